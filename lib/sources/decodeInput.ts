@@ -1,0 +1,65 @@
+import { ItemSplitter } from './ItemSplitter.js';
+import type { Normalizer } from './Normalizer.js';
+import { UNKNOWN_SOURCE } from './Normalizer.js';
+import type { DecodeContext } from './types.js';
+import { StreamState } from './types.js';
+
+/** Where one input (a file, stdin, or one Event Hub message) comes from and what time context it has. */
+export interface InputDescription {
+  /** Name for locations: a file name, `-`, or `partition 3`. */
+  readonly input: string;
+  /** Event Hub sequence number of the message, if the input is one message. */
+  readonly sequenceNumber?: number;
+  /** Last-resort event time (Event Hub enqueued time), DECISIONS D3. */
+  readonly fallbackTimeMs: number | undefined;
+  /** A time near the data's production, to complete year-less timestamps. */
+  readonly referenceTimeMs: number;
+  /** Largest multi-line JSON document held in memory, in characters. */
+  readonly maxDocumentChars: number;
+}
+
+/**
+ * Opens one input for decoding: returns a splitter whose items go through `normalizer` with a
+ * fresh per-stream state (header lines of one file or message never leak into another). Feed it
+ * lines, then call `end()`.
+ */
+export function openInput(normalizer: Normalizer, description: InputDescription): ItemSplitter {
+  const ctx: DecodeContext = {
+    fallbackTimeMs: description.fallbackTimeMs,
+    referenceTimeMs: description.referenceTimeMs,
+    stream: new StreamState(),
+  };
+  return new ItemSplitter(
+    {
+      json: (record, location) => normalizer.json(record, location, ctx),
+      text: (line, location) => normalizer.text(line, location, ctx),
+      invalid: (reason, detail, location) => {
+        normalizer.counts.itemsRead++;
+        normalizer.invalid(UNKNOWN_SOURCE, reason, detail, location, '');
+      },
+    },
+    {
+      input: description.input,
+      maxDocumentChars: description.maxDocumentChars,
+      ...(description.sequenceNumber === undefined ? {} : { sequenceNumber: description.sequenceNumber }),
+    },
+  );
+}
+
+/** Decodes a whole text held in memory (one Event Hub message body, a test fixture). */
+export function decodeText(text: string, normalizer: Normalizer, description: InputDescription): void {
+  const splitter = openInput(normalizer, description);
+  let start = 0;
+  let lineNumber = 1;
+  for (;;) {
+    const nl = text.indexOf('\n', start);
+    if (nl < 0) {
+      if (start < text.length) splitter.line(text.slice(start), lineNumber);
+      break;
+    }
+    splitter.line(text.slice(start, nl), lineNumber);
+    start = nl + 1;
+    lineNumber++;
+  }
+  splitter.end();
+}

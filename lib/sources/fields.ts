@@ -1,0 +1,129 @@
+import type { NetworkSession } from '../schema/NetworkSession.js';
+import { NETWORK_SESSION_FIELD_ORDER } from '../schema/NetworkSession.js';
+
+/**
+ * Small, total conversions shared by the decoders. None of them throws; each returns `undefined`
+ * when the value is absent or not of the expected form, so the decoder decides what that means.
+ */
+
+/** A string value, trimmed; `undefined` for non-strings and for empty or blank strings. */
+export function toText(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+/** A string or finite number rendered as text; `undefined` otherwise. */
+export function toTextOrNumber(value: unknown): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
+  return toText(value);
+}
+
+const DECIMAL = /^[+-]?\d{1,15}$/;
+
+/** An integer from a number or a decimal string (`"443"`, `443`, `443.0`); `undefined` otherwise. */
+export function toInteger(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
+  if (DECIMAL.test(trimmed)) return Number(trimmed);
+  // Log Analytics exports numeric columns of custom tables as doubles (`"443.0"`, `_d` columns).
+  if (/^\d{1,15}\.0+$/.test(trimmed)) return Number(trimmed);
+  return undefined;
+}
+
+/** A port number (0–65535) from a number or decimal string; `undefined` when absent or out of range. */
+export function toPort(value: unknown): number | undefined {
+  const n = toInteger(value);
+  return n !== undefined && n >= 0 && n <= 65535 ? n : undefined;
+}
+
+/** A positive event count, defaulting to 1 when absent or not a positive integer. */
+export function toEventCount(value: unknown): number {
+  const n = toInteger(value);
+  return n !== undefined && n >= 1 ? n : 1;
+}
+
+/** The canonical time form of NetworkSession (`toISOString`), or `undefined` for an invalid instant. */
+export function isoFromMillis(ms: number): string | undefined {
+  if (!Number.isFinite(ms)) return undefined;
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+/** Epoch seconds (number or decimal string, fractions allowed) to ISO time. */
+export function isoFromEpochSeconds(value: unknown): string | undefined {
+  const n = typeof value === 'string' && /^\d{1,12}(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) return undefined;
+  return isoFromMillis(Math.round(n * 1000));
+}
+
+/** Epoch milliseconds (number or decimal string) to ISO time. */
+export function isoFromEpochMillis(value: unknown): string | undefined {
+  const n = typeof value === 'string' && /^\d{1,15}$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) return undefined;
+  return isoFromMillis(Math.trunc(n));
+}
+
+const ISO_LIKE =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|z|UTC|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * A date-time string in ISO-8601 or the close variants logs use (`2025-11-20 10:19:01.408`,
+ * `2026-11-01T00:00:02.25`, `…+02:00`, `…Z`), to ISO time in UTC. A string without a zone is UTC:
+ * Log Analytics, .NET `DateTime` and Sysmon all write UTC without a marker. Fractions beyond
+ * milliseconds are truncated. Other shapes (`11/20/2025 10:19 AM`) give `undefined`.
+ */
+export function isoFromDateString(value: unknown): string | undefined {
+  if (value instanceof Date) return isoFromMillis(value.getTime());
+  if (typeof value !== 'string') return undefined;
+  const m = ISO_LIKE.exec(value.trim());
+  if (m === null) return undefined;
+  const [, y, mo, d, h, mi, s, frac, zone] = m;
+  const ms = frac === undefined ? 0 : Number(frac.slice(0, 3).padEnd(3, '0'));
+  const utcMs = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s ?? '0'), ms);
+  if (
+    Number(mo) < 1 ||
+    Number(mo) > 12 ||
+    Number(d) < 1 ||
+    Number(d) > 31 ||
+    Number(h) > 23 ||
+    Number(mi) > 59
+  )
+    return undefined;
+  if (s !== undefined && Number(s) > 60) return undefined;
+  let offsetMinutes = 0;
+  if (zone !== undefined && zone !== 'Z' && zone !== 'z' && zone !== 'UTC') {
+    const sign = zone.startsWith('-') ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4)));
+  }
+  return isoFromMillis(utcMs - offsetMinutes * 60_000);
+}
+
+/** Anything a NetworkSession field may be given while a decoder builds it; `undefined` means absent. */
+export type SessionFields = { [K in keyof NetworkSession]?: NetworkSession[K] | undefined };
+
+/**
+ * Builds a NetworkSession with the fields in schema order and absent fields left out, so that
+ * JSON output and golden files read the same for every source. The caller guarantees the
+ * required fields (TimeGenerated, EventCount, EventVendor, EventProduct, EventSchema,
+ * EventSchemaVersion); empty strings are dropped like `undefined`.
+ */
+export function makeSession(fields: SessionFields & Pick<NetworkSession, 'TimeGenerated'>): NetworkSession {
+  const out: Record<string, unknown> = {};
+  for (const key of NETWORK_SESSION_FIELD_ORDER) {
+    const value = fields[key];
+    if (value === undefined || value === '') continue;
+    out[key] = value;
+  }
+  return out as NetworkSession;
+}
+
+/** Cuts a value for a dead-letter detail: at most `max` characters, control characters shown as `\xNN`. */
+export function excerpt(value: unknown, max = 80): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what we escape here
+  return cut.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
