@@ -1,17 +1,22 @@
 import { asimNetworkSession } from './asimNetworkSession.js';
-import { MICROSOFT_SOURCES } from './microsoftSources.js';
-import { THIRD_PARTY_SOURCES } from './thirdPartySources.js';
+import { FIREWALL_SOURCES } from './firewallSources.js';
+import { MICROSOFT_AZURE_SOURCES } from './microsoftAzureSources.js';
+import { MICROSOFT_HOST_SOURCES } from './microsoftHostSources.js';
+import { SENSOR_SOURCES } from './sensorSources.js';
 import type { SourceDecoder } from './types.js';
 
 /**
  * The one registry of sources. Automatic recognition offers each item to the decoders in this
  * order and the first whose `match*` accepts it decodes it. ASIM records come first: their field
- * names (`EventVendor`, `EventProduct`) appear in no vendor's raw format.
+ * names (`EventVendor`, `EventProduct`) appear in no vendor's raw format. Every `match*` is
+ * specific to its source, so the order only breaks ties that tests pin down.
  */
 export const SOURCE_DECODERS: readonly SourceDecoder[] = [
   asimNetworkSession,
-  ...MICROSOFT_SOURCES,
-  ...THIRD_PARTY_SOURCES,
+  ...MICROSOFT_HOST_SOURCES,
+  ...MICROSOFT_AZURE_SOURCES,
+  ...FIREWALL_SOURCES,
+  ...SENSOR_SOURCES,
 ];
 
 /** Names accepted by `--format`: `auto` and every decoder name. */
