@@ -1,0 +1,71 @@
+import type { DetectionSettings } from '../config/detectionSettings.js';
+import type { Alert } from '../schema/Alert.js';
+import { ALERT_SCHEMA_VERSION } from '../schema/Alert.js';
+import type { WindowState } from '../window/WindowState.js';
+import { eventCountOf } from '../window/WindowState.js';
+import { alertIdOf } from './alertId.js';
+
+/** True when a state is over the threshold: AttemptedPortsCount strictly greater (rule `gt`). */
+export function isOverThreshold(state: WindowState, settings: DetectionSettings): boolean {
+  return state.ports.size > settings.threshold;
+}
+
+/** Replaces `{{Column}}` placeholders as Sentinel's alert details override does; unknown ones stay as written. */
+export function renderTemplate(template: string, columns: Readonly<Record<string, string | number>>): string {
+  return template.replace(/\{\{(\w{1,64})\}\}/g, (whole, name: string) => {
+    const value = columns[name];
+    return value === undefined ? whole : String(value);
+  });
+}
+
+/** Builds the alert of a (source, bin) from its merged state. */
+export function buildAlert(
+  source: string,
+  binStartMs: number,
+  state: WindowState,
+  settings: DetectionSettings,
+  isLate: boolean,
+): Alert {
+  const { rule } = settings;
+  const count = state.ports.size;
+  const columns = { SrcIpAddr: source, AttemptedPortsCount: count };
+  const binStart = new Date(binStartMs).toISOString();
+  return {
+    SchemaVersion: ALERT_SCHEMA_VERSION,
+    AlertId: alertIdOf(rule.id, source, binStartMs),
+    AlertDisplayName: renderTemplate(rule.alertDetailsOverride.alertDisplayNameFormat, columns),
+    AlertDescription: renderTemplate(rule.alertDetailsOverride.alertDescriptionFormat, columns),
+    Severity: settings.severity,
+    Tactics: [...rule.tactics],
+    Techniques: [...rule.relevantTechniques],
+    Entities: rule.entityMappings
+      .filter((m) => m.entityType === 'IP')
+      .flatMap((m) =>
+        m.fieldMappings
+          .filter((f) => f.columnName === 'SrcIpAddr')
+          .map(() => ({ Type: 'ip' as const, Address: source })),
+      ),
+    CustomDetails: Object.fromEntries(
+      Object.entries(rule.customDetails).map(([key, column]) => [
+        key,
+        [String((columns as Record<string, string | number>)[column] ?? '')],
+      ]),
+    ),
+    RuleId: rule.id,
+    RuleName: rule.name,
+    RuleVersion: rule.version,
+    DetectionMode: settings.mode,
+    Threshold: settings.threshold,
+    SrcIpAddr: source,
+    TimeGenerated: binStart,
+    BinStart: binStart,
+    BinEnd: new Date(binStartMs + settings.binMs).toISOString(),
+    AttemptedPortsCount: count,
+    AttemptedPorts: state.ports.smallest(settings.attemptedPortsLimit),
+    ReportedBy: state.reporters.slice(0, settings.reportedByLimit),
+    FirstSeen: new Date(state.firstSeenMs).toISOString(),
+    LastSeen: new Date(state.lastSeenMs).toISOString(),
+    EventCount: eventCountOf(state),
+    IsLate: isLate,
+  };
+}

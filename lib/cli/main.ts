@@ -1,0 +1,286 @@
+import type { Readable, Writable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import type { DetectionSettings } from '../config/detectionSettings.js';
+import { CLI_DEFAULTS, DETECTION_KNOBS, resolveDetectionSettings } from '../config/detectionSettings.js';
+import { BEYOND_RETENTION, StreamingDetector } from '../detection/StreamingDetector.js';
+import { DetectorError, UsageError } from '../errors.js';
+import type { Alert } from '../schema/Alert.js';
+import type { NetworkSession } from '../schema/NetworkSession.js';
+import { openInput } from '../sources/decodeInput.js';
+import { Normalizer, UNKNOWN_SOURCE } from '../sources/Normalizer.js';
+import { formatNames, SOURCE_DECODERS } from '../sources/registry.js';
+import { formatAlertTable, formatBytes, LineWriter } from './output.js';
+import type { CliInput } from './readLines.js';
+import { forEachLine, resolveInputs } from './readLines.js';
+import { formatSummary } from './summary.js';
+
+/** The process around the CLI, passed in so that tests run it in-process. */
+export interface CliIo {
+  readonly stdin: Readable;
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly isStdoutTty: boolean;
+  readonly isStderrTty: boolean;
+  /** Wall clock, read only here in the composition root. */
+  readonly now: () => number;
+}
+
+const MAX_LINE_CHARS = 256 * 1024 * 1024;
+const MAX_DEAD_LETTER_SAMPLES = 20;
+const PROGRESS_MIN_BYTES = 64 * 1024 * 1024;
+
+const USAGE = `Usage:
+  portscan detect [options] FILE... | -     run the port-scan rule and print the alerts
+  portscan normalize [--format NAME] FILE... | -
+                                            print the NetworkSession rows as JSON lines
+
+Input: files or - for stdin, of any size; .gz files are read compressed. JSON lines,
+JSON arrays, {"records":[...]} envelopes and text lines (syslog, CEF, flow logs) are
+recognized automatically, record by record.
+
+Options:
+  --format NAME            auto (default) or a source: ${formatNames().join(', ')}
+  --output jsonl|table     jsonl (default when stdout is not a terminal) or table
+${DETECTION_KNOBS.map((k) => `  ${k.flag.padEnd(23)}  ${k.accepts} [${k.setting}]`).join('\n')}
+  -h, --help               this help
+
+Each option can also be set with the app setting in brackets. Exit status: 0 when the run
+completes (bad records are counted, not fatal), 1 for an unreadable input, 2 for bad usage.
+`;
+
+/** Runs the `portscan` command line; resolves to the exit status. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    return await run(argv, io);
+  } catch (error) {
+    if (error instanceof DetectorError) {
+      io.stderr.write(`portscan: ${error.message}\n`);
+      if (error instanceof UsageError) io.stderr.write('Run "portscan --help" for usage.\n');
+      return error instanceof UsageError || error.code === 'INVALID_CONFIGURATION' ? 2 : 1;
+    }
+    throw error;
+  }
+}
+
+async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    io.stdout.write(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command !== 'detect' && command !== 'normalize') throw new UsageError(`unknown command "${command}"`);
+
+  const knobOptions = Object.fromEntries(
+    DETECTION_KNOBS.map((k) => [
+      k.flag.slice(2),
+      { type: 'string' as const, multiple: k.flag === '--exclude' },
+    ]),
+  );
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: [...rest],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        format: { type: 'string', default: 'auto' },
+        output: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        ...knobOptions,
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const values = parsed.values as Record<string, string | string[] | boolean | undefined>;
+  if (values.help === true) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  const format = String(values.format);
+  if (!formatNames().includes(format)) {
+    throw new UsageError(`--format "${format}": expected one of ${formatNames().join(', ')}`);
+  }
+  const output = values.output === undefined ? (io.isStdoutTty ? 'table' : 'jsonl') : String(values.output);
+  if (output !== 'jsonl' && output !== 'table')
+    throw new UsageError(`--output "${output}": expected jsonl or table`);
+  if (parsed.positionals.length === 0)
+    throw new UsageError('no input: give one or more files, or - for stdin');
+
+  const flags: Record<string, string | string[]> = {};
+  for (const k of DETECTION_KNOBS) {
+    const v = values[k.flag.slice(2)];
+    if (typeof v === 'string' || Array.isArray(v)) flags[k.flag] = v;
+  }
+  const settings = resolveDetectionSettings(io.env, flags, CLI_DEFAULTS);
+  const inputs = await resolveInputs(parsed.positionals, io.stdin);
+  return command === 'normalize'
+    ? normalizeCommand(inputs, format, io)
+    : detectCommand(inputs, format, output, settings, io);
+}
+
+async function normalizeCommand(inputs: readonly CliInput[], format: string, io: CliIo): Promise<number> {
+  const writer = new LineWriter(io.stdout);
+  const pending: NetworkSession[] = [];
+  const normalizer = new Normalizer(
+    SOURCE_DECODERS,
+    { format, maxDeadLetters: MAX_DEAD_LETTER_SAMPLES },
+    (s) => {
+      pending.push(s);
+    },
+  );
+  const started = io.now();
+  const bytes = await readAll(inputs, normalizer, io, async () => {
+    for (const s of pending) {
+      const wait = writer.write(JSON.stringify(s));
+      if (wait !== undefined) await wait;
+    }
+    pending.length = 0;
+  });
+  await writer.flush();
+  io.stderr.write(
+    formatSummary(
+      {
+        command: 'normalize',
+        inputs: inputs.length,
+        bytes,
+        seconds: (io.now() - started) / 1000,
+        normalize: normalizer.counts,
+        deadLetters: normalizer.deadLetters,
+      },
+      formatBytes,
+    ),
+  );
+  return 0;
+}
+
+async function detectCommand(
+  inputs: readonly CliInput[],
+  format: string,
+  output: string,
+  settings: DetectionSettings,
+  io: CliIo,
+): Promise<number> {
+  const writer = new LineWriter(io.stdout);
+  const tableAlerts: Alert[] = [];
+  const pendingAlerts: Alert[] = [];
+  const detector = new StreamingDetector(settings, (alert) => {
+    if (output === 'table') tableAlerts.push(alert);
+    else pendingAlerts.push(alert);
+  });
+  const normalizer = new Normalizer(
+    SOURCE_DECODERS,
+    { format, maxDeadLetters: MAX_DEAD_LETTER_SAMPLES },
+    (s) => detector.add(s),
+  );
+  const flushAlerts = async () => {
+    for (const a of pendingAlerts) {
+      const wait = writer.write(JSON.stringify(a));
+      if (wait !== undefined) await wait;
+    }
+    pendingAlerts.length = 0;
+  };
+  const started = io.now();
+  const bytes = await readAll(inputs, normalizer, io, flushAlerts);
+  detector.finish();
+  await flushAlerts();
+  await writer.flush();
+  if (output === 'table') io.stdout.write(formatAlertTable(tableAlerts));
+  const notCounted = new Map<string, number>(detector.router.drops);
+  if (detector.counts.beyondRetention > 0) notCounted.set(BEYOND_RETENTION, detector.counts.beyondRetention);
+  io.stderr.write(
+    formatSummary(
+      {
+        command: 'detect',
+        inputs: inputs.length,
+        bytes,
+        seconds: (io.now() - started) / 1000,
+        normalize: normalizer.counts,
+        deadLetters: normalizer.deadLetters,
+        notCounted,
+        rowsCounted: detector.counts.rowsCounted,
+        alerts: detector.counts.alerts,
+      },
+      formatBytes,
+    ),
+  );
+  return 0;
+}
+
+/** Reads every input through the normalizer; `drain` runs between chunks so output keeps up. */
+async function readAll(
+  inputs: readonly CliInput[],
+  normalizer: Normalizer,
+  io: CliIo,
+  drain: () => Promise<void>,
+): Promise<number> {
+  const totalBytes = inputs.reduce((t, i) => t + (i.sizeBytes ?? 0), 0);
+  const showProgress = io.isStderrTty && totalBytes >= PROGRESS_MIN_BYTES;
+  let bytesRead = 0;
+  let lastProgress = 0;
+  const referenceTimeMs = io.now();
+  for (const input of inputs) {
+    const splitter = openInput(normalizer, {
+      input: input.name,
+      fallbackTimeMs: undefined,
+      referenceTimeMs,
+      maxDocumentChars: MAX_LINE_CHARS,
+    });
+    let stream: Readable;
+    try {
+      stream = input.open();
+    } catch (cause) {
+      throw new DetectorError('INPUT_UNREADABLE', `${input.name}: cannot open`, { cause });
+    }
+    try {
+      await forEachLine(
+        stream,
+        MAX_LINE_CHARS,
+        (line, lineNumber, tooLong) => {
+          if (tooLong) {
+            normalizer.counts.itemsRead++;
+            normalizer.invalid(
+              UNKNOWN_SOURCE,
+              'line too long',
+              `over ${MAX_LINE_CHARS} characters`,
+              {
+                input: input.name,
+                line: lineNumber,
+              },
+              line,
+            );
+          } else splitter.line(line, lineNumber);
+        },
+        (n) => {
+          bytesRead += n;
+          if (showProgress) {
+            const now = io.now();
+            if (now - lastProgress >= 500) {
+              lastProgress = now;
+              const pct =
+                totalBytes > 0 ? ` (${Math.min(100, Math.floor((bytesRead / totalBytes) * 100))}%)` : '';
+              io.stderr.write(
+                `\r  ${formatBytes(bytesRead)} of ${formatBytes(totalBytes)}${pct}, ${normalizer.counts.itemsRead.toLocaleString('en-US')} records   `,
+              );
+            }
+          }
+          return drain();
+        },
+      );
+    } catch (cause) {
+      const code = (cause as NodeJS.ErrnoException).code;
+      throw new DetectorError(
+        'INPUT_UNREADABLE',
+        `${input.name}: read failed (${code ?? (cause as Error).message})`,
+        {
+          cause,
+        },
+      );
+    }
+    splitter.end();
+    await drain();
+  }
+  if (showProgress) io.stderr.write('\r\x1b[K');
+  return bytesRead;
+}

@@ -1,0 +1,67 @@
+import type { DetectionSettings } from '../config/detectionSettings.js';
+import type { DropReason } from '../filter/SourceFilter.js';
+import { SourceFilter } from '../filter/SourceFilter.js';
+import type { NetworkSession } from '../schema/NetworkSession.js';
+import { reporterOf } from '../window/WindowState.js';
+
+/** A NetworkSession reduced to what the rule reads, with its source canonicalized and its bin chosen. */
+export interface CountedRow {
+  readonly source: string;
+  readonly binStartMs: number;
+  /** Event time in ms: EventStartTime when present, else TimeGenerated (DECISIONS D3). */
+  readonly timeMs: number;
+  /** DstPortNumber when present (rows without a port still belong to their group, D2). */
+  readonly port: number | undefined;
+  readonly reporter: string;
+  readonly eventCount: number;
+}
+
+/** Why a normalized row does not count, as counted in summaries and metrics. */
+export type RowDropReason = DropReason | 'invalid event time';
+
+/** The start of the bin holding `timeMs`: bins are aligned to the UTC epoch, like KQL `bin(TimeGenerated, 5m)`. */
+export function binStartOf(timeMs: number, binMs: number): number {
+  return Math.floor(timeMs / binMs) * binMs;
+}
+
+/**
+ * Applies the rule's row-level steps to a NetworkSession: the source filter (DECISIONS D1), the
+ * event time and its bin (D3, D2), and `strcat(EventVendor, "/", EventProduct)`. Pure and shared
+ * by the CLI and the Event Hub function, so both count exactly the same rows.
+ */
+export class RowRouter {
+  readonly #filter: SourceFilter;
+  readonly #binMs: number;
+  readonly drops = new Map<RowDropReason, number>();
+
+  constructor(settings: DetectionSettings) {
+    this.#filter = new SourceFilter(settings.mode, settings.excludedSourceCidrs);
+    this.#binMs = settings.binMs;
+  }
+
+  /** The counted row, or `undefined` when the row does not count (the reason is counted in `drops`). */
+  route(session: NetworkSession): CountedRow | undefined {
+    const verdict = this.#filter.judge(session.SrcIpAddr);
+    if (!verdict.counts) {
+      this.#drop(verdict.reason);
+      return undefined;
+    }
+    const timeMs = Date.parse(session.EventStartTime ?? session.TimeGenerated);
+    if (!Number.isFinite(timeMs)) {
+      this.#drop('invalid event time');
+      return undefined;
+    }
+    return {
+      source: verdict.source,
+      binStartMs: binStartOf(timeMs, this.#binMs),
+      timeMs,
+      port: session.DstPortNumber,
+      reporter: reporterOf(session.EventVendor, session.EventProduct),
+      eventCount: session.EventCount,
+    };
+  }
+
+  #drop(reason: RowDropReason): void {
+    this.drops.set(reason, (this.drops.get(reason) ?? 0) + 1);
+  }
+}

@@ -1,0 +1,135 @@
+import { buildAlert, isOverThreshold } from '../alerts/buildAlert.js';
+import type { DetectionSettings } from '../config/detectionSettings.js';
+import type { Alert } from '../schema/Alert.js';
+import type { NetworkSession } from '../schema/NetworkSession.js';
+import { WindowAccumulator } from '../window/WindowState.js';
+import { RowRouter } from './RowRouter.js';
+
+/** Reason counted for rows older than the retention horizon. */
+export const BEYOND_RETENTION = 'older than the retention horizon';
+
+interface OpenWindow {
+  readonly accumulator: WindowAccumulator;
+  /** Whether the window was over the threshold when its bin closed; undefined while open. */
+  overAtClose: boolean | undefined;
+}
+
+interface OpenBin {
+  readonly windows: Map<string, OpenWindow>;
+  closed: boolean;
+}
+
+/**
+ * The whole detection over one stream of NetworkSession rows, in memory: the CLI's engine.
+ *
+ * Event time drives everything (DECISIONS D3): the watermark is the latest event time seen. A
+ * bin closes when the watermark passes its end plus the allowed lateness; rows for a closed bin
+ * are still counted, and a bin that crosses the threshold only after closing gives a late alert.
+ * A bin is final when the watermark passes its end plus the retention horizon, or at the end of
+ * the input: its alerts are then emitted with the complete state, in bin then source order, and
+ * its memory is released. Memory therefore follows the windows within the retention horizon, not
+ * the input length; rows older than the horizon are dropped and counted.
+ */
+export class StreamingDetector {
+  readonly router: RowRouter;
+  readonly #settings: DetectionSettings;
+  readonly #onAlert: (alert: Alert) => void;
+  readonly #bins = new Map<number, OpenBin>();
+  #watermarkMs = Number.NEGATIVE_INFINITY;
+  #lastCheckedBin = Number.NEGATIVE_INFINITY;
+  #rowsCounted = 0;
+  #beyondRetention = 0;
+  #alerts = 0;
+  #openWindows = 0;
+  #peakOpenWindows = 0;
+
+  constructor(settings: DetectionSettings, onAlert: (alert: Alert) => void) {
+    this.#settings = settings;
+    this.#onAlert = onAlert;
+    this.router = new RowRouter(settings);
+  }
+
+  get counts(): {
+    rowsCounted: number;
+    beyondRetention: number;
+    alerts: number;
+    openWindows: number;
+    peakOpenWindows: number;
+  } {
+    return {
+      rowsCounted: this.#rowsCounted,
+      beyondRetention: this.#beyondRetention,
+      alerts: this.#alerts,
+      openWindows: this.#openWindows,
+      peakOpenWindows: this.#peakOpenWindows,
+    };
+  }
+
+  /** Adds one normalized row. */
+  add(session: NetworkSession): void {
+    const row = this.router.route(session);
+    if (row === undefined) return;
+    const { binMs, retentionMs } = this.#settings;
+    if (row.binStartMs + binMs + retentionMs <= this.#watermarkMs) {
+      this.#beyondRetention++;
+      return;
+    }
+    let bin = this.#bins.get(row.binStartMs);
+    if (bin === undefined) {
+      bin = { windows: new Map(), closed: false };
+      this.#bins.set(row.binStartMs, bin);
+    }
+    let window = bin.windows.get(row.source);
+    if (window === undefined) {
+      window = { accumulator: new WindowAccumulator(false), overAtClose: undefined };
+      bin.windows.set(row.source, window);
+      if (++this.#openWindows > this.#peakOpenWindows) this.#peakOpenWindows = this.#openWindows;
+    }
+    window.accumulator.add(row.port, row.reporter, row.timeMs, row.eventCount, 0);
+    this.#rowsCounted++;
+    if (row.timeMs > this.#watermarkMs) {
+      this.#watermarkMs = row.timeMs;
+      const currentBin = Math.floor(row.timeMs / binMs);
+      if (currentBin !== this.#lastCheckedBin) {
+        this.#lastCheckedBin = currentBin;
+        this.#advance();
+      }
+    }
+  }
+
+  /** Ends the input: every remaining bin is final. */
+  finish(): void {
+    for (const start of [...this.#bins.keys()].sort((a, b) => a - b)) this.#finalize(start);
+  }
+
+  #advance(): void {
+    const { binMs, allowedLatenessMs, retentionMs } = this.#settings;
+    const starts = [...this.#bins.keys()].sort((a, b) => a - b);
+    for (const start of starts) {
+      const end = start + binMs;
+      if (end + allowedLatenessMs > this.#watermarkMs) break;
+      const bin = this.#bins.get(start) as OpenBin;
+      if (!bin.closed) {
+        bin.closed = true;
+        for (const w of bin.windows.values())
+          w.overAtClose = w.accumulator.ports.size > this.#settings.threshold;
+      }
+      if (end + retentionMs <= this.#watermarkMs) this.#finalize(start);
+    }
+  }
+
+  #finalize(start: number): void {
+    const bin = this.#bins.get(start);
+    if (bin === undefined) return;
+    this.#bins.delete(start);
+    this.#openWindows -= bin.windows.size;
+    const sources = [...bin.windows.keys()].sort();
+    for (const source of sources) {
+      const window = bin.windows.get(source) as OpenWindow;
+      const state = window.accumulator.toState('stream', 0);
+      if (!isOverThreshold(state, this.#settings)) continue;
+      this.#alerts++;
+      this.#onAlert(buildAlert(source, start, state, this.#settings, window.overAtClose === false));
+    }
+  }
+}

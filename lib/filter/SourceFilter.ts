@@ -1,0 +1,136 @@
+import ipaddr from 'ipaddr.js';
+
+/** The two source filters of DECISIONS D1. */
+export const DETECTION_MODES = ['default', 'sentinel-parity'] as const;
+export type DetectionMode = (typeof DETECTION_MODES)[number];
+
+/** Why a row's source does not count. Stable strings: they appear in summaries and metrics. */
+export const DROP_REASONS = {
+  missingSource: 'missing source address',
+  invalidSource: 'invalid source address',
+  privateSource: 'private, loopback or link-local source',
+  ipv6Source: 'IPv6 source (sentinel-parity)',
+  excludedSource: 'source in an excluded CIDR',
+} as const;
+export type DropReason = (typeof DROP_REASONS)[keyof typeof DROP_REASONS];
+
+/** The verdict on one SrcIpAddr: the canonical source to count under, or why it is dropped. */
+export type SourceVerdict =
+  | { readonly counts: true; readonly source: string }
+  | { readonly counts: false; readonly reason: DropReason };
+
+type Range = readonly [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+/** Excluded in both modes' literal KQL: `ipv4_is_private` (10/8, 172.16/12, 192.168/16). */
+const KQL_PRIVATE_V4 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+/** DECISIONS D1 default mode: the seed's exclusion table plus the IPv6 private and link-local ranges. */
+const DEFAULT_EXCLUDED = [
+  ...KQL_PRIVATE_V4,
+  '169.254.0.0/16',
+  '127.0.0.0/8',
+  '::1/128',
+  'fc00::/7',
+  'fe80::/10',
+];
+
+const CACHE_LIMIT = 200_000;
+
+/**
+ * Decides which rows count and under which source address (DECISIONS D1).
+ *
+ * - `default`: valid IPv4 (strict dotted quad) or IPv6; IPv4-mapped IPv6 is judged and reported as
+ *   its IPv4 address; sources in 10/8, 172.16/12, 192.168/16, 169.254/16, 127/8, ::1, fc00::/7,
+ *   fe80::/10 or a user CIDR are dropped; the source is reported in canonical form (dotted quad,
+ *   RFC 5952), so two spellings of one address are one source.
+ * - `sentinel-parity`: the KQL literally. Only a valid dotted IPv4 string outside 10/8, 172.16/12
+ *   and 192.168/16 that is not the string "127.0.0.1" counts, under that exact string; IPv6,
+ *   IPv4-mapped and empty sources never count. User CIDRs apply in both modes.
+ *
+ * Verdicts are cached per input string (bounded), because a scanner repeats its address on every row.
+ */
+export class SourceFilter {
+  readonly mode: DetectionMode;
+  readonly #excluded: readonly Range[];
+  readonly #userExcluded: readonly Range[];
+  readonly #cache = new Map<string, SourceVerdict>();
+
+  /**
+   * @param extraExcludedCidrs user exclusions (known scanners, own public ranges), IPv4 or IPv6 CIDR
+   * @throws {RangeError} when a CIDR is not valid; configuration validates them first
+   */
+  constructor(mode: DetectionMode, extraExcludedCidrs: readonly string[] = []) {
+    this.mode = mode;
+    this.#excluded = (mode === 'default' ? DEFAULT_EXCLUDED : KQL_PRIVATE_V4).map(parseRange);
+    this.#userExcluded = extraExcludedCidrs.map(parseRange);
+  }
+
+  /** The verdict on a row's SrcIpAddr as the normalizer left it. */
+  judge(srcIpAddr: string | undefined): SourceVerdict {
+    if (srcIpAddr === undefined || srcIpAddr === '') return MISSING;
+    const cached = this.#cache.get(srcIpAddr);
+    if (cached !== undefined) return cached;
+    const verdict = this.mode === 'default' ? this.#judgeDefault(srcIpAddr) : this.#judgeParity(srcIpAddr);
+    if (this.#cache.size >= CACHE_LIMIT) this.#cache.clear();
+    this.#cache.set(srcIpAddr, verdict);
+    return verdict;
+  }
+
+  #judgeDefault(raw: string): SourceVerdict {
+    let address: ipaddr.IPv4 | ipaddr.IPv6;
+    if (ipaddr.IPv4.isValidFourPartDecimal(raw)) address = ipaddr.IPv4.parse(raw);
+    else if (raw.includes(':') && ipaddr.IPv6.isValid(raw)) {
+      const v6 = ipaddr.IPv6.parse(raw);
+      address = v6.isIPv4MappedAddress() ? v6.toIPv4Address() : v6;
+    } else return INVALID;
+    if (inAny(address, this.#excluded)) return PRIVATE;
+    if (inAny(address, this.#userExcluded)) return EXCLUDED;
+    const source =
+      address.kind() === 'ipv4' ? address.toString() : (address as ipaddr.IPv6).toRFC5952String();
+    return { counts: true, source };
+  }
+
+  #judgeParity(raw: string): SourceVerdict {
+    if (!ipaddr.IPv4.isValidFourPartDecimal(raw)) {
+      return raw.includes(':') && ipaddr.IPv6.isValid(raw) ? IPV6 : INVALID;
+    }
+    const address = ipaddr.IPv4.parse(raw);
+    if (inAny(address, this.#excluded) || raw === '127.0.0.1') return PRIVATE;
+    if (inAny(address, this.#userExcluded)) return EXCLUDED;
+    return { counts: true, source: raw };
+  }
+}
+
+const MISSING: SourceVerdict = { counts: false, reason: DROP_REASONS.missingSource };
+const INVALID: SourceVerdict = { counts: false, reason: DROP_REASONS.invalidSource };
+const PRIVATE: SourceVerdict = { counts: false, reason: DROP_REASONS.privateSource };
+const IPV6: SourceVerdict = { counts: false, reason: DROP_REASONS.ipv6Source };
+const EXCLUDED: SourceVerdict = { counts: false, reason: DROP_REASONS.excludedSource };
+
+/** Parses an IPv4 or IPv6 CIDR (`203.0.113.0/24`, `2001:db8::/32`) or a single address. */
+export function parseRange(cidr: string): Range {
+  const text = cidr.includes('/') ? cidr : `${cidr}/${cidr.includes(':') ? 128 : 32}`;
+  if (!ipaddr.isValidCIDR(text)) throw new RangeError(`not an IPv4 or IPv6 CIDR: ${cidr}`);
+  const [address, bits] = ipaddr.parseCIDR(text);
+  if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress()) {
+    return [(address as ipaddr.IPv6).toIPv4Address(), Math.max(0, bits - 96)];
+  }
+  return [address, bits];
+}
+
+/** True when the text is a valid CIDR or address for `parseRange`. */
+export function isValidRange(cidr: string): boolean {
+  try {
+    parseRange(cidr);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function inAny(address: ipaddr.IPv4 | ipaddr.IPv6, ranges: readonly Range[]): boolean {
+  const kind = address.kind();
+  for (const range of ranges) {
+    if (range[0].kind() === kind && address.match(range as [typeof address, number])) return true;
+  }
+  return false;
+}
