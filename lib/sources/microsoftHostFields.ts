@@ -1,0 +1,212 @@
+import { parseEventXml } from './eventXml.js';
+import { excerpt, isoFromDateString, isoFromMillis, toInteger, toPort, toTextOrNumber } from './fields.js';
+import type { DecodeContext, DecodeSink, JsonObject } from './types.js';
+
+/**
+ * Field reading shared by the Microsoft host decoders (Defender XDR DeviceNetworkEvents,
+ * SecurityEvent, WindowsEvent, VMConnection): own-property access that ignores prototype keys,
+ * a reader that tells an absent value from a malformed one, the `EventData` of Windows events in
+ * its three shapes, and the DECISIONS D3 choice of event time.
+ *
+ * The rule for every decoder of the group: an absent value leaves its field out, as the ASIM
+ * parsers leave it null; a value that is present but malformed (wrong type, out of range, control
+ * characters, over a length bound) makes the whole row invalid, because it shows the record is not
+ * what it claims to be. Required fields are the ones without which the row means nothing.
+ */
+
+/** `record[key]` only when `key` is the record's own property: `__proto__`, `constructor` and the like read as absent. */
+export function ownValue(record: JsonObject, key: string): unknown {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/** Whether `value` is a plain JSON object (not null, not an array). */
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The first problem found while reading a record: a constant reason and a bounded detail. */
+export interface FieldProblem {
+  readonly reason: string;
+  readonly detail: string;
+}
+
+// An address as the sources write it: IPv4, IPv6 (mapped, zoned); a bounded token of these characters.
+const ADDRESS_TOKEN = /^[0-9A-Za-z.:%_-]{1,64}$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+function isAbsent(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
+/**
+ * Reads the fields of one record and keeps the first problem. Each method returns `undefined` when
+ * the value is absent or malformed; only a malformed value (or an absent one marked `required`)
+ * records a problem, named after the source field: `missing DestPort`, `invalid SourceAddress`.
+ */
+export class FieldReader {
+  #problem: FieldProblem | undefined;
+
+  /** The first problem, if any. */
+  get problem(): FieldProblem | undefined {
+    return this.#problem;
+  }
+
+  /** Records a problem unless one is already known. */
+  fail(reason: string, detail: string): void {
+    this.#problem ??= { reason, detail };
+  }
+
+  /** A string (or number, as text): trimmed, at most `maxChars`, no control characters. */
+  text(
+    value: unknown,
+    field: string,
+    options: { required?: boolean; maxChars?: number } = {},
+  ): string | undefined {
+    if (isAbsent(value)) return this.#absent(field, options.required);
+    const text = toTextOrNumber(value);
+    if (text === undefined || text.length > (options.maxChars ?? 256) || CONTROL_CHARACTERS.test(text)) {
+      this.#invalid(field, value);
+      return undefined;
+    }
+    return text;
+  }
+
+  /** An IP address as the source wrote it; `-` (Windows' "none") counts as absent. */
+  address(value: unknown, field: string, options: { required?: boolean } = {}): string | undefined {
+    if (isAbsent(value) || (typeof value === 'string' && value.trim() === '-'))
+      return this.#absent(field, options.required);
+    const text = typeof value === 'string' ? value.trim() : undefined;
+    if (text === undefined || !ADDRESS_TOKEN.test(text)) {
+      this.#invalid(field, value);
+      return undefined;
+    }
+    return text;
+  }
+
+  /** A port number 0–65535 from a number or a decimal string. */
+  port(value: unknown, field: string, options: { required?: boolean } = {}): number | undefined {
+    if (isAbsent(value)) return this.#absent(field, options.required);
+    const port = toPort(value);
+    if (port === undefined) this.#invalid(field, value);
+    return port;
+  }
+
+  /** A safe integer from a number or a decimal string. */
+  integer(value: unknown, field: string, options: { required?: boolean } = {}): number | undefined {
+    if (isAbsent(value)) return this.#absent(field, options.required);
+    const n = toInteger(value);
+    if (n === undefined) this.#invalid(field, value);
+    return n;
+  }
+
+  /** A date-time string to canonical ISO time (`isoFromDateString`). */
+  time(value: unknown, field: string): string | undefined {
+    if (isAbsent(value)) return undefined;
+    const iso = isoFromDateString(value);
+    if (iso === undefined) this.#invalid(field, value);
+    return iso;
+  }
+
+  #absent(field: string, required: boolean | undefined): undefined {
+    if (required === true) this.fail(`missing ${field}`, `${field} is absent or empty`);
+    return undefined;
+  }
+
+  #invalid(field: string, value: unknown): void {
+    this.fail(`invalid ${field}`, `${field}: ${excerpt(value)}`);
+  }
+}
+
+/**
+ * DECISIONS D3 for a record: the first present candidate (device event time first, then the
+ * record's TimeGenerated), else the Event Hub enqueued time. A present but unreadable candidate is a
+ * problem of the reader, not a reason to fall through to a later one. `undefined` means no time at
+ * all (or a problem): the caller reports `no event time` unless the reader has a problem.
+ */
+export function pickEventTime(
+  reader: FieldReader,
+  candidates: ReadonlyArray<readonly [value: unknown, field: string]>,
+  ctx: DecodeContext,
+): string | undefined {
+  for (const [value, field] of candidates) {
+    if (isAbsent(value)) continue;
+    return reader.time(value, field);
+  }
+  return ctx.fallbackTimeMs === undefined ? undefined : isoFromMillis(ctx.fallbackTimeMs);
+}
+
+/**
+ * Reports the reader's problem, or `no event time` when `time` is undefined. Returns whether the
+ * row can be built.
+ */
+export function reportProblems(
+  reader: FieldReader,
+  time: string | undefined,
+  out: DecodeSink,
+): time is string {
+  const problem = reader.problem;
+  if (problem !== undefined) {
+    out.invalid(problem.reason, problem.detail);
+    return false;
+  }
+  if (time === undefined) {
+    out.invalid('no event time', 'no device time, no TimeGenerated and no enqueued time');
+    return false;
+  }
+  return true;
+}
+
+/** Looks up one `EventData` field by its name (case-sensitive, as the ASIM parsers read it). */
+export type EventDataLookup = (name: string) => unknown;
+
+/**
+ * The `EventData` of a Windows event in any of the shapes it reaches us in: a JSON object (the
+ * WindowsEvent `dynamic` column), a string holding that JSON object (CSV exports), or the event
+ * XML string of SecurityEvent (`<EventData><Data Name="…">…</Data>…`), read by name.
+ * `absent` when there is no EventData; `malformed` when it is there but none of these.
+ */
+export function readEventData(value: unknown): EventDataLookup | 'absent' | 'malformed' {
+  if (isAbsent(value)) return 'absent';
+  if (isJsonObject(value)) return (name) => ownValue(value, name);
+  if (typeof value !== 'string') return 'malformed';
+  const text = value.trim();
+  if (text.startsWith('{')) {
+    const parsed = parseJsonObject(text);
+    return parsed === undefined ? 'malformed' : (name) => ownValue(parsed, name);
+  }
+  if (text.startsWith('<')) {
+    const xml = parseEventXml(text);
+    if (xml === undefined || xml.data.size === 0) return 'malformed';
+    return (name) => xml.data.get(name);
+  }
+  return 'malformed';
+}
+
+function parseJsonObject(text: string): JsonObject | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return isJsonObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The host name of a device name, as ASIM's `_ASIM_ResolveFQDN` and `split(DeviceName, ".")[0]`
+ * give it: the first label of an FQDN (`web01.contoso.com` → `web01`), the name itself otherwise.
+ */
+export function toHostname(name: string | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  const dot = name.indexOf('.');
+  return dot < 0 ? name : name.slice(0, dot);
+}
+
+/** KQL `tobool`: `true`, `"true"` (any case) and `1` are true; everything else is false. */
+export function isTrue(value: unknown): boolean {
+  if (value === true) return true;
+  if (typeof value === 'number') return value === 1;
+  if (typeof value !== 'string') return false;
+  const text = value.trim().toLowerCase();
+  return text === 'true' || text === '1';
+}
