@@ -1,0 +1,186 @@
+import type { DvcAction, EventResult, NetworkDirection } from '../schema/NetworkSession.js';
+import {
+  asObject,
+  isFlowCounter,
+  isIpLiteral,
+  ownValue,
+  Rejection,
+  readText,
+  splitFlowTuple,
+  tupleDetail,
+  tuplePort,
+} from './azurePlatform.js';
+import { excerpt, isoFromEpochSeconds, makeSession } from './fields.js';
+import type { DecodeSink, JsonObject, SourceDecoder } from './types.js';
+
+const FLOW_CATEGORY = 'NetworkSecurityGroupFlowEvent';
+/** NSG diagnostic categories of the AzureNSG connector: rule hits and counters, no flow tuples (spec §6.1). */
+const TUPLELESS_CATEGORIES = new Set(['NetworkSecurityGroupEvent', 'NetworkSecurityGroupRuleCounter']);
+
+const PROTOCOLS: ReadonlyMap<string, string> = new Map([
+  ['T', 'TCP'],
+  ['U', 'UDP'],
+]);
+const DIRECTIONS: ReadonlyMap<string, NetworkDirection> = new Map([
+  ['I', 'Inbound'],
+  ['O', 'Outbound'],
+]);
+const DECISIONS: ReadonlyMap<string, { action: DvcAction; result: EventResult }> = new Map([
+  ['A', { action: 'Allow', result: 'Success' }],
+  ['D', { action: 'Deny', result: 'Failure' }],
+]);
+const FLOW_STATES = new Set(['B', 'C', 'E']);
+
+/**
+ * Network security group flow logs, versions 1 and 2 (Network Watcher, spec §6.4): blob records
+ * `{time, systemId, category:"NetworkSecurityGroupFlowEvent", resourceId, operationName,
+ * properties:{Version, flows:[{rule, flows:[{mac, flowTuples:[…]}]}]}}`, forwarded to the Event Hub
+ * in `{"records":[…]}`.
+ *
+ * Tuple v1 (8 fields): `epochSeconds,srcIp,dstIp,srcPort,dstPort,protocol(T|U),direction(I|O),decision(A|D)`;
+ * v2 (13 fields) appends `,state(B|C|E),packetsS2D,bytesS2D,packetsD2S,bytesD2S` (empty for B).
+ * One NetworkSession row per tuple, named Microsoft/NSGFlow like the AzureNSG parser (DECISIONS D5),
+ * timed by the tuple's own timestamp (D3); the tuple's source is the flow's initiator (D4).
+ * A malformed tuple is reported alone; the tuples beside it still come out. The AzureNSG
+ * connector's `NetworkSecurityGroupEvent` and `NetworkSecurityGroupRuleCounter` records carry no
+ * tuples and are skipped.
+ */
+export const azureNsgFlow: SourceDecoder = {
+  name: 'azure-nsg-flow',
+  title: 'Azure NSG flow logs, versions 1 and 2 (NetworkSecurityGroupFlowEvent records)',
+
+  matchJson(record: JsonObject): boolean {
+    const category = ownValue(record, 'category');
+    return typeof category === 'string' && (category === FLOW_CATEGORY || TUPLELESS_CATEGORIES.has(category));
+  },
+
+  decodeJson(record: JsonObject, out: DecodeSink): void {
+    const category = ownValue(record, 'category');
+    if (typeof category === 'string' && TUPLELESS_CATEGORIES.has(category)) {
+      out.skip('NSG event without flow tuples');
+      return;
+    }
+    const properties = asObject(ownValue(record, 'properties'));
+    const ruleFlows = properties === undefined ? undefined : ownValue(properties, 'flows');
+    if (!Array.isArray(ruleFlows)) {
+      out.invalid(
+        'missing flows',
+        `properties.flows: ${properties === undefined ? 'no properties object' : 'not an array'}`,
+      );
+      return;
+    }
+    const nsg = readText(ownValue(record, 'resourceId'), 'resourceId');
+    if (nsg instanceof Rejection) {
+      out.invalid(nsg.reason, nsg.detail);
+      return;
+    }
+    for (let i = 0; i < ruleFlows.length; i++) {
+      const ruleFlow = asObject(ruleFlows[i]);
+      const macFlows = ruleFlow === undefined ? undefined : ownValue(ruleFlow, 'flows');
+      if (ruleFlow === undefined || !Array.isArray(macFlows)) {
+        out.invalid('malformed flow group', `properties.flows[${i}]: ${excerpt(ruleFlows[i], 60)}`);
+        continue;
+      }
+      const rule = readText(ownValue(ruleFlow, 'rule'), `properties.flows[${i}].rule`);
+      if (rule instanceof Rejection) {
+        out.invalid(rule.reason, rule.detail);
+        continue;
+      }
+      for (let j = 0; j < macFlows.length; j++) {
+        const macFlow = asObject(macFlows[j]);
+        const tuples = macFlow === undefined ? undefined : ownValue(macFlow, 'flowTuples');
+        if (!Array.isArray(tuples)) {
+          out.invalid(
+            'malformed flow group',
+            `properties.flows[${i}].flows[${j}]: ${excerpt(macFlows[j], 60)}`,
+          );
+          continue;
+        }
+        for (let k = 0; k < tuples.length; k++) {
+          decodeTuple(tuples[k], `properties.flows[${i}].flows[${j}].flowTuples[${k}]`, rule, nsg, out);
+        }
+      }
+    }
+  },
+};
+
+function decodeTuple(
+  tuple: unknown,
+  path: string,
+  rule: string | undefined,
+  nsg: string | undefined,
+  out: DecodeSink,
+): void {
+  const fields = splitFlowTuple(tuple, [8, 13]);
+  const parsed = fields === undefined ? 'not 8 or 13 comma-separated fields' : parseTuple(fields);
+  if (typeof parsed === 'string') {
+    out.invalid('malformed flow tuple', tupleDetail(path, parsed, tuple));
+    return;
+  }
+  out.record(
+    makeSession({
+      TimeGenerated: parsed.time,
+      EventStartTime: parsed.time,
+      EventEndTime: parsed.time,
+      EventCount: 1,
+      EventVendor: 'Microsoft',
+      EventProduct: 'NSGFlow',
+      EventSchema: 'NetworkSession',
+      EventSchemaVersion: '0.2.3',
+      EventType: 'Flow',
+      EventResult: parsed.verdict.result,
+      SrcIpAddr: parsed.srcIp,
+      SrcPortNumber: parsed.srcPort,
+      DstIpAddr: parsed.dstIp,
+      DstPortNumber: parsed.dstPort,
+      NetworkProtocol: parsed.protocol,
+      NetworkDirection: parsed.direction,
+      NetworkRuleName: rule,
+      DvcAction: parsed.verdict.action,
+      Dvc: nsg,
+    }),
+  );
+}
+
+interface NsgTuple {
+  readonly time: string;
+  readonly srcIp: string;
+  readonly dstIp: string;
+  readonly srcPort: number;
+  readonly dstPort: number;
+  readonly protocol: string;
+  readonly direction: NetworkDirection;
+  readonly verdict: { action: DvcAction; result: EventResult };
+}
+
+/** The tuple's values, or what is wrong with it. */
+function parseTuple(fields: readonly string[]): NsgTuple | string {
+  const [
+    epochSeconds = '',
+    srcIp = '',
+    dstIp = '',
+    srcPortText = '',
+    dstPortText = '',
+    proto = '',
+    dir = '',
+    decision = '',
+  ] = fields;
+  const time = /^\d{1,12}$/.test(epochSeconds) ? isoFromEpochSeconds(epochSeconds) : undefined;
+  if (time === undefined) return 'bad timestamp';
+  if (!isIpLiteral(srcIp)) return 'bad source address';
+  if (!isIpLiteral(dstIp)) return 'bad destination address';
+  const srcPort = tuplePort(srcPortText);
+  if (srcPort === undefined) return 'bad source port';
+  const dstPort = tuplePort(dstPortText);
+  if (dstPort === undefined) return 'bad destination port';
+  const protocol = PROTOCOLS.get(proto);
+  if (protocol === undefined) return 'bad protocol';
+  const direction = DIRECTIONS.get(dir);
+  if (direction === undefined) return 'bad direction';
+  const verdict = DECISIONS.get(decision);
+  if (verdict === undefined) return 'bad decision';
+  // Version 2 tail: state, then four counters that are empty on B (begin) tuples.
+  if (fields.length === 13 && !(FLOW_STATES.has(fields[8] ?? '') && fields.slice(9).every(isFlowCounter)))
+    return 'bad version 2 state or counters';
+  return { time, srcIp, dstIp, srcPort, dstPort, protocol, direction, verdict };
+}
