@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { NetworkDirection } from '../schema/NetworkSession.js';
-import { excerpt, isoFromDateString, isoFromEpochMillis, isoFromEpochSeconds, toPort } from './fields.js';
+import { excerpt, isoFromDateString, isoFromEpochMillis, isoFromMillis, toPort } from './fields.js';
 
 /**
  * Field reading shared by the network-sensor decoders (Corelight/Zeek, Vectra, Cisco Meraki):
@@ -148,17 +148,31 @@ export function directionFromLocality(
 /**
  * A Zeek time: epoch seconds with fraction (a JSON number or the string `1591367999.430166`, Zeek's
  * default), epoch milliseconds (an integer of 12 digits or more, `JSON::TS_MILLIS`), or an ISO-8601
- * string (Corelight's export, `JSON::TS_ISO8601`).
+ * string (Corelight's export, `JSON::TS_ISO8601`). Fractions are truncated to milliseconds, never
+ * rounded, so that a connection at 10:04:59.9996 stays in the 10:00 bin.
  */
 export function isoFromZeekTime(value: unknown): string | undefined {
-  if (typeof value === 'number') {
-    if (Number.isInteger(value) && value >= 1e11) return isoFromEpochMillis(value);
-    return isoFromEpochSeconds(value);
-  }
-  if (typeof value !== 'string') return undefined;
-  const text = value.trim();
-  if (/^\d{12,15}$/.test(text)) return isoFromEpochMillis(text);
-  return isoFromEpochSeconds(text) ?? isoFromDateString(text);
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1e11) return isoFromEpochMillis(value);
+  if (typeof value === 'string' && /^\d{12,15}$/.test(value.trim())) return isoFromEpochMillis(value.trim());
+  return isoFromEpochSecondsTruncated(value) ?? isoFromDateString(value);
+}
+
+const EPOCH_SECONDS = /^(\d{1,12})(?:\.(\d+))?$/;
+
+/**
+ * Epoch seconds with an optional fraction, from a number or a decimal string, to ISO time with the
+ * fraction truncated to milliseconds. A number is read through its shortest decimal form
+ * (`String(1591367999.305988)`), which avoids the binary error of multiplying by 1000.
+ */
+export function isoFromEpochSecondsTruncated(value: unknown): string | undefined {
+  let text: string;
+  if (typeof value === 'number') text = Number.isFinite(value) ? String(value) : '';
+  else if (typeof value === 'string') text = value.trim();
+  else return undefined;
+  const m = EPOCH_SECONDS.exec(text);
+  if (m === null) return undefined;
+  const fraction = (m[2] ?? '').slice(0, 3).padEnd(3, '0');
+  return isoFromMillis(Number(m[1]) * 1000 + Number(fraction));
 }
 
 /**
