@@ -39,7 +39,10 @@ const MONTHS: Readonly<Record<string, number>> = {
   Dec: 11,
 };
 
-const RFC3164_TIME = /^([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))? /;
+// Cisco devices (`logging timestamp`) write the year, `Mar 01 2025 10:00:05`, and without a device
+// id end the timestamp with a colon: `Mar 01 2025 10:00:05: %ASA-…`.
+const RFC3164_TIME =
+  /^([A-Z][a-z]{2}) {1,2}(\d{1,2})(?: (\d{4}))? (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?:? /;
 const RFC5424_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
@@ -72,7 +75,7 @@ export function parseSyslog(line: string, referenceTimeMs: number): SyslogHeader
 
   const t = RFC3164_TIME.exec(rest);
   if (t !== null) {
-    const [, mon, day, hh, mm, ss, frac] = t;
+    const [, mon, day, year, hh, mm, ss, frac] = t;
     const month = MONTHS[mon ?? ''];
     if (month !== undefined) {
       const timestampMs = completeYear(
@@ -83,6 +86,7 @@ export function parseSyslog(line: string, referenceTimeMs: number): SyslogHeader
         Number(ss),
         frac === undefined ? 0 : Number(frac.slice(0, 3).padEnd(3, '0')),
         referenceTimeMs,
+        year === undefined ? undefined : Number(year),
       );
       rest = rest.slice(t[0].length);
       // HOSTNAME then TAG: "host tag[pid]: msg". A message may also start right after the host.
@@ -186,8 +190,10 @@ function completeYear(
   ss: number,
   ms: number,
   referenceTimeMs: number,
+  writtenYear: number | undefined,
 ): number | undefined {
   if (day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60) return undefined;
+  if (writtenYear !== undefined) return Date.UTC(writtenYear, month, day, hh, mm, ss, ms);
   const refYear = new Date(referenceTimeMs).getUTCFullYear();
   let best: number | undefined;
   for (const year of [refYear - 1, refYear, refYear + 1]) {
