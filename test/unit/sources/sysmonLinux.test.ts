@@ -144,11 +144,14 @@ describe('Decoder: sysmon-linux', () => {
       ['SourceIp is 127.0.0.1', { sourceIp: '127.0.0.1', destinationIp: '127.0.0.53' }, 'Outbound'],
       ['SourceIp is 0.0.0.0', { sourceIp: '0.0.0.0' }, 'Outbound'],
       ['SourceIp differs from HostIP, even when Initiated is true', { initiated: 'true' }, 'Inbound'],
-    ])('sets NetworkDirection when %s, without swapping addresses', (_label, options, direction) => {
-      const [row] = normalizeRows([syslogRow(eventXml(options))]).records;
-      expect(row?.NetworkDirection).toBe(direction);
-      expect(row?.SrcIpAddr).toBe(options.sourceIp ?? '203.0.113.45');
-    });
+    ] as ReadonlyArray<readonly [string, EventOptions, string]>)(
+      'sets NetworkDirection when %s, without swapping addresses',
+      (_label, options, direction) => {
+        const [row] = normalizeRows([syslogRow(eventXml(options))]).records;
+        expect(row?.NetworkDirection).toBe(direction);
+        expect(row?.SrcIpAddr).toBe(options.sourceIp ?? '203.0.113.45');
+      },
+    );
 
     it.each([
       ['true', 'Outbound'],
