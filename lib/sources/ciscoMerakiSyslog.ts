@@ -60,7 +60,7 @@ const DIRECTION_BY_NAME: ReadonlyMap<string, NetworkDirection> = new Map([
 
 /** How far into a line the Meraki header (`<epoch> <device> <type>`) may start, in space-separated tokens. */
 const MAX_HEADER_TOKENS = 12;
-const EPOCH = /^\d{1,12}\.\d{1,12}$/;
+const EPOCH = /^\d{9,10}\.\d{1,9}$/;
 const WORD = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** The parts of a Meraki syslog message. */
@@ -86,8 +86,9 @@ export interface MerakiMessage {
  * `<PRI>1 ` prefix. The header is found like the parser's regex `(\d+.\d+)\s([\w-]+)\s([\w-]+)\s(.+)`,
  * not with the shared RFC 5424 reader: Meraki's `1 <epoch>` is not an RFC 5424 timestamp.
  *
- * Recognition is by content (a known Meraki log type after an epoch and a device name), because
- * Sentinel's row filter, the `ASimSourceType` watchlist of Meraki senders, has no equivalent here.
+ * Recognition is by content: an epoch `<9–10 digits>.<fraction>` at the start of the message or
+ * right after the syslog version `1`, a device name, then a known Meraki log type. Sentinel's row
+ * filter, the `ASimSourceType` watchlist of Meraki sender hosts, has no equivalent here.
  *
  * Rows kept: `flows`, `firewall`, `cellular_firewall`, `vpn_firewall`, `ip_flow_start`,
  * `ip_flow_end` (EventType Flow; DvcAction/EventResult from the word before ` src=` or after
@@ -142,8 +143,10 @@ function isMerakiLogType(message: MerakiMessage | undefined): boolean {
 
 /**
  * The first `<epoch> <device> <logtype> <body>` sequence among the first tokens of a line, as the
- * parser's `extract_all(@"(\d+.\d+)\s([\w\-\_]+)\s([\w\-\_]+)\s([\S\s]+)$")[0]` finds it (the epoch
- * here must be digits, a dot, digits). A single left-to-right scan.
+ * parser's `extract_all(@"(\d+.\d+)\s([\w\-\_]+)\s([\w\-\_]+)\s([\S\s]+)$")[0]` finds it, made
+ * precise for recognition: the epoch is `<9–10 digits>.<1–9 digits>` and starts the text or follows
+ * Meraki's syslog version `1` (`<134>1 <epoch>`, `1 <epoch>`, a relay's `… 192.0.2.1 1 <epoch>`).
+ * A single left-to-right scan.
  */
 export function findMerakiMessage(text: string): MerakiMessage | undefined {
   const starts: number[] = [];
@@ -163,6 +166,7 @@ export function findMerakiMessage(text: string): MerakiMessage | undefined {
   for (let i = 0; i + 2 < starts.length && i < MAX_HEADER_TOKENS; i++) {
     const typeEnd = ends[i + 2] ?? text.length;
     if (typeEnd + 1 >= text.length) continue;
+    if (i > 0 && token(i - 1) !== '1' && !token(i - 1).endsWith('>1')) continue;
     if (!EPOCH.test(token(i)) || !WORD.test(token(i + 1)) || !WORD.test(token(i + 2))) continue;
     return { epoch: token(i), device: token(i + 1), logType: token(i + 2), body: text.slice(typeEnd + 1) };
   }

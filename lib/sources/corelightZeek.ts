@@ -99,7 +99,7 @@ export const corelightZeek: SourceDecoder = {
   },
 
   matchText(line: string, ctx: DecodeContext): boolean {
-    if (line.startsWith('#')) return zeekDirectiveOf(line) !== undefined;
+    if (line.startsWith('#')) return zeekDirectiveOf(line, currentLayout(ctx).separator) !== undefined;
     return ctx.stream.stickySource === NAME && currentLayout(ctx).fields !== undefined;
   },
 
@@ -154,12 +154,12 @@ function isCorelightRow(record: JsonObject): boolean {
   return typeof message === 'string' && message.trimStart().startsWith('{') && message.includes('"_path":"');
 }
 
-/** A raw Corelight/Zeek JSON line: `_path` + `ts` + a Zeek key, or the conn-only keys without `_path`. */
+/** A raw Corelight/Zeek JSON line: `_path` + a Zeek key, or `ts` + the conn-only keys without `_path`. */
 function isZeekJson(record: JsonObject): boolean {
-  if ('Type' in record || 'metadata_type' in record || !('ts' in record)) return false;
+  if ('Type' in record || 'metadata_type' in record) return false;
   if (typeof record._path === 'string')
     return 'uid' in record || '_system_name' in record || 'id.orig_h' in record;
-  return 'id.orig_h' in record && 'id.resp_h' in record && 'conn_state' in record;
+  return 'ts' in record && 'id.orig_h' in record && 'id.resp_h' in record && 'conn_state' in record;
 }
 
 function parseObject(text: string): JsonObject | undefined {

@@ -65,20 +65,22 @@ export interface ZeekHeaderLine {
 
 /**
  * The directive of a Zeek header line (`#fields	ts	uid…` → `fields`), or `undefined` when the
- * line is not one: the name must be followed by a space, a tab or the end of the line.
+ * line is not one: a lower-case name followed by a space, a tab, the log's separator or the end of
+ * the line (`#Fields: …` of W3C logs is not one).
  */
-export function zeekDirectiveOf(line: string): ZeekDirective | undefined {
+export function zeekDirectiveOf(line: string, separator = '\t'): ZeekDirective | undefined {
   if (!line.startsWith('#')) return undefined;
   let end = 1;
   while (end < line.length && end <= 14) {
-    const c = line[end];
-    if (c === ' ' || c === '\t') break;
+    const c = line.charCodeAt(end);
+    if (!((c >= 97 && c <= 122) || c === 95)) break;
     end++;
   }
   const name = line.slice(1, end);
-  return DIRECTIVES.has(name) && (end === line.length || line[end] === ' ' || line[end] === '\t')
-    ? (name as ZeekDirective)
-    : undefined;
+  if (!DIRECTIVES.has(name)) return undefined;
+  const atEnd =
+    end === line.length || line[end] === ' ' || line[end] === '\t' || line.startsWith(separator, end);
+  return atEnd ? (name as ZeekDirective) : undefined;
 }
 
 /**
@@ -86,9 +88,11 @@ export function zeekDirectiveOf(line: string): ZeekDirective | undefined {
  * character and the other lines with `layout.separator`.
  */
 export function readZeekHeaderLine(line: string, layout: ZeekTsvLayout): ZeekHeaderLine | undefined {
-  const directive = zeekDirectiveOf(line);
+  const directive = zeekDirectiveOf(line, layout.separator);
   if (directive === undefined) return undefined;
-  const rest = line.slice(directive.length + 2);
+  const nameEnd = directive.length + 1;
+  const gap = line.startsWith(layout.separator, nameEnd) ? layout.separator.length : 1;
+  const rest = line.slice(nameEnd + gap);
   if (directive === 'separator') return { directive, values: [unescapeZeek(rest.trim())] };
   return { directive, values: rest === '' ? [] : rest.split(layout.separator) };
 }
