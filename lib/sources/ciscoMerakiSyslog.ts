@@ -181,6 +181,8 @@ export function findMerakiMessage(text: string): MerakiMessage | undefined {
 export function readMerakiPairs(body: string): Map<string, string> {
   const pairs = new Map<string, string>();
   let i = 0;
+  // The next `=` at or after i, found once and reused, so that words without `=` cost no rescans.
+  let nextEq = -1;
   while (i < body.length) {
     if (body[i] === ' ') {
       i++;
@@ -188,7 +190,11 @@ export function readMerakiPairs(body: string): Map<string, string> {
     }
     const space = body.indexOf(' ', i);
     const tokenEnd = space < 0 ? body.length : space;
-    const eq = body.indexOf('=', i);
+    if (nextEq < i) {
+      const found = body.indexOf('=', i);
+      nextEq = found < 0 ? Number.POSITIVE_INFINITY : found;
+    }
+    const eq = nextEq === Number.POSITIVE_INFINITY ? -1 : nextEq;
     if (eq < 0 || eq > tokenEnd || eq === i) {
       i = tokenEnd;
       continue;

@@ -394,6 +394,14 @@ describe('Decoder: cisco-meraki-syslog', () => {
       expect(({} as Record<string, unknown>).x).toBeUndefined();
     });
 
+    it('stays linear on a long line of words without equals signs', () => {
+      const hostile = `<134>1 1740823205.1 MX84 flows allow ${'word '.repeat(400_000)}src=198.51.100.23 dport=22`;
+      const started = performance.now();
+      const result = normalizeText(hostile);
+      expect(performance.now() - started).toBeLessThan(2000);
+      expect(result.records[0]?.DstPortNumber).toBe(22);
+    });
+
     it('stays linear on a long line of spaces, equals signs and quotes', () => {
       const hostile = `<134>1 1740823205.1 MX84 flows allow ${"a='b ".repeat(50_000)}${'= '.repeat(50_000)}${' '.repeat(100_000)}src=198.51.100.23`;
       const started = performance.now();
