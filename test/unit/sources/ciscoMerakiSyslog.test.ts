@@ -88,8 +88,15 @@ describe('Decoder: cisco-meraki-syslog', () => {
     });
 
     it('routes raw lines and Syslog rows to this decoder through the real normalizer', () => {
-      const text = [FLOW, JSON.stringify(syslogRow(FIREWALL))].join('\n');
-      expect(normalizeText(text).sources).toEqual({ [NAME]: 2 });
+      const { Type: _type, ...untyped } = syslogRow(FIREWALL);
+      const text = [
+        FLOW,
+        `171 ${FLOW}`,
+        JSON.stringify([FLOW]),
+        JSON.stringify(syslogRow(FIREWALL)),
+        JSON.stringify(untyped),
+      ].join('\n');
+      expect(normalizeText(text).sources).toEqual({ [NAME]: 5 });
     });
   });
 

@@ -123,6 +123,15 @@ describe('Decoder: corelight-zeek', () => {
       expect(corelightZeek.matchText?.(GOOD_ROW, ctx)).toBe(true);
     });
 
+    it('routes raw JSON and Corelight_CL rows with and without Type to the decoder through the real normalizer', () => {
+      const text = lines(
+        conn(),
+        corelightRow(JSON.stringify(conn())),
+        without(corelightRow(JSON.stringify(conn())), 'Type'),
+      );
+      expect(normalizeText(text).sources).toEqual({ [NAME]: 3 });
+    });
+
     it('routes a whole TSV log to the decoder through the real normalizer', () => {
       const result = normalizeText([...HEADER, GOOD_ROW, '#close\t2025-03-01-11-00-00'].join('\n'));
       expect(result.sources).toEqual({ [NAME]: 10 });
