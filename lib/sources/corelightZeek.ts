@@ -54,9 +54,11 @@ const RESULT_BY_CONN_STATE: ReadonlyMap<string, EventResult> = new Map<string, E
  * EventResult, (`local_orig`,`local_resp`) → NetworkDirection with (F,F) = Local, `uid` →
  * EventOriginalUid, `_system_name` → Dvc, `_write_ts` → EventEndTime.
  *
- * Time (DECISIONS D3): EventStartTime = TimeGenerated = `ts`; without `ts`, TimeGenerated is
- * `_write_ts`, else the row's TimeGenerated, else the enqueued time. The parser itself loses TimeGenerated (`project Message`): a deviation.
- * Address and port fields are required: a record without them is not a connection.
+ * Time (DECISIONS D3): EventStartTime = TimeGenerated = `ts` (epoch seconds, epoch ms or ISO-8601,
+ * truncated to milliseconds); without `ts`, TimeGenerated is `_write_ts`, else the row's
+ * TimeGenerated, else the enqueued time. The parser itself loses TimeGenerated (`project Message`):
+ * a documented deviation. Address and port fields are required: a record without them is not a
+ * connection, and a malformed one is reported as invalid with the field's name.
  */
 export const corelightZeek: SourceDecoder = {
   name: NAME,
