@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { ItemSplitter } from '../../../lib/sources/ItemSplitter.js';
+
+function split(text: string) {
+  const items: unknown[] = [];
+  const splitter = new ItemSplitter(
+    {
+      json: (r, l) => items.push(['json', r, l.line, l.record]),
+      text: (t, l) => items.push(['text', t, l.line]),
+      invalid: (reason, _d, l) => items.push(['invalid', reason, l.line]),
+    },
+    { input: 't', maxDocumentChars: 10_000 },
+  );
+  text.split('\n').forEach((line, i) => {
+    splitter.line(line, i + 1);
+  });
+  splitter.end();
+  return items;
+}
+
+describe('ItemSplitter', () => {
+  it('reads JSON lines, arrays and envelopes record by record', () => {
+    expect(split('{"a":1}\n[{"b":2},{"c":3}]\n{"records":[{"d":4}]}')).toEqual([
+      ['json', { a: 1 }, 1, undefined],
+      ['json', { b: 2 }, 2, 0],
+      ['json', { c: 3 }, 2, 1],
+      ['json', { d: 4 }, 3, 0],
+    ]);
+  });
+
+  it('reads a pretty-printed envelope spread over many lines', () => {
+    const doc = JSON.stringify({ records: [{ a: 1 }, { b: '}' }] }, null, 2);
+    expect(split(`${doc}\n{"after":true}`)).toEqual([
+      ['json', { a: 1 }, 1, 0],
+      ['json', { b: '}' }, 1, 1],
+      ['json', { after: true }, doc.split('\n').length + 1, undefined],
+    ]);
+  });
+
+  it('passes text lines through and skips blank lines', () => {
+    expect(split('<134>Nov 24 host app: hello\n\n   \n2 123 eni-1 x')).toEqual([
+      ['text', '<134>Nov 24 host app: hello', 1],
+      ['text', '2 123 eni-1 x', 4],
+    ]);
+  });
+
+  it('reports a truncated JSON line without losing the good lines after it', () => {
+    expect(split('{"a":1,"b":\n{"c":3}\n{"d":4')).toEqual([
+      ['invalid', 'malformed JSON', 1],
+      ['json', { c: 3 }, 2, undefined],
+      ['invalid', 'malformed JSON', 3],
+    ]);
+  });
+
+  it('takes the lines of an unclosed multi-line document again one by one', () => {
+    expect(split('{\n  "records": [\n{"x":1}\n{"y":2}')).toEqual([
+      ['invalid', 'malformed JSON', 1],
+      ['text', '"records": [', 2],
+      ['json', { x: 1 }, 3, undefined],
+      ['json', { y: 2 }, 4, undefined],
+    ]);
+  });
+
+  it('treats a scalar that is valid JSON as a text line', () => {
+    expect(split('123\n"quoted"')).toEqual([
+      ['text', '123', 1],
+      ['text', '"quoted"', 2],
+    ]);
+  });
+
+  it('reports non-object array elements', () => {
+    expect(split('[1,{"a":1},null]')).toEqual([
+      ['invalid', 'record is not an object', 1],
+      ['json', { a: 1 }, 1, 1],
+      ['invalid', 'record is not an object', 1],
+    ]);
+  });
+});
