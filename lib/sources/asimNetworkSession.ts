@@ -18,8 +18,9 @@ const RESULTS = new Set<string>(EventResultSchema.options);
 /**
  * Records already in the ASIM NetworkSession schema: rows of the native `ASimNetworkSessionLogs`
  * table (Log Analytics export), the output of `portscan normalize`, or any tool that writes ASIM
- * field names. Recognized by `EventVendor` + `EventProduct` + an address or port field, and kept
- * unless `EventSchema` names another schema.
+ * field names. Recognized by `EventVendor` + `EventProduct` + an address or port field (and a
+ * `Type`, when present, of `ASimNetworkSessionLogs`), and kept unless `EventSchema` names another
+ * schema.
  *
  * Numbers may arrive as strings; an out-of-range or non-numeric port is left out (the row still
  * belongs to its group, DECISIONS D2); enum fields with values outside the schema are left out.
@@ -29,6 +30,9 @@ export const asimNetworkSession: SourceDecoder = {
   title: 'ASIM NetworkSession records (ASimNetworkSessionLogs rows, `portscan normalize` output)',
 
   matchJson(record: JsonObject): boolean {
+    // A Log Analytics row of a vendor table (CiscoMerakiNativePoller_CL carries ASIM columns) belongs to its vendor's decoder.
+    const type = record.Type;
+    if (typeof type === 'string' && type !== 'ASimNetworkSessionLogs') return false;
     return (
       'EventVendor' in record &&
       'EventProduct' in record &&

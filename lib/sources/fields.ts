@@ -51,11 +51,21 @@ export function isoFromMillis(ms: number): string | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
 
-/** Epoch seconds (number or decimal string, fractions allowed) to ISO time. */
+/**
+ * Epoch seconds (number or decimal string, fractions allowed) to ISO time. Fractions below the
+ * millisecond are truncated, never rounded, so `…4.9996` stays in its bin (DECISIONS D2 edges).
+ */
 export function isoFromEpochSeconds(value: unknown): string | undefined {
-  const n = typeof value === 'string' && /^\d{1,12}(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) return undefined;
-  return isoFromMillis(Math.round(n * 1000));
+  let text: string;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value) || value < 0) return undefined;
+    text = value.toFixed(6);
+  } else if (typeof value === 'string') text = value.trim();
+  else return undefined;
+  const m = /^(\d{1,12})(?:\.(\d{1,12}))?$/.exec(text);
+  if (m === null) return undefined;
+  const fraction = (m[2] ?? '').slice(0, 3).padEnd(3, '0');
+  return isoFromMillis(Number(m[1]) * 1000 + Number(fraction));
 }
 
 /** Epoch milliseconds (number or decimal string) to ISO time. */
