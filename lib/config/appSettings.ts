@@ -1,0 +1,427 @@
+import { z } from 'zod';
+import { ConfigurationError } from '../errors.js';
+import type { DetectionSettings } from './detectionSettings.js';
+import { DETECTION_KNOBS, FUNCTION_DEFAULTS, resolveDetectionSettings } from './detectionSettings.js';
+
+/**
+ * The app settings of the Function App: every name the code or the Functions host reads, what
+ * kind of value each takes, and whether the deployment must set it. The Bicep contract test
+ * checks the template against this table, so it is the one list of settings.
+ */
+export type SettingKind =
+  | 'fqdn' // host name, e.g. evhns-x.servicebus.windows.net
+  | 'uri' // https URL of a storage service endpoint
+  | 'managedidentity' // the literal "managedidentity"
+  | 'clientId' // a managed identity's client id (GUID)
+  | 'name' // a resource or entity name
+  | 'ncrontab' // six-field NCRONTAB schedule
+  | 'integer'
+  | 'enum'
+  | 'list'
+  | 'secret' // a Key Vault reference in Azure; never logged
+  | 'connectionString' // local development only (Azurite); never in the template
+  | 'text';
+
+export interface SettingSpec {
+  readonly name: string;
+  readonly kind: SettingKind;
+  /** `azure`: the deployment must set it; `optional`: a default applies; `local`: only for local runs. */
+  readonly presence: 'azure' | 'optional' | 'local';
+  /** Who reads it: our code at start-up, or the Functions host (bindings, storage, telemetry). */
+  readonly readBy: 'code' | 'host';
+  readonly description: string;
+}
+
+/** Connection-setting prefixes (identity-based connections, `<PREFIX>__<property>`). */
+export const EVENT_HUB_CONNECTION = 'EventHubConnection';
+export const STORAGE_CONNECTION = 'PortscanStorage';
+
+export const APP_SETTINGS: readonly SettingSpec[] = [
+  {
+    name: 'AzureWebJobsStorage__blobServiceUri',
+    kind: 'uri',
+    presence: 'azure',
+    readBy: 'host',
+    description: 'Host storage: checkpoints, timer leases (blob).',
+  },
+  {
+    name: 'AzureWebJobsStorage__queueServiceUri',
+    kind: 'uri',
+    presence: 'azure',
+    readBy: 'host',
+    description: 'Host storage (queue).',
+  },
+  {
+    name: 'AzureWebJobsStorage__tableServiceUri',
+    kind: 'uri',
+    presence: 'azure',
+    readBy: 'host',
+    description: 'Host storage (table).',
+  },
+  {
+    name: 'AzureWebJobsStorage__credential',
+    kind: 'managedidentity',
+    presence: 'azure',
+    readBy: 'host',
+    description: 'Host storage uses the managed identity.',
+  },
+  {
+    name: 'AzureWebJobsStorage__clientId',
+    kind: 'clientId',
+    presence: 'azure',
+    readBy: 'host',
+    description: 'Client id of the user-assigned identity.',
+  },
+  {
+    name: 'AzureWebJobsStorage',
+    kind: 'connectionString',
+    presence: 'local',
+    readBy: 'host',
+    description: 'Local runs only: UseDevelopmentStorage=true.',
+  },
+  {
+    name: 'APPLICATIONINSIGHTS_CONNECTION_STRING',
+    kind: 'text',
+    presence: 'azure',
+    readBy: 'host',
+    description: 'Application Insights ingestion endpoint (no key; Entra auth).',
+  },
+  {
+    name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
+    kind: 'text',
+    presence: 'azure',
+    readBy: 'host',
+    description: 'ClientId=<identity>;Authorization=AAD.',
+  },
+  {
+    name: 'AZURE_CLIENT_ID',
+    kind: 'clientId',
+    presence: 'azure',
+    readBy: 'code',
+    description: 'Client id used by the SDK credential of our own clients.',
+  },
+  {
+    name: `${EVENT_HUB_CONNECTION}__fullyQualifiedNamespace`,
+    kind: 'fqdn',
+    presence: 'azure',
+    readBy: 'code',
+    description: 'Event Hubs namespace of the flow-log hub.',
+  },
+  {
+    name: `${EVENT_HUB_CONNECTION}__credential`,
+    kind: 'managedidentity',
+    presence: 'azure',
+    readBy: 'host',
+    description: 'The trigger uses the managed identity.',
+  },
+  {
+    name: `${EVENT_HUB_CONNECTION}__clientId`,
+    kind: 'clientId',
+    presence: 'azure',
+    readBy: 'host',
+    description: 'Client id of the user-assigned identity.',
+  },
+  {
+    name: EVENT_HUB_CONNECTION,
+    kind: 'connectionString',
+    presence: 'local',
+    readBy: 'code',
+    description: 'Local runs only: an Event Hubs connection string.',
+  },
+  {
+    name: 'PORTSCAN_EVENTHUB_NAME',
+    kind: 'name',
+    presence: 'azure',
+    readBy: 'code',
+    description: 'The hub the diagnostic exports write to.',
+  },
+  {
+    name: 'PORTSCAN_EVENTHUB_CONSUMER_GROUP',
+    kind: 'name',
+    presence: 'optional',
+    readBy: 'code',
+    description: 'Consumer group of the ingest function (default $Default).',
+  },
+  {
+    name: `${STORAGE_CONNECTION}__tableServiceUri`,
+    kind: 'uri',
+    presence: 'azure',
+    readBy: 'code',
+    description: 'Table endpoint of the window state, outbox and dead letters.',
+  },
+  {
+    name: `${STORAGE_CONNECTION}__queueServiceUri`,
+    kind: 'uri',
+    presence: 'azure',
+    readBy: 'code',
+    description: 'Queue endpoint of the alert queue.',
+  },
+  {
+    name: `${STORAGE_CONNECTION}__credential`,
+    kind: 'managedidentity',
+    presence: 'azure',
+    readBy: 'code',
+    description: 'Our storage clients use the managed identity.',
+  },
+  {
+    name: `${STORAGE_CONNECTION}__clientId`,
+    kind: 'clientId',
+    presence: 'azure',
+    readBy: 'code',
+    description: 'Client id of the user-assigned identity.',
+  },
+  {
+    name: STORAGE_CONNECTION,
+    kind: 'connectionString',
+    presence: 'local',
+    readBy: 'code',
+    description: 'Local runs only: an Azurite connection string.',
+  },
+  {
+    name: 'PORTSCAN_TABLE_PREFIX',
+    kind: 'name',
+    presence: 'optional',
+    readBy: 'code',
+    description:
+      'Prefix of the tables (default Portscan): <prefix>Windows, <prefix>Control, <prefix>Outbox, <prefix>DeadLetters.',
+  },
+  {
+    name: 'PORTSCAN_ALERT_QUEUE',
+    kind: 'name',
+    presence: 'optional',
+    readBy: 'code',
+    description: 'Storage queue receiving one message per alert (default portscan-alerts).',
+  },
+  {
+    name: 'PORTSCAN_CLOSE_SCHEDULE',
+    kind: 'ncrontab',
+    presence: 'optional',
+    readBy: 'code',
+    description: 'When the closing timer runs (default hourly at minute 5, "0 5 * * * *").',
+  },
+  {
+    name: 'PORTSCAN_PARTITION_IDLE_MINUTES',
+    kind: 'integer',
+    presence: 'optional',
+    readBy: 'code',
+    description: 'A partition silent this long no longer holds the watermark back (default 15).',
+  },
+  {
+    name: 'PORTSCAN_ALERT_LINK_TEMPLATE',
+    kind: 'text',
+    presence: 'optional',
+    readBy: 'code',
+    description:
+      "URL template for the cards' open-link action, with {{SrcIpAddr}}, {{AlertId}}, {{BinStart}}.",
+  },
+  {
+    name: 'PORTSCAN_DELIVERY_MAX_RUNS',
+    kind: 'integer',
+    presence: 'optional',
+    readBy: 'code',
+    description: 'Timer runs a sink may fail before its alert is parked (default 24).',
+  },
+  {
+    name: 'PORTSCAN_HTTP_TIMEOUT_SECONDS',
+    kind: 'integer',
+    presence: 'optional',
+    readBy: 'code',
+    description: 'Per-request timeout of webhook deliveries (default 10).',
+  },
+  ...DETECTION_KNOBS.map(
+    (k): SettingSpec => ({
+      name: k.setting,
+      kind:
+        k.key === 'mode' || k.key === 'severity'
+          ? 'enum'
+          : k.key === 'excludedSourceCidrs'
+            ? 'list'
+            : k.key === 'rule'
+              ? 'text'
+              : 'integer',
+      presence: 'optional',
+      readBy: 'code',
+      description: `Detection knob: ${k.accepts}.`,
+    }),
+  ),
+];
+
+/** Alert sink settings: `PORTSCAN_SINK_<NAME>_KIND` (teams, slack, webhook), `_URL` (secret), `_SECRET` (webhook signing secret). */
+export const SINK_SETTING_PATTERN = /^PORTSCAN_SINK_([A-Z0-9]{1,32})_(KIND|URL|SECRET)$/;
+export const SINK_KINDS = ['teams', 'slack', 'webhook'] as const;
+export type SinkKind = (typeof SINK_KINDS)[number];
+
+export interface SinkConfig {
+  /** The sink's name (the `<NAME>` of its settings), used to record deliveries in the outbox. */
+  readonly name: string;
+  readonly kind: SinkKind;
+  /** The webhook URL: a secret, never logged. */
+  readonly url: string;
+  /** Standard Webhooks signing secret (`whsec_…`), for `webhook` sinks. */
+  readonly secret?: string;
+}
+
+/** How our code reaches a storage or Event Hubs service. */
+export type ServiceConnection =
+  | { readonly kind: 'connectionString'; readonly connectionString: string }
+  | { readonly kind: 'identity'; readonly endpoint: string; readonly clientId: string | undefined };
+
+/** The validated configuration of the Function App. */
+export interface FunctionConfig {
+  readonly detection: DetectionSettings;
+  readonly eventHubName: string;
+  readonly consumerGroup: string;
+  readonly tables: ServiceConnection;
+  readonly queues: ServiceConnection;
+  readonly tablePrefix: string;
+  readonly alertQueue: string;
+  readonly closeSchedule: string;
+  readonly partitionIdleMs: number;
+  readonly alertLinkTemplate: string | undefined;
+  readonly deliveryMaxRuns: number;
+  readonly httpTimeoutMs: number;
+  readonly sinks: readonly SinkConfig[];
+}
+
+const TABLE_PREFIX = /^[A-Za-z][A-Za-z0-9]{0,40}$/;
+const QUEUE_NAME = /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/;
+const NCRONTAB = /^\S+ \S+ \S+ \S+ \S+ \S+$/;
+
+/**
+ * Reads and validates the Function App's settings. Called once per worker at start-up.
+ *
+ * @throws {ConfigurationError} naming every missing or bad setting and what it accepts;
+ *   secret values are never quoted
+ */
+export function loadFunctionConfig(env: Readonly<Record<string, string | undefined>>): FunctionConfig {
+  const issues: string[] = [];
+  let detection: DetectionSettings | undefined;
+  try {
+    detection = resolveDetectionSettings(env, {}, FUNCTION_DEFAULTS);
+  } catch (error) {
+    if (error instanceof ConfigurationError) issues.push(...error.issues);
+    else throw error;
+  }
+  const text = (name: string) => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  };
+  const intSetting = (name: string, min: number, max: number, fallback: number) => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    const n = /^\d{1,6}$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!(n >= min && n <= max)) {
+      issues.push(`${name}=${JSON.stringify(raw)}: expected an integer from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  };
+  const connection = (
+    prefix: string,
+    property: 'tableServiceUri' | 'queueServiceUri',
+  ): ServiceConnection | undefined => {
+    const conn = text(prefix);
+    if (conn !== undefined) return { kind: 'connectionString', connectionString: conn };
+    const endpoint = text(`${prefix}__${property}`);
+    if (endpoint === undefined) {
+      issues.push(`${prefix}__${property}: required (or ${prefix} as a connection string for local runs)`);
+      return undefined;
+    }
+    if (!z.url().safeParse(endpoint).success)
+      issues.push(`${prefix}__${property}: expected an https URL of the storage service`);
+    const credential = text(`${prefix}__credential`);
+    if (credential !== undefined && credential !== 'managedidentity') {
+      issues.push(`${prefix}__credential: expected "managedidentity" or unset`);
+    }
+    const clientId = text(`${prefix}__clientId`);
+    if (clientId !== undefined && !z.uuid().safeParse(clientId).success)
+      issues.push(`${prefix}__clientId: expected a GUID`);
+    return { kind: 'identity', endpoint, clientId };
+  };
+
+  const eventHubName = text('PORTSCAN_EVENTHUB_NAME');
+  if (eventHubName === undefined)
+    issues.push('PORTSCAN_EVENTHUB_NAME: required (the name of the flow-log event hub)');
+  if (
+    text(EVENT_HUB_CONNECTION) === undefined &&
+    text(`${EVENT_HUB_CONNECTION}__fullyQualifiedNamespace`) === undefined
+  ) {
+    issues.push(
+      `${EVENT_HUB_CONNECTION}__fullyQualifiedNamespace: required (or ${EVENT_HUB_CONNECTION} as a connection string for local runs)`,
+    );
+  }
+  const tables = connection(STORAGE_CONNECTION, 'tableServiceUri');
+  const queues = connection(STORAGE_CONNECTION, 'queueServiceUri');
+  const tablePrefix = text('PORTSCAN_TABLE_PREFIX') ?? 'Portscan';
+  if (!TABLE_PREFIX.test(tablePrefix))
+    issues.push('PORTSCAN_TABLE_PREFIX: expected letters and digits, starting with a letter, at most 41');
+  const alertQueue = text('PORTSCAN_ALERT_QUEUE') ?? 'portscan-alerts';
+  if (!QUEUE_NAME.test(alertQueue))
+    issues.push(
+      'PORTSCAN_ALERT_QUEUE: expected a queue name (3-63 lower-case letters, digits and single hyphens)',
+    );
+  const closeSchedule = text('PORTSCAN_CLOSE_SCHEDULE') ?? '0 5 * * * *';
+  if (!NCRONTAB.test(closeSchedule))
+    issues.push('PORTSCAN_CLOSE_SCHEDULE: expected a six-field NCRONTAB expression such as "0 5 * * * *"');
+  const alertLinkTemplate = text('PORTSCAN_ALERT_LINK_TEMPLATE');
+  if (alertLinkTemplate !== undefined && !/^https:\/\//.test(alertLinkTemplate)) {
+    issues.push('PORTSCAN_ALERT_LINK_TEMPLATE: expected an https URL template');
+  }
+
+  const sinks = readSinks(env, issues);
+  const config = {
+    eventHubName: eventHubName ?? '',
+    consumerGroup: text('PORTSCAN_EVENTHUB_CONSUMER_GROUP') ?? '$Default',
+    tablePrefix,
+    alertQueue,
+    closeSchedule,
+    partitionIdleMs: intSetting('PORTSCAN_PARTITION_IDLE_MINUTES', 1, 1440, 15) * 60_000,
+    alertLinkTemplate,
+    deliveryMaxRuns: intSetting('PORTSCAN_DELIVERY_MAX_RUNS', 1, 10_000, 24),
+    httpTimeoutMs: intSetting('PORTSCAN_HTTP_TIMEOUT_SECONDS', 1, 120, 10) * 1000,
+    sinks,
+  };
+  if (issues.length > 0 || detection === undefined || tables === undefined || queues === undefined) {
+    throw new ConfigurationError(issues);
+  }
+  return { ...config, detection, tables, queues };
+}
+
+/** Reads the `PORTSCAN_SINK_<NAME>_*` settings; secrets are validated without ever being quoted. */
+export function readSinks(env: Readonly<Record<string, string | undefined>>, issues: string[]): SinkConfig[] {
+  const byName = new Map<string, { kind?: string; url?: string; secret?: string }>();
+  for (const [key, value] of Object.entries(env)) {
+    const m = SINK_SETTING_PATTERN.exec(key);
+    if (m === null || value === undefined || value.trim() === '') continue;
+    const entry = byName.get(m[1] as string) ?? {};
+    if (m[2] === 'KIND') entry.kind = value.trim();
+    else if (m[2] === 'URL') entry.url = value.trim();
+    else entry.secret = value.trim();
+    byName.set(m[1] as string, entry);
+  }
+  const sinks: SinkConfig[] = [];
+  for (const [name, e] of [...byName.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const prefix = `PORTSCAN_SINK_${name}`;
+    if (e.kind === undefined || !(SINK_KINDS as readonly string[]).includes(e.kind)) {
+      issues.push(`${prefix}_KIND: expected one of ${SINK_KINDS.join(', ')}`);
+      continue;
+    }
+    if (e.url === undefined || !/^https?:\/\/[^\s]+$/.test(e.url)) {
+      issues.push(`${prefix}_URL: expected the webhook URL (http or https); the value is not shown`);
+      continue;
+    }
+    if (e.kind === 'webhook' && (e.secret === undefined || !/^whsec_[A-Za-z0-9+/=]{32,}$/.test(e.secret))) {
+      issues.push(
+        `${prefix}_SECRET: expected a Standard Webhooks secret "whsec_<base64 of 24 to 64 bytes>"; the value is not shown`,
+      );
+      continue;
+    }
+    sinks.push({
+      name,
+      kind: e.kind as SinkKind,
+      url: e.url,
+      ...(e.secret === undefined ? {} : { secret: e.secret }),
+    });
+  }
+  return sinks;
+}

@@ -1,0 +1,88 @@
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** What the proxy does with the next requests. */
+export type FaultMode =
+  | { readonly kind: 'pass' }
+  /** Closes every connection: the service is down. */
+  | { readonly kind: 'down' }
+  /** Answers the next `count` requests with `status` (503 or 500 throttling), then passes. */
+  | { readonly kind: 'status'; readonly status: number; count: number; readonly retryAfterSeconds?: number };
+
+/**
+ * An HTTP proxy on 127.0.0.1 in front of a real service (Azurite), that can take the service
+ * down or answer with throttling errors, so fault tests exercise the real SDKs against real
+ * storage with controlled outages. It counts the requests it forwards, by method.
+ */
+export interface FaultProxy {
+  readonly port: number;
+  mode: FaultMode;
+  readonly forwarded: Map<string, number>;
+  /** Requests seen, including refused ones. */
+  requests: number;
+  close(): Promise<void>;
+}
+
+export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
+  const state: { mode: FaultMode; forwarded: Map<string, number>; requests: number } = {
+    mode: { kind: 'pass' },
+    forwarded: new Map(),
+    requests: 0,
+  };
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    state.requests++;
+    const mode = state.mode;
+    if (mode.kind === 'down') {
+      req.socket.destroy();
+      return;
+    }
+    if (mode.kind === 'status' && mode.count > 0) {
+      mode.count--;
+      req.resume();
+      res.writeHead(mode.status, {
+        'content-type': 'application/json',
+        ...(mode.retryAfterSeconds === undefined ? {} : { 'retry-after': String(mode.retryAfterSeconds) }),
+      });
+      res.end(
+        JSON.stringify({ 'odata.error': { code: 'ServerBusy', message: { value: 'injected fault' } } }),
+      );
+      return;
+    }
+    state.forwarded.set(req.method ?? '?', (state.forwarded.get(req.method ?? '?') ?? 0) + 1);
+    const upstream = request(
+      { host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    upstream.on('error', () => req.socket.destroy());
+    req.pipe(upstream);
+  });
+  server.keepAliveTimeout = 1;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    get mode() {
+      return state.mode;
+    },
+    set mode(m: FaultMode) {
+      state.mode = m;
+    },
+    get forwarded() {
+      return state.forwarded;
+    },
+    get requests() {
+      return state.requests;
+    },
+    set requests(n: number) {
+      state.requests = n;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
