@@ -182,20 +182,19 @@ function stripDecorations(token: string): string {
   return cut.endsWith(',') ? cut.slice(0, -1) : cut;
 }
 
-/** `A/p` (also `A/p(user)`). */
+/** `A/p` (also `A/p(user)`), or `A` alone: ICMP variants of the messages carry no port. */
 function addressSlashPort(token: string): AsaEndpoint {
   const text = stripDecorations(token);
   const slash = text.lastIndexOf('/');
-  if (slash < 0) throw new AsaParseError(`missing port in ${text.slice(0, 48)}`);
+  if (slash < 0) return { address: checkedAddress(text) };
   return { address: checkedAddress(text.slice(0, slash)), port: checkedPort(text.slice(slash + 1)) };
 }
 
-/** `iface:A/p`, or `iface:A` when `withPort` is false. Interface names never contain `:`. */
-function interfaceEndpoint(token: string, withPort: boolean): AsaEndpoint {
+/** `iface:A/p` or `iface:A`. Interface names never contain `:`. */
+function interfaceEndpoint(token: string): AsaEndpoint {
   const colon = token.indexOf(':');
   if (colon < 0) throw new AsaParseError(`missing interface in ${token.slice(0, 48)}`);
-  const rest = token.slice(colon + 1);
-  return withPort ? addressSlashPort(rest) : { address: checkedAddress(stripDecorations(rest)) };
+  return addressSlashPort(token.slice(colon + 1));
 }
 
 /** A bare address: `A`, `(A)`, `A,` or `A/seq` (302020 `faddr`), no port. */
@@ -257,11 +256,11 @@ function fromToBare(t: Tokens): { first: AsaEndpoint; second: AsaEndpoint } {
 }
 
 /** `src I1:A[/p] dst I2:B[/q]`. */
-function srcDst(t: Tokens, withPort: boolean): { first: AsaEndpoint; second: AsaEndpoint } {
+function srcDst(t: Tokens): { first: AsaEndpoint; second: AsaEndpoint } {
   const src = t.after('src');
   return {
-    first: interfaceEndpoint(src.token, withPort),
-    second: interfaceEndpoint(t.after('dst', src.index + 1).token, withPort),
+    first: interfaceEndpoint(src.token),
+    second: interfaceEndpoint(t.after('dst', src.index + 1).token),
   };
 }
 
@@ -269,8 +268,8 @@ function srcDst(t: Tokens, withPort: boolean): { first: AsaEndpoint; second: Asa
 function forTo(t: Tokens): { first: AsaEndpoint; second: AsaEndpoint } {
   const forIndex = t.after('for');
   return {
-    first: interfaceEndpoint(forIndex.token, true),
-    second: interfaceEndpoint(t.after('to', forIndex.index + 1).token, true),
+    first: interfaceEndpoint(forIndex.token),
+    second: interfaceEndpoint(t.after('to', forIndex.index + 1).token),
   };
 }
 
@@ -289,7 +288,7 @@ function readMessage(id: string, t: Tokens): AsaMessage {
     case '106007': // Deny inbound UDP from A/p to B/q due to DNS {Query|Response}
       return { protocol: t.at(2, 'protocol'), ...fromTo(t) };
     case '106010': // Deny inbound <proto> src I1:A/p dst I2:B/q
-      return { protocol: t.at(2, 'protocol'), ...srcDst(t, true) };
+      return { protocol: t.at(2, 'protocol'), ...srcDst(t) };
     case '106012': // Deny IP from A to B, IP options: "…"
     case '106016': // Deny IP spoof from (A) to B on interface I
     case '106017': // Deny IP due to Land Attack from A to B
@@ -306,7 +305,7 @@ function readMessage(id: string, t: Tokens): AsaMessage {
       };
     }
     case '106014': // Deny inbound icmp src I1:A dst I2:B (type t, code c)
-      return { protocol: t.at(2, 'protocol'), ...srcDst(t, false) };
+      return { protocol: t.at(2, 'protocol'), ...srcDst(t) };
     case '106018': // ICMP packet type T denied by outbound list L src A dest B
       return {
         protocol: t.at(0, 'protocol'),
@@ -320,7 +319,7 @@ function readMessage(id: string, t: Tokens): AsaMessage {
       const isNumbered = t.at(1, 'protocol') === 'protocol';
       return {
         protocol: isNumbered ? t.at(2, 'protocol number') : t.at(1, 'protocol'),
-        ...srcDst(t, !isNumbered),
+        ...srcDst(t),
         ruleName: unquote(t.after('access-group').token),
       };
     }
@@ -366,7 +365,7 @@ function readMessage(id: string, t: Tokens): AsaMessage {
       return {
         protocol: t.at(0, 'protocol'),
         first: addressSlashPort(from.token),
-        second: interfaceEndpoint(t.after('to', from.index + 1).token, true),
+        second: interfaceEndpoint(t.after('to', from.index + 1).token),
       };
     }
     default:
