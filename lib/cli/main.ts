@@ -13,6 +13,7 @@ import { formatAlertTable, formatBytes, LineWriter } from './output.js';
 import type { CliInput } from './readLines.js';
 import { forEachLine, resolveInputs } from './readLines.js';
 import { formatSummary } from './summary.js';
+import { TableReplay } from './tableReplay.js';
 
 /** The process around the CLI, passed in so that tests run it in-process. */
 export interface CliIo {
@@ -42,6 +43,9 @@ recognized automatically, record by record.
 Options:
   --format NAME            auto (default) or a source: ${formatNames().join(', ')}
   --output jsonl|table     jsonl (default when stdout is not a terminal) or table
+  --state memory|table     memory (default), or the functions' Table Storage state and closing code
+  --table-connection CS    Table Storage connection string for --state table [PortscanStorage]
+  --table-prefix NAME      table name prefix for --state table (default: a new one per run)
 ${DETECTION_KNOBS.map((k) => `  ${k.flag.padEnd(23)}  ${k.accepts} [${k.setting}]`).join('\n')}
   -h, --help               this help
 
@@ -86,6 +90,9 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       options: {
         format: { type: 'string', default: 'auto' },
         output: { type: 'string' },
+        state: { type: 'string', default: 'memory' },
+        'table-connection': { type: 'string' },
+        'table-prefix': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         ...knobOptions,
       },
@@ -107,6 +114,27 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     throw new UsageError(`--output "${output}": expected jsonl or table`);
   if (parsed.positionals.length === 0)
     throw new UsageError('no input: give one or more files, or - for stdin');
+  const state = String(values.state);
+  if (state !== 'memory' && state !== 'table')
+    throw new UsageError(`--state "${state}": expected memory or table`);
+  let table: TableOptions | undefined;
+  if (state === 'table') {
+    const connection =
+      typeof values['table-connection'] === 'string' ? values['table-connection'] : io.env.PortscanStorage;
+    if (connection === undefined || connection.trim() === '') {
+      throw new UsageError(
+        '--state table needs --table-connection (or the PortscanStorage setting): a Table Storage connection string',
+      );
+    }
+    const prefix =
+      typeof values['table-prefix'] === 'string' ? values['table-prefix'] : `Replay${io.now().toString(36)}`;
+    if (!/^[A-Za-z][A-Za-z0-9]{0,40}$/.test(prefix)) {
+      throw new UsageError(`--table-prefix "${prefix}": expected letters and digits, starting with a letter`);
+    }
+    table = { connection, prefix };
+  } else if (values['table-connection'] !== undefined || values['table-prefix'] !== undefined) {
+    throw new UsageError('--table-connection and --table-prefix need --state table');
+  }
 
   const flags: Record<string, string | string[]> = {};
   for (const k of DETECTION_KNOBS) {
@@ -117,7 +145,13 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const inputs = await resolveInputs(parsed.positionals, io.stdin);
   return command === 'normalize'
     ? normalizeCommand(inputs, format, io)
-    : detectCommand(inputs, format, output, settings, io);
+    : detectCommand(inputs, format, output, settings, io, table);
+}
+
+/** Where `--state table` keeps the window state. */
+interface TableOptions {
+  readonly connection: string;
+  readonly prefix: string;
 }
 
 async function normalizeCommand(inputs: readonly CliInput[], format: string, io: CliIo): Promise<number> {
@@ -161,7 +195,9 @@ async function detectCommand(
   output: string,
   settings: DetectionSettings,
   io: CliIo,
+  table: TableOptions | undefined,
 ): Promise<number> {
+  if (table !== undefined) return detectWithTable(inputs, format, output, settings, io, table);
   const writer = new LineWriter(io.stdout);
   const tableAlerts: Alert[] = [];
   const pendingAlerts: Alert[] = [];
@@ -205,6 +241,53 @@ async function detectCommand(
       formatBytes,
     ),
   );
+  return 0;
+}
+
+/** `detect --state table`: the same persistence and closing code as the functions, against Table Storage. */
+async function detectWithTable(
+  inputs: readonly CliInput[],
+  format: string,
+  output: string,
+  settings: DetectionSettings,
+  io: CliIo,
+  table: TableOptions,
+): Promise<number> {
+  const started = io.now();
+  const replay = new TableReplay(table.connection, table.prefix, settings, started);
+  const normalizer = new Normalizer(
+    SOURCE_DECODERS,
+    { format, maxDeadLetters: MAX_DEAD_LETTER_SAMPLES },
+    (s) => replay.add(s),
+  );
+  const bytes = await readAll(inputs, normalizer, io, () => replay.drain());
+  const alerts = await replay.finish(io.now(), []);
+  if (output === 'table') io.stdout.write(formatAlertTable(alerts));
+  else {
+    const writer = new LineWriter(io.stdout);
+    for (const a of alerts) {
+      const wait = writer.write(JSON.stringify(a));
+      if (wait !== undefined) await wait;
+    }
+    await writer.flush();
+  }
+  io.stderr.write(
+    formatSummary(
+      {
+        command: `detect --state table (tables ${table.prefix}*)`,
+        inputs: inputs.length,
+        bytes,
+        seconds: (io.now() - started) / 1000,
+        normalize: normalizer.counts,
+        deadLetters: normalizer.deadLetters,
+        notCounted: replay.router.drops,
+        rowsCounted: replay.rowsCounted,
+        alerts: alerts.length,
+      },
+      formatBytes,
+    ),
+  );
+  io.stderr.write(`  table entity writes ${replay.entityWrites}, transactions ${replay.transactions}\n`);
   return 0;
 }
 

@@ -138,9 +138,10 @@ export const APP_SETTINGS: readonly SettingSpec[] = [
   {
     name: 'PORTSCAN_EVENTHUB_CONSUMER_GROUP',
     kind: 'name',
-    presence: 'optional',
-    readBy: 'code',
-    description: 'Consumer group of the ingest function (default $Default).',
+    presence: 'azure',
+    readBy: 'host',
+    description:
+      'Consumer group of the ingest function; the trigger reads it as %PORTSCAN_EVENTHUB_CONSUMER_GROUP%.',
   },
   {
     name: `${STORAGE_CONNECTION}__tableServiceUri`,

@@ -6,6 +6,8 @@ export type FaultMode =
   | { readonly kind: 'pass' }
   /** Closes every connection: the service is down. */
   | { readonly kind: 'down' }
+  /** Passes the next `count` requests, then closes every connection (storage fails mid-batch). */
+  | { readonly kind: 'downAfter'; count: number }
   /** Answers the next `count` requests with `status` (503 or 500 throttling), then passes. */
   | { readonly kind: 'status'; readonly status: number; count: number; readonly retryAfterSeconds?: number };
 
@@ -32,7 +34,11 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     state.requests++;
     const mode = state.mode;
-    if (mode.kind === 'down') {
+    if (mode.kind === 'downAfter') {
+      if (mode.count > 0) mode.count--;
+      else state.mode = { kind: 'down' };
+    }
+    if (state.mode.kind === 'down') {
       req.socket.destroy();
       return;
     }

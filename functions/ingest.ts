@@ -1,0 +1,77 @@
+import { app, type InvocationContext, trigger } from '@azure/functions';
+import { ingestBatch } from '../lib/detection/ingestBatch.js';
+import { StorageUnavailableError } from '../lib/errors.js';
+import { contextLogger, getServices } from './shared/composition.js';
+import { readBatchMetadata } from './shared/triggerMetadata.js';
+
+/** Retries of an invocation that failed for a reason other than storage (a bug), before the batch is given up. */
+const MAX_UNEXPECTED_RETRIES = 5;
+
+/**
+ * Event Hub trigger: one partition's batch of messages → window state in Table Storage.
+ * Storage outages fail the invocation and are retried with backoff for as long as they last
+ * (the checkpoint waits, the hub keeps the data); bad records never fail it.
+ */
+export async function ingest(messages: unknown[], context: InvocationContext): Promise<void> {
+  const services = getServices();
+  const meta = readBatchMetadata(context.triggerMetadata, messages.length);
+  const logger = contextLogger(context);
+  try {
+    await ingestBatch(
+      meta.partition,
+      messages.map((body, i) => ({
+        body,
+        sequenceNumber: meta.sequenceNumbers[i] as number,
+        enqueuedTimeMs: meta.enqueuedTimesMs[i],
+      })),
+      {
+        store: services.store,
+        settings: services.config.detection,
+        decoders: services.decoders,
+        logger,
+        nowMs: services.now(),
+        maxMessageBytes: services.maxMessageBytes,
+      },
+    );
+  } catch (error) {
+    if (error instanceof StorageUnavailableError) {
+      logger.error('storage unavailable', {
+        partition: meta.partition,
+        code: error.code,
+        detail: error.message,
+      });
+      throw error;
+    }
+    const retryCount = context.retryContext?.retryCount ?? 0;
+    logger.error('ingest failed', {
+      partition: meta.partition,
+      retryCount,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+    if (retryCount < MAX_UNEXPECTED_RETRIES) throw error;
+    // A bug that survives every retry must not stall the partition for ever: give the batch up, loudly.
+    logger.error('batch given up', { partition: meta.partition, messages: messages.length });
+  }
+}
+
+const eventHubOptions = {
+  connection: 'EventHubConnection',
+  eventHubName: '%PORTSCAN_EVENTHUB_NAME%',
+  consumerGroup: '%PORTSCAN_EVENTHUB_CONSUMER_GROUP%',
+  cardinality: 'many' as const,
+};
+
+app.eventHub('ingest', {
+  ...eventHubOptions,
+  // Bodies must reach the decoders untouched: with the default dataType the library JSON-parses
+  // string payloads, so the trigger asks for binary and ingestBatch decodes UTF-8 itself.
+  trigger: { ...trigger.eventHub(eventHubOptions), dataType: 'binary' },
+  // Storage outages: retry until storage is back (the checkpoint does not move meanwhile).
+  retry: {
+    strategy: 'exponentialBackoff',
+    maxRetryCount: -1,
+    minimumInterval: 5_000,
+    maximumInterval: 300_000,
+  },
+  handler: ingest,
+});

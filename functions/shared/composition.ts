@@ -1,0 +1,66 @@
+import type { InvocationContext } from '@azure/functions';
+import type { AlertSink } from '../../lib/alerts/AlertSink.js';
+import { createAlertSinks } from '../../lib/alerts/createAlertSinks.js';
+import type { FunctionConfig } from '../../lib/config/appSettings.js';
+import { loadFunctionConfig } from '../../lib/config/appSettings.js';
+import { readProcessEnv } from '../../lib/config/processEnv.js';
+import type { Logger } from '../../lib/observability/Logger.js';
+import { SOURCE_DECODERS } from '../../lib/sources/registry.js';
+import type { SourceDecoder } from '../../lib/sources/types.js';
+import type { StorageRetryOptions } from '../../lib/state/storageClients.js';
+import { TableAlertOutbox } from '../../lib/state/TableAlertOutbox.js';
+import { TableWindowStore } from '../../lib/state/TableWindowStore.js';
+
+/**
+ * The composition root of the Function App: configuration read and validated once per worker,
+ * SDK clients, stores and sinks built once and shared by every invocation.
+ */
+export interface Services {
+  readonly config: FunctionConfig;
+  readonly store: TableWindowStore;
+  readonly outbox: TableAlertOutbox;
+  readonly sinks: readonly AlertSink[];
+  readonly decoders: readonly SourceDecoder[];
+  /** Largest Event Hub message body decoded (Event Hubs Standard publishes at most 1 MB). */
+  readonly maxMessageBytes: number;
+  /** The wall clock (tests set their own). */
+  readonly now: () => number;
+}
+
+/** Builds the services from a configuration (tests pass their own, against Azurite). */
+export function createServices(config: FunctionConfig, retry?: StorageRetryOptions): Services {
+  return {
+    config,
+    store: TableWindowStore.fromConnection(config.tables, config.tablePrefix, retry),
+    outbox: TableAlertOutbox.fromConnection(config.tables, config.tablePrefix, retry),
+    sinks: createAlertSinks(config),
+    decoders: SOURCE_DECODERS,
+    maxMessageBytes: 4 * 1024 * 1024,
+    now: () => Date.now(),
+  };
+}
+
+let services: Services | undefined;
+
+/**
+ * The services of this worker, built on first use from the app settings.
+ * @throws {ConfigurationError} naming every bad setting: the function fails fast at start-up
+ */
+export function getServices(): Services {
+  services ??= createServices(loadFunctionConfig(readProcessEnv()));
+  return services;
+}
+
+/** Replaces the worker's services (tests). */
+export function setServices(next: Services | undefined): void {
+  services = next;
+}
+
+/** The `Logger` of lib/ over an invocation context: one structured line per message. */
+export function contextLogger(context: InvocationContext): Logger {
+  return {
+    info: (message, fields) => context.info(message, fields ?? {}),
+    warn: (message, fields) => context.warn(message, fields ?? {}),
+    error: (message, fields) => context.error(message, fields ?? {}),
+  };
+}

@@ -1,0 +1,272 @@
+import type { AlertSink, DeliveryOutcome } from '../alerts/AlertSink.js';
+import { buildAlert, isOverThreshold } from '../alerts/buildAlert.js';
+import type { DetectionSettings } from '../config/detectionSettings.js';
+import type { Logger } from '../observability/Logger.js';
+import { LOG_MESSAGES } from '../observability/Logger.js';
+import type { Alert } from '../schema/Alert.js';
+import type { OutboxEntry, SinkStatus, TableAlertOutbox } from '../state/TableAlertOutbox.js';
+import type { CloserState, PartitionProgress, TableWindowStore } from '../state/TableWindowStore.js';
+import type { WindowState } from '../window/WindowState.js';
+import { emptyState, mergeStates } from '../window/WindowState.js';
+
+export interface CloseDependencies {
+  readonly store: TableWindowStore;
+  readonly outbox: TableAlertOutbox;
+  readonly sinks: readonly AlertSink[];
+  readonly settings: DetectionSettings;
+  readonly logger: Logger;
+  /** Wall-clock time of the run. */
+  readonly nowMs: number;
+  /** Identifies this run in outbox leases. */
+  readonly runId: string;
+  /** A partition silent this long (wall clock) no longer holds the watermark back. */
+  readonly partitionIdleMs: number;
+  /** Runs a sink may fail before its alert is parked there. */
+  readonly deliveryMaxRuns: number;
+  /** Close every bin seen so far, whatever the watermark (end of a CLI replay, tests). */
+  readonly closeAll?: boolean;
+  /** Most bins evaluated in one run, so that a run after a long outage stays short; the rest close next run. */
+  readonly maxBinsPerRun?: number;
+}
+
+/** What one run did, logged once. */
+export interface CloseSummary {
+  readonly watermarkMs: number | undefined;
+  readonly partitions: number;
+  readonly activePartitions: number;
+  readonly binsClosed: number;
+  readonly alertsRecorded: number;
+  readonly lateAlertsRecorded: number;
+  readonly lateWindowsChecked: number;
+  readonly rowsDeleted: number;
+  readonly deliveries: Record<string, { delivered: number; failed: number; parked: number }>;
+  /** Alerts recorded in this run, in bin then source order. */
+  readonly alerts: readonly Alert[];
+}
+
+const LEASE_MS = 5 * 60_000;
+const OUTBOX_RETENTION_MS = 7 * 24 * 3_600_000;
+
+/**
+ * The event-time watermark: the slowest active partition's progress, less the allowed lateness.
+ * A partition that has processed nothing for `idleMs` of wall-clock time is quiet and no longer
+ * holds the watermark back; when every partition is quiet, the fastest one's progress counts.
+ */
+export function watermarkOf(
+  progress: readonly PartitionProgress[],
+  nowMs: number,
+  idleMs: number,
+  allowedLatenessMs: number,
+): { watermarkMs: number | undefined; active: number } {
+  if (progress.length === 0) return { watermarkMs: undefined, active: 0 };
+  const active = progress.filter((p) => p.updatedAtMs >= nowMs - idleMs);
+  const basis =
+    active.length > 0
+      ? Math.min(...active.map((p) => p.maxEventTimeMs))
+      : Math.max(...progress.map((p) => p.maxEventTimeMs));
+  return { watermarkMs: basis - allowedLatenessMs, active: active.length };
+}
+
+/**
+ * The closing timer's use case. Every bin ending before the watermark is evaluated exactly once
+ * from the merged rows of all partitions; each (source, bin) over the threshold is recorded in
+ * the outbox under its deterministic AlertId (a second run, a concurrent run or a rerun after a
+ * crash records nothing new); windows that received rows after their bin closed are re-evaluated
+ * and alert late; state past the retention horizon is deleted; then every pending alert is
+ * delivered to every sink that has not yet taken it.
+ *
+ * A missed run loses nothing: evaluation resumes from the last evaluated bin.
+ */
+export async function closeBins(deps: CloseDependencies): Promise<CloseSummary> {
+  const { store, outbox, settings, logger, nowMs } = deps;
+  const { binMs } = settings;
+  let closer = await store.readCloser();
+  const progress = await store.readProgress();
+  const { watermarkMs, active } = watermarkOf(
+    progress,
+    nowMs,
+    deps.partitionIdleMs,
+    settings.allowedLatenessMs,
+  );
+  const recorded: Alert[] = [];
+  let binsClosed = 0;
+  let lateAlerts = 0;
+  let lateChecked = 0;
+  let rowsDeleted = 0;
+
+  let boundary: number | undefined;
+  if (deps.closeAll === true && progress.length > 0) {
+    boundary = Math.floor(Math.max(...progress.map((p) => p.maxEventTimeMs)) / binMs) * binMs + binMs;
+  } else if (watermarkMs !== undefined) {
+    boundary = Math.floor(watermarkMs / binMs) * binMs;
+  }
+
+  if (boundary !== undefined) {
+    const earliest = boundary - settings.retentionMs;
+    let from = closer.evaluatedMs > 0 ? Math.max(closer.evaluatedMs, earliest) : earliest;
+    from = Math.floor(from / binMs) * binMs;
+    const limit = deps.maxBinsPerRun ?? Number.POSITIVE_INFINITY;
+    const until = Math.min(boundary, from + limit * binMs);
+    // Announce first: ingest marks rows landing in these bins from now on as late.
+    closer = await store.advanceCloser(
+      { announcedMs: until, evaluatedMs: closer.evaluatedMs, sweptMs: closer.sweptMs },
+      closer,
+    );
+    for (let bin = from; bin + binMs <= until; bin += binMs) {
+      const merged = new Map<string, WindowState>();
+      for await (const row of store.listBinWindows(bin)) {
+        merged.set(row.source, mergeStates(merged.get(row.source) ?? emptyState(), row.state));
+      }
+      for (const source of [...merged.keys()].sort()) {
+        const state = merged.get(source) as WindowState;
+        if (!isOverThreshold(state, settings)) continue;
+        const alert = buildAlert(source, bin, state, settings, false);
+        if (
+          await outbox.record(
+            alert,
+            deps.sinks.map((s) => s.name),
+            nowMs,
+          )
+        )
+          recorded.push(alert);
+      }
+      binsClosed++;
+      closer = await store.advanceCloser(
+        { announcedMs: closer.announcedMs, evaluatedMs: bin + binMs, sweptMs: closer.sweptMs },
+        closer,
+      );
+    }
+  }
+
+  // Late windows of bins already evaluated: alert once if they now cross the threshold.
+  for await (const marker of store.listLateMarkers()) {
+    if (marker.binStartMs + binMs > closer.evaluatedMs) continue;
+    lateChecked++;
+    if (marker.binStartMs + binMs + settings.retentionMs > closer.evaluatedMs) {
+      const rows = await store.readWindowRows(marker.source, marker.binStartMs);
+      const state = rows.reduce((acc, r) => mergeStates(acc, r.state), emptyState());
+      if (isOverThreshold(state, settings)) {
+        const alert = buildAlert(marker.source, marker.binStartMs, state, settings, true);
+        if (
+          await outbox.record(
+            alert,
+            deps.sinks.map((s) => s.name),
+            nowMs,
+          )
+        ) {
+          recorded.push(alert);
+          lateAlerts++;
+        }
+      }
+    }
+    await store.deleteLateMarker(marker);
+  }
+
+  rowsDeleted = await sweep(store, closer, settings);
+  const deliveries = await deliverPending(deps);
+  await outbox.purge(nowMs - OUTBOX_RETENTION_MS);
+
+  const summary: CloseSummary = {
+    watermarkMs,
+    partitions: progress.length,
+    activePartitions: active,
+    binsClosed,
+    alertsRecorded: recorded.length,
+    lateAlertsRecorded: lateAlerts,
+    lateWindowsChecked: lateChecked,
+    rowsDeleted,
+    deliveries,
+    alerts: recorded,
+  };
+  logger.info(LOG_MESSAGES.closeSummary, { ...summary, alerts: recorded.map((a) => a.AlertId) });
+  return summary;
+}
+
+/** Deletes the rows of bins past the retention horizon, and moves `sweptMs` on. */
+async function sweep(
+  store: TableWindowStore,
+  closer: CloserState,
+  settings: DetectionSettings,
+): Promise<number> {
+  const { binMs, retentionMs } = settings;
+  const horizon = Math.floor((closer.evaluatedMs - retentionMs) / binMs) * binMs;
+  if (closer.evaluatedMs === 0 || horizon <= 0) return 0;
+  const from = closer.sweptMs > 0 ? closer.sweptMs : horizon - retentionMs;
+  const bins: number[] = [];
+  for (let b = Math.max(from, horizon - 2 * retentionMs); b < horizon; b += binMs) bins.push(b);
+  if (bins.length === 0) return 0;
+  const deleted = await store.deleteBins(bins);
+  await store.advanceCloser(
+    { announcedMs: closer.announcedMs, evaluatedMs: closer.evaluatedMs, sweptMs: horizon },
+    closer,
+  );
+  return deleted;
+}
+
+/** Delivers every pending alert to every sink that has not taken it yet. One failing sink never blocks another. */
+async function deliverPending(deps: CloseDependencies): Promise<CloseSummary['deliveries']> {
+  const { outbox, sinks, logger, nowMs } = deps;
+  const counts: CloseSummary['deliveries'] = Object.fromEntries(
+    sinks.map((s) => [s.name, { delivered: 0, failed: 0, parked: 0 }]),
+  );
+  const byName = new Map(sinks.map((s) => [s.name, s]));
+  for (const pending of await outbox.listPending()) {
+    let entry: OutboxEntry | undefined = await outbox.claim(pending, deps.runId, nowMs, nowMs + LEASE_MS);
+    if (entry === undefined) continue;
+    const statuses: Record<string, SinkStatus> = { ...entry.sinks };
+    for (const [name, status] of Object.entries(entry.sinks)) {
+      if (status.state !== 'pending') continue;
+      const sink = byName.get(name);
+      if (sink === undefined) {
+        // The sink was removed from the configuration: park rather than retry for ever.
+        statuses[name] = { ...status, state: 'parked', lastReason: 'sink no longer configured' };
+        logger.warn(LOG_MESSAGES.alertParked, {
+          alertId: entry.alert.AlertId,
+          sink: name,
+          reason: 'sink no longer configured',
+        });
+        continue;
+      }
+      const outcome = await safeDeliver(sink, entry.alert);
+      const c = counts[name] ?? { delivered: 0, failed: 0, parked: 0 };
+      counts[name] = c;
+      if (outcome.ok) {
+        statuses[name] = { state: 'delivered', failedRuns: status.failedRuns, deliveredAtMs: nowMs };
+        c.delivered++;
+      } else {
+        const failedRuns = status.failedRuns + 1;
+        const park = !outcome.retryable || failedRuns >= deps.deliveryMaxRuns;
+        statuses[name] = { state: park ? 'parked' : 'pending', failedRuns, lastReason: outcome.reason };
+        if (park) {
+          c.parked++;
+          logger.warn(LOG_MESSAGES.alertParked, {
+            alertId: entry.alert.AlertId,
+            sink: name,
+            failedRuns,
+            reason: outcome.reason,
+          });
+        } else c.failed++;
+      }
+      // Record each sink's result as soon as it is known, so a crash re-sends as little as possible.
+      entry = await outbox.saveSinks(entry, statuses);
+    }
+    if (Object.values(statuses).every((s) => s.state !== 'pending') && entry !== undefined) {
+      await outbox.saveSinks(entry, statuses);
+    }
+  }
+  return counts;
+}
+
+async function safeDeliver(sink: AlertSink, alert: Alert): Promise<DeliveryOutcome> {
+  try {
+    return await sink.deliver(alert);
+  } catch (error) {
+    // A sink must not throw; if one does, it is a failed, retryable delivery (never its message: it may hold a URL).
+    return {
+      ok: false,
+      attempts: 1,
+      retryable: true,
+      reason: `sink error (${(error as Error)?.name ?? 'unknown'})`,
+    };
+  }
+}

@@ -1,0 +1,210 @@
+import type { DetectionSettings } from '../config/detectionSettings.js';
+import type { Logger } from '../observability/Logger.js';
+import { LOG_MESSAGES } from '../observability/Logger.js';
+import { decodeText } from '../sources/decodeInput.js';
+import { Normalizer, UNKNOWN_SOURCE } from '../sources/Normalizer.js';
+import type { SourceDecoder } from '../sources/types.js';
+import type { ApplyCounts, PartitionProgress, TableWindowStore } from '../state/TableWindowStore.js';
+import type { BatchGroup } from './BatchAggregator.js';
+import { BatchAggregator } from './BatchAggregator.js';
+import { RowRouter } from './RowRouter.js';
+
+/** One Event Hub message of a batch, as the trigger delivers it. */
+export interface BatchMessage {
+  /** The body: bytes (dataType binary), or a string or value if the host converted it. */
+  readonly body: unknown;
+  readonly sequenceNumber: number;
+  /** Enqueued time in ms since the epoch, when known. */
+  readonly enqueuedTimeMs: number | undefined;
+}
+
+export interface IngestDependencies {
+  readonly store: TableWindowStore;
+  readonly settings: DetectionSettings;
+  readonly decoders: readonly SourceDecoder[];
+  readonly logger: Logger;
+  /** Wall-clock time of the invocation (recorded as the partition's last activity). */
+  readonly nowMs: number;
+  /** Largest message body decoded; larger ones are dead-lettered whole. */
+  readonly maxMessageBytes: number;
+}
+
+/** What one batch did, logged once per invocation. */
+export interface IngestSummary {
+  readonly partition: string;
+  readonly messages: number;
+  readonly recordsRead: number;
+  readonly recordsNormalized: number;
+  readonly rowsCounted: number;
+  readonly rowsDropped: Record<string, number>;
+  readonly skipped: Record<string, number>;
+  readonly invalid: Record<string, number>;
+  readonly windows: number;
+  readonly lateWindows: number;
+  readonly storage: ApplyCounts;
+  readonly maxEventTimeMs: number | undefined;
+  readonly lagMs: number | undefined;
+}
+
+/** Event times further ahead of their enqueued time than this are not trusted to advance the watermark. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+/** Reason counted for rows older than the retention horizon. */
+export const TOO_LATE = 'older than the retention horizon';
+
+/**
+ * The Event Hub ingest use case: decodes and normalizes every message of one partition's batch,
+ * filters and aggregates the rows per (source, bin) in memory, writes each (source, bin) once,
+ * records the partition's progress, and marks windows whose bin was already closed.
+ *
+ * Bad records never fail the batch (DECISIONS D6); a storage failure throws
+ * `StorageUnavailableError` so that the invocation fails and Event Hubs redelivers it. Redelivery
+ * is harmless: window rows only add messages above their stored high-water mark.
+ */
+export async function ingestBatch(
+  partition: string,
+  messages: readonly BatchMessage[],
+  deps: IngestDependencies,
+): Promise<IngestSummary> {
+  const { store, settings, logger } = deps;
+  const closer = await store.readCloser();
+  const router = new RowRouter(settings);
+  const aggregator = new BatchAggregator(true);
+  let tooLate = 0;
+  let rowsCounted = 0;
+  let maxEventTimeMs: number | undefined;
+  let maxEnqueuedTimeMs = 0;
+  let lastSequenceNumber = 0;
+  let current: BatchMessage | undefined;
+  let messageMaxTime: number | undefined;
+
+  const normalizer = new Normalizer(deps.decoders, { format: 'auto', maxDeadLetters: 10 }, (session) => {
+    const row = router.route(session);
+    if (row === undefined || current === undefined) return;
+    if (row.binStartMs + settings.binMs + settings.retentionMs <= closer.announcedMs) {
+      tooLate++;
+      return;
+    }
+    const clamped =
+      current.enqueuedTimeMs === undefined
+        ? row.timeMs
+        : Math.min(row.timeMs, current.enqueuedTimeMs + CLOCK_SKEW_MS);
+    if (messageMaxTime === undefined || clamped > messageMaxTime) messageMaxTime = clamped;
+    aggregator.add(row, current.sequenceNumber);
+    rowsCounted++;
+  });
+
+  for (const message of messages) {
+    current = message;
+    messageMaxTime = undefined;
+    const text = bodyText(message.body);
+    const location = { input: `partition ${partition}`, sequenceNumber: message.sequenceNumber };
+    if (text === undefined) {
+      normalizer.counts.itemsRead++;
+      normalizer.invalid(UNKNOWN_SOURCE, 'unreadable message body', `a ${typeof message.body}`, location, '');
+    } else if (text.length > deps.maxMessageBytes) {
+      normalizer.counts.itemsRead++;
+      normalizer.invalid(
+        UNKNOWN_SOURCE,
+        'message over the size limit',
+        `${text.length} characters`,
+        location,
+        text.slice(0, 64),
+      );
+    } else {
+      decodeText(text, normalizer, {
+        input: location.input,
+        sequenceNumber: message.sequenceNumber,
+        fallbackTimeMs: message.enqueuedTimeMs,
+        referenceTimeMs: message.enqueuedTimeMs ?? deps.nowMs,
+        maxDocumentChars: deps.maxMessageBytes,
+      });
+    }
+    // A message's progress is its latest event time, or its enqueued time when it had no row.
+    const progress = messageMaxTime ?? message.enqueuedTimeMs;
+    if (progress !== undefined && (maxEventTimeMs === undefined || progress > maxEventTimeMs))
+      maxEventTimeMs = progress;
+    if (message.enqueuedTimeMs !== undefined && message.enqueuedTimeMs > maxEnqueuedTimeMs)
+      maxEnqueuedTimeMs = message.enqueuedTimeMs;
+    if (message.sequenceNumber > lastSequenceNumber) lastSequenceNumber = message.sequenceNumber;
+  }
+
+  const groups = [...aggregator.groups()];
+  const { storage, late } = await persistBatch(
+    store,
+    partition,
+    groups,
+    messages.length === 0
+      ? undefined
+      : {
+          partition,
+          maxEventTimeMs: maxEventTimeMs ?? 0,
+          maxEnqueuedTimeMs,
+          lastSequenceNumber,
+          updatedAtMs: deps.nowMs,
+        },
+    settings,
+  );
+
+  const drops: Record<string, number> = Object.fromEntries(router.drops);
+  if (tooLate > 0) drops[TOO_LATE] = tooLate;
+  const summary: IngestSummary = {
+    partition,
+    messages: messages.length,
+    recordsRead: normalizer.counts.itemsRead,
+    recordsNormalized: normalizer.counts.recordsNormalized,
+    rowsCounted,
+    rowsDropped: drops,
+    skipped: Object.fromEntries(normalizer.counts.skipped),
+    invalid: Object.fromEntries(normalizer.counts.invalid),
+    windows: groups.length,
+    lateWindows: late,
+    storage,
+    maxEventTimeMs,
+    lagMs: maxEnqueuedTimeMs > 0 ? deps.nowMs - maxEnqueuedTimeMs : undefined,
+  };
+  if (normalizer.deadLetters.length > 0) {
+    logger.warn(LOG_MESSAGES.deadLetters, { partition, samples: normalizer.deadLetters });
+  }
+  logger.info(LOG_MESSAGES.ingestSummary, { ...summary });
+  return summary;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+/** The text of a message body: bytes are decoded as UTF-8; a value the host parsed is serialized back. */
+function bodyText(body: unknown): string | undefined {
+  if (body instanceof Uint8Array) return utf8.decode(body);
+  if (typeof body === 'string') return body;
+  if (body instanceof ArrayBuffer) return utf8.decode(new Uint8Array(body));
+  if (body !== null && typeof body === 'object') {
+    try {
+      return JSON.stringify(body);
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof body === 'number' || typeof body === 'boolean') return String(body);
+  return undefined;
+}
+
+/**
+ * Writes one batch's windows, then the partition's progress, then marks the windows whose bin
+ * the timer had already announced closed. Shared by the Event Hub function and the CLI's
+ * `--state table` replay.
+ */
+export async function persistBatch(
+  store: TableWindowStore,
+  partition: string,
+  groups: readonly BatchGroup[],
+  progress: PartitionProgress | undefined,
+  settings: DetectionSettings,
+): Promise<{ storage: ApplyCounts; late: number }> {
+  const storage = await store.applyWindows(partition, groups);
+  if (progress !== undefined) await store.recordProgress(progress);
+  // Read the closer after writing: if it announced a bin closed before our write landed, we see
+  // it here and mark the window late, so the timer re-evaluates it (no lost late alert).
+  const after = await store.readCloser();
+  const late = groups.filter((g) => g.binStartMs + settings.binMs <= after.announcedMs);
+  await store.markLate(late.map((g) => ({ source: g.source, binStartMs: g.binStartMs })));
+  return { storage, late: late.length };
+}

@@ -1,0 +1,25 @@
+/**
+ * How lib/ logs: a short constant message and a fields object. An Azure Functions
+ * `InvocationContext` fits it through a thin adapter in functions/shared; the CLI writes to
+ * stderr; tests collect the calls.
+ */
+export interface Logger {
+  info(message: string, fields?: Readonly<Record<string, unknown>>): void;
+  warn(message: string, fields?: Readonly<Record<string, unknown>>): void;
+  error(message: string, fields?: Readonly<Record<string, unknown>>): void;
+}
+
+/** A logger that drops everything. */
+export const silentLogger: Logger = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+/** Log messages other tools depend on (Azure Monitor alert rules, dashboards). */
+export const LOG_MESSAGES = {
+  ingestSummary: 'ingest summary',
+  closeSummary: 'close summary',
+  alertParked: 'alert parked',
+  deadLetters: 'records not decodable',
+} as const;

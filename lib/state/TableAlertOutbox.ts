@@ -1,0 +1,207 @@
+import type { TableClient } from '@azure/data-tables';
+import { odata } from '@azure/data-tables';
+import { z } from 'zod';
+import type { ServiceConnection } from '../config/appSettings.js';
+import type { Alert } from '../schema/Alert.js';
+import { AlertSchema } from '../schema/Alert.js';
+import type { StorageRetryOptions } from './storageClients.js';
+import { asStorageFailure, createTableClient, ensureTable, statusOf } from './storageClients.js';
+
+/** Delivery state of one alert at one sink. */
+export const SinkStatusSchema = z
+  .object({
+    state: z.enum(['pending', 'delivered', 'parked']),
+    failedRuns: z.number().int().min(0),
+    lastReason: z.string().optional(),
+    deliveredAtMs: z.number().optional(),
+  })
+  .strict();
+export type SinkStatus = z.infer<typeof SinkStatusSchema>;
+
+/** One alert in the outbox with the delivery state of each sink. */
+export interface OutboxEntry {
+  readonly alert: Alert;
+  readonly createdAtMs: number;
+  readonly sinks: Readonly<Record<string, SinkStatus>>;
+  readonly leaseUntilMs: number;
+  readonly leaseOwner: string;
+  readonly etag: string;
+}
+
+const PK = 'alert';
+const SinksSchema = z.record(z.string(), SinkStatusSchema);
+
+interface OutboxRow {
+  alert: string;
+  createdAtMs: number;
+  sinks: string;
+  pending: boolean;
+  parked: boolean;
+  leaseUntilMs: number;
+  leaseOwner: string;
+}
+
+/**
+ * The alert outbox in Table Storage: an alert is recorded here before any delivery (created once
+ * per AlertId, so a timer that runs twice, or again after a crash, records it once), each sink's
+ * success is recorded after it, and what did not get through is retried at the next run. A lease
+ * (an ETag-conditional update) lets only one timer deliver an alert at a time.
+ */
+export class TableAlertOutbox {
+  readonly table: TableClient;
+  #ready: Promise<void> | undefined;
+
+  constructor(table: TableClient) {
+    this.table = table;
+  }
+
+  static fromConnection(
+    connection: ServiceConnection,
+    tablePrefix: string,
+    retry?: StorageRetryOptions,
+  ): TableAlertOutbox {
+    return new TableAlertOutbox(createTableClient(connection, `${tablePrefix}Outbox`, retry));
+  }
+
+  ready(): Promise<void> {
+    this.#ready ??= ensureTable(this.table);
+    return this.#ready;
+  }
+
+  /** Records a new alert for the given sinks; false when the alert was recorded before (same AlertId). */
+  async record(alert: Alert, sinkNames: readonly string[], nowMs: number): Promise<boolean> {
+    await this.ready();
+    const sinks: Record<string, SinkStatus> = Object.fromEntries(
+      sinkNames.map((n) => [n, { state: 'pending', failedRuns: 0 }]),
+    );
+    try {
+      await this.table.createEntity({
+        partitionKey: PK,
+        rowKey: alert.AlertId,
+        alert: JSON.stringify(alert),
+        createdAtMs: { value: nowMs, type: 'Double' },
+        sinks: JSON.stringify(sinks),
+        pending: sinkNames.length > 0,
+        parked: false,
+        leaseUntilMs: { value: 0, type: 'Double' },
+        leaseOwner: '',
+      });
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 409) return false;
+      throw asStorageFailure(error, 'outbox record');
+    }
+  }
+
+  /** Alerts with at least one sink still pending, oldest first. */
+  async listPending(): Promise<OutboxEntry[]> {
+    await this.ready();
+    const out: OutboxEntry[] = [];
+    try {
+      const rows = this.table.listEntities<OutboxRow>({
+        queryOptions: { filter: odata`PartitionKey eq ${PK} and pending eq true` },
+      });
+      for await (const r of rows) out.push(toEntry(r));
+    } catch (error) {
+      throw asStorageFailure(error, 'outbox scan');
+    }
+    return out.sort((a, b) => a.createdAtMs - b.createdAtMs);
+  }
+
+  /** Every alert, for tests and tools. */
+  async listAll(): Promise<OutboxEntry[]> {
+    await this.ready();
+    const out: OutboxEntry[] = [];
+    for await (const r of this.table.listEntities<OutboxRow>({
+      queryOptions: { filter: odata`PartitionKey eq ${PK}` },
+    })) {
+      out.push(toEntry(r));
+    }
+    return out.sort((a, b) => a.createdAtMs - b.createdAtMs);
+  }
+
+  /**
+   * Takes the delivery lease of an entry until `untilMs`; `undefined` when another run holds an
+   * unexpired lease or changed the entry since it was read.
+   */
+  async claim(
+    entry: OutboxEntry,
+    owner: string,
+    nowMs: number,
+    untilMs: number,
+  ): Promise<OutboxEntry | undefined> {
+    if (entry.leaseUntilMs > nowMs && entry.leaseOwner !== owner) return undefined;
+    try {
+      const r = await this.table.updateEntity(
+        {
+          partitionKey: PK,
+          rowKey: entry.alert.AlertId,
+          leaseUntilMs: { value: untilMs, type: 'Double' },
+          leaseOwner: owner,
+        },
+        'Merge',
+        { etag: entry.etag },
+      );
+      return { ...entry, leaseUntilMs: untilMs, leaseOwner: owner, etag: r.etag ?? entry.etag };
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 412 || status === 404) return undefined;
+      throw asStorageFailure(error, 'outbox claim');
+    }
+  }
+
+  /** Saves the sinks' delivery state of a claimed entry; releases the lease when nothing is pending. */
+  async saveSinks(entry: OutboxEntry, sinks: Record<string, SinkStatus>): Promise<OutboxEntry> {
+    const pending = Object.values(sinks).some((s) => s.state === 'pending');
+    const parked = Object.values(sinks).some((s) => s.state === 'parked');
+    try {
+      const r = await this.table.updateEntity(
+        {
+          partitionKey: PK,
+          rowKey: entry.alert.AlertId,
+          sinks: JSON.stringify(sinks),
+          pending,
+          parked,
+          ...(pending ? {} : { leaseUntilMs: { value: 0, type: 'Double' as const }, leaseOwner: '' }),
+        },
+        'Merge',
+        { etag: entry.etag },
+      );
+      return { ...entry, sinks, etag: r.etag ?? entry.etag };
+    } catch (error) {
+      throw asStorageFailure(error, 'outbox update');
+    }
+  }
+
+  /** Deletes finished alerts recorded before `beforeMs`; returns how many. */
+  async purge(beforeMs: number): Promise<number> {
+    await this.ready();
+    let deleted = 0;
+    try {
+      const rows = this.table.listEntities<OutboxRow>({
+        queryOptions: {
+          filter: odata`PartitionKey eq ${PK} and pending eq false and createdAtMs lt ${beforeMs}`,
+        },
+      });
+      for await (const r of rows) {
+        await this.table.deleteEntity(PK, r.rowKey as string, { etag: r.etag });
+        deleted++;
+      }
+    } catch (error) {
+      const status = statusOf(error);
+      if (status !== 404 && status !== 412) throw asStorageFailure(error, 'outbox purge');
+    }
+    return deleted;
+  }
+}
+
+function toEntry(r: OutboxRow & { etag: string }): OutboxEntry {
+  return {
+    alert: AlertSchema.parse(JSON.parse(r.alert)),
+    createdAtMs: r.createdAtMs,
+    sinks: SinksSchema.parse(JSON.parse(r.sinks)),
+    leaseUntilMs: r.leaseUntilMs,
+    leaseOwner: r.leaseOwner,
+    etag: r.etag,
+  };
+}

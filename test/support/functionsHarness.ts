@@ -1,0 +1,126 @@
+import { InvocationContext } from '@azure/functions';
+import { QueueClient } from '@azure/storage-queue';
+import { closeBins } from '../../functions/closeBins.js';
+import { ingest } from '../../functions/ingest.js';
+import { createServices, type Services, setServices } from '../../functions/shared/composition.js';
+import { loadFunctionConfig } from '../../lib/config/appSettings.js';
+import type { Alert } from '../../lib/schema/Alert.js';
+import { AlertSchema } from '../../lib/schema/Alert.js';
+import type { Azurite } from './azurite.js';
+
+let tableCounter = 0;
+
+/** App settings for a Function App running against Azurite; each harness gets its own tables and queue. */
+export function azuriteSettings(
+  az: Azurite,
+  overrides: Record<string, string> = {},
+  tablePort?: number,
+): Record<string, string> {
+  tableCounter++;
+  return {
+    PortscanStorage: az.connectionString(tablePort === undefined ? {} : { table: tablePort }),
+    EventHubConnection__fullyQualifiedNamespace: 'flows.servicebus.windows.net',
+    PORTSCAN_EVENTHUB_NAME: 'flows',
+    PORTSCAN_EVENTHUB_CONSUMER_GROUP: 'portscan',
+    PORTSCAN_TABLE_PREFIX: `T${process.pid}x${tableCounter}`,
+    PORTSCAN_ALERT_QUEUE: `alerts-${process.pid}-${tableCounter}`,
+    ...overrides,
+  };
+}
+
+/**
+ * The two functions wired to Azurite exactly as in Azure (the composition root builds the
+ * stores and sinks from app settings), with a controllable clock and fast storage retries.
+ */
+export class FunctionsHarness {
+  readonly services: Services;
+  readonly queue: QueueClient;
+  readonly logs: unknown[][] = [];
+  nowMs: number;
+  #invocation = 0;
+
+  constructor(settings: Record<string, string>, queueConnection: string, nowIso: string) {
+    this.nowMs = Date.parse(nowIso);
+    const base = createServices(loadFunctionConfig(settings), {
+      maxRetries: 1,
+      retryDelayInMs: 20,
+      maxRetryDelayInMs: 50,
+    });
+    this.services = { ...base, now: () => this.nowMs };
+    setServices(this.services);
+    this.queue = new QueueClient(queueConnection, settings.PORTSCAN_ALERT_QUEUE as string);
+  }
+
+  /** Invokes `ingest` with one partition's batch, as the Event Hubs extension does (binary bodies). */
+  async ingest(
+    partition: string,
+    bodies: readonly string[],
+    firstSequenceNumber: number,
+    enqueuedIso: string,
+  ): Promise<void> {
+    setServices(this.services);
+    const enqueued = new Date(enqueuedIso).toISOString().replace('Z', '');
+    const context = new InvocationContext({
+      invocationId: `ingest-${++this.#invocation}`,
+      functionName: 'ingest',
+      triggerMetadata: {
+        partitionContext: { partitionId: partition, eventHubName: 'flows', consumerGroup: 'portscan' },
+        sequenceNumberArray: bodies.map((_, i) => firstSequenceNumber + i),
+        enqueuedTimeUtcArray: bodies.map(() => enqueued),
+        offsetArray: bodies.map((_, i) => String((firstSequenceNumber + i) * 1000)),
+      },
+      logHandler: (level, ...args) => this.logs.push([level, ...args]),
+    });
+    await ingest(
+      bodies.map((b) => Buffer.from(b, 'utf8')),
+      context,
+    );
+  }
+
+  /** Invokes the `closeBins` timer. */
+  async closeBins(): Promise<void> {
+    setServices(this.services);
+    const context = new InvocationContext({
+      invocationId: `close-${++this.#invocation}`,
+      functionName: 'closeBins',
+      logHandler: (level, ...args) => this.logs.push([level, ...args]),
+    });
+    await closeBins(
+      {
+        isPastDue: false,
+        schedule: { adjustForDST: false },
+        scheduleStatus: { last: '', next: '', lastUpdated: '' },
+      },
+      context,
+    );
+  }
+
+  /** Every message on the alert queue, decoded as a Functions queue trigger decodes it (base64 → JSON). */
+  async queuedAlerts(): Promise<Alert[]> {
+    const out: Alert[] = [];
+    await this.queue.createIfNotExists();
+    for (;;) {
+      const r = await this.queue.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 600 });
+      if (r.receivedMessageItems.length === 0) break;
+      for (const m of r.receivedMessageItems) {
+        out.push(AlertSchema.parse(JSON.parse(Buffer.from(m.messageText, 'base64').toString('utf8'))));
+      }
+    }
+    return out.sort((a, b) => (a.BinStart + a.SrcIpAddr < b.BinStart + b.SrcIpAddr ? -1 : 1));
+  }
+
+  /** Log lines with a given message. */
+  logged(message: string): unknown[][] {
+    return this.logs.filter((l) => l[1] === message);
+  }
+}
+
+/** JSON lines of ASIM rows, as one Event Hub message body. */
+export function jsonLines(rows: readonly object[]): string {
+  return rows.map((r) => JSON.stringify(r)).join('\n');
+}
+
+/** A diagnostic-settings style envelope. */
+export function envelope(rows: readonly object[]): string {
+  return JSON.stringify({ records: rows });
+}
