@@ -242,18 +242,13 @@ function decodeStructured(
   const protocol = check.take(readText(get('Protocol'), 'Protocol', 64));
   const rule = check.take(readText(get('Rule'), 'Rule'));
   const itemId = check.take(readText(get('_ItemId'), '_ItemId', 128));
-  // A diagnostic-settings record carries resourceId and time beside its properties; an export row carries _ResourceId and TimeGenerated.
+  // A diagnostic-settings record carries resourceId and time beside its properties;
+  // an export row carries _ResourceId and TimeGenerated among its columns.
   const resourceId = check.take(
     readText(ownValue(record, 'resourceId') ?? get('ResourceId') ?? get('_ResourceId'), 'resourceId'),
   );
-  const hasTime = ownValue(record, 'time') !== undefined;
-  const time =
-    check.take(
-      readTime(
-        hasTime ? ownValue(record, 'time') : ownValue(record, 'TimeGenerated'),
-        hasTime ? 'time' : 'TimeGenerated',
-      ),
-    ) ?? fallbackTime(ctx);
+  const timeField = ownValue(record, 'time') === undefined ? 'TimeGenerated' : 'time';
+  const time = check.take(readTime(ownValue(record, timeField), timeField)) ?? fallbackTime(ctx);
   if (check.rejection !== undefined) {
     out.invalid(check.rejection.reason, check.rejection.detail);
     return;
