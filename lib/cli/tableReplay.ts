@@ -29,6 +29,7 @@ export class TableReplay {
   #batch = 0;
   #rows = 0;
   #maxEventTimeMs = 0;
+  #minEventTimeMs = Number.MAX_SAFE_INTEGER;
   #pending: Promise<void> = Promise.resolve();
   rowsCounted = 0;
   entityWrites = 0;
@@ -56,6 +57,7 @@ export class TableReplay {
     this.#aggregator.add(row, this.#batch + 1);
     this.rowsCounted++;
     if (row.timeMs > this.#maxEventTimeMs) this.#maxEventTimeMs = row.timeMs;
+    if (row.timeMs < this.#minEventTimeMs) this.#minEventTimeMs = row.timeMs;
     if (++this.#rows >= ROWS_PER_BATCH) this.#flush();
   }
 
@@ -89,6 +91,7 @@ export class TableReplay {
     const progress = {
       partition: this.#partition,
       maxEventTimeMs: this.#maxEventTimeMs,
+      minEventTimeMs: this.#minEventTimeMs,
       maxEnqueuedTimeMs: 0,
       lastSequenceNumber: ++this.#batch,
       updatedAtMs: 0,

@@ -102,8 +102,11 @@ export async function closeBins(deps: CloseDependencies): Promise<CloseSummary> 
   }
 
   if (boundary !== undefined) {
-    const earliest = boundary - settings.retentionMs;
-    let from = closer.evaluatedMs > 0 ? Math.max(closer.evaluatedMs, earliest) : earliest;
+    // A timer that never ran starts at the earliest event seen, within the retention horizon.
+    const firstSeen = Math.min(...progress.map((p) => p.minEventTimeMs));
+    const earliest = Math.max(boundary - settings.retentionMs, Math.floor(firstSeen / binMs) * binMs);
+    let from =
+      closer.evaluatedMs > 0 ? Math.max(closer.evaluatedMs, boundary - settings.retentionMs) : earliest;
     from = Math.floor(from / binMs) * binMs;
     const limit = deps.maxBinsPerRun ?? Number.POSITIVE_INFINITY;
     const until = Math.min(boundary, from + limit * binMs);
@@ -162,7 +165,12 @@ export async function closeBins(deps: CloseDependencies): Promise<CloseSummary> 
     await store.deleteLateMarker(marker);
   }
 
-  rowsDeleted = await sweep(store, closer, settings);
+  rowsDeleted = await sweep(
+    store,
+    closer,
+    settings,
+    progress.length === 0 ? undefined : Math.min(...progress.map((p) => p.minEventTimeMs)),
+  );
   const deliveries = await deliverPending(deps);
   await outbox.purge(nowMs - OUTBOX_RETENTION_MS);
 
@@ -187,13 +195,15 @@ async function sweep(
   store: TableWindowStore,
   closer: CloserState,
   settings: DetectionSettings,
+  firstSeenMs: number | undefined,
 ): Promise<number> {
   const { binMs, retentionMs } = settings;
   const horizon = Math.floor((closer.evaluatedMs - retentionMs) / binMs) * binMs;
   if (closer.evaluatedMs === 0 || horizon <= 0) return 0;
-  const from = closer.sweptMs > 0 ? closer.sweptMs : horizon - retentionMs;
+  // The first sweep starts at the earliest event ever recorded: no row is older than that.
+  const from = closer.sweptMs > 0 ? closer.sweptMs : Math.floor((firstSeenMs ?? horizon) / binMs) * binMs;
   const bins: number[] = [];
-  for (let b = Math.max(from, horizon - 2 * retentionMs); b < horizon; b += binMs) bins.push(b);
+  for (let b = from; b < horizon; b += binMs) bins.push(b);
   if (bins.length === 0) return 0;
   const deleted = await store.deleteBins(bins);
   await store.advanceCloser(

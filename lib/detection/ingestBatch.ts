@@ -72,6 +72,7 @@ export async function ingestBatch(
   let tooLate = 0;
   let rowsCounted = 0;
   let maxEventTimeMs: number | undefined;
+  let minEventTimeMs: number | undefined;
   let maxEnqueuedTimeMs = 0;
   let lastSequenceNumber = 0;
   let current: BatchMessage | undefined;
@@ -89,6 +90,7 @@ export async function ingestBatch(
         ? row.timeMs
         : Math.min(row.timeMs, current.enqueuedTimeMs + CLOCK_SKEW_MS);
     if (messageMaxTime === undefined || clamped > messageMaxTime) messageMaxTime = clamped;
+    if (minEventTimeMs === undefined || row.timeMs < minEventTimeMs) minEventTimeMs = row.timeMs;
     aggregator.add(row, current.sequenceNumber);
     rowsCounted++;
   });
@@ -138,6 +140,7 @@ export async function ingestBatch(
       : {
           partition,
           maxEventTimeMs: maxEventTimeMs ?? 0,
+          minEventTimeMs: minEventTimeMs ?? maxEventTimeMs ?? 0,
           maxEnqueuedTimeMs,
           lastSequenceNumber,
           updatedAtMs: deps.nowMs,

@@ -32,6 +32,8 @@ export interface PartitionProgress {
   readonly partition: string;
   /** Latest event time of a counted row (clamped to the enqueued time plus a small skew). */
   readonly maxEventTimeMs: number;
+  /** Earliest event time seen: where a timer that never ran starts evaluating. */
+  readonly minEventTimeMs: number;
   /** Latest Event Hub enqueued time processed. */
   readonly maxEnqueuedTimeMs: number;
   readonly lastSequenceNumber: number;
@@ -368,6 +370,10 @@ export class TableWindowStore {
           value: Math.max(progress.maxEventTimeMs, current?.maxEventTimeMs ?? 0),
           type: 'Double' as const,
         },
+        minEventTimeMs: {
+          value: Math.min(progress.minEventTimeMs, current?.minEventTimeMs ?? Number.MAX_SAFE_INTEGER),
+          type: 'Double' as const,
+        },
         maxEnqueuedTimeMs: {
           value: Math.max(progress.maxEnqueuedTimeMs, current?.maxEnqueuedTimeMs ?? 0),
           type: 'Double' as const,
@@ -405,6 +411,7 @@ export class TableWindowStore {
         out.push({
           partition: r.rowKey as string,
           maxEventTimeMs: r.maxEventTimeMs,
+          minEventTimeMs: typeof r.minEventTimeMs === 'number' ? r.minEventTimeMs : r.maxEventTimeMs,
           maxEnqueuedTimeMs: r.maxEnqueuedTimeMs,
           lastSequenceNumber: r.lastSequenceNumber,
           updatedAtMs: r.updatedAtMs,
