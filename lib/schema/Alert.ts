@@ -36,6 +36,11 @@ export const AlertSchema = z
     AttemptedPortsCount: z.number().int().min(0),
     /** The smallest ports, ascending, at most the rule's limit (100). */
     AttemptedPorts: z.array(PortNumberSchema),
+    /**
+     * Present and true only when a sink listed fewer ports than the alert had, to fit its size
+     * bound (a queue message is at most 64 KiB); `AttemptedPortsCount` stays exact.
+     */
+    AttemptedPortsTruncated: z.boolean().optional(),
     /** Distinct `EventVendor/EventProduct`, sorted, at most the rule's limit (20). */
     ReportedBy: z.array(z.string()),
     FirstSeen: IsoUtcTimeSchema,

@@ -1,0 +1,153 @@
+import { QueueClient, type StoragePipelineOptions } from '@azure/storage-queue';
+import type { ServiceConnection } from '../../config/appSettings.js';
+import type { Alert } from '../../schema/Alert.js';
+import { credentialFor, statusOf } from '../../state/storageClients.js';
+import type { AlertSink, DeliveryOutcome } from '../AlertSink.js';
+import { describeFetchError } from '../http/postJson.js';
+
+/** Largest queue message: 64 KiB of text (413 `RequestBodyTooLarge` above; azure-platform.md §5). */
+export const QUEUE_MESSAGE_MAX_CHARS = 64 * 1024;
+
+/** The SDK's own retries of one send: about 15 s of backoff, 30 s per try. */
+export const DEFAULT_QUEUE_PIPELINE_OPTIONS: StoragePipelineOptions = {
+  retryOptions: { maxTries: 4, retryDelayInMs: 1000, maxRetryDelayInMs: 8000, tryTimeoutInMs: 30_000 },
+};
+
+/** What the queue receives for an alert, or why it cannot. */
+export type QueueMessage =
+  | {
+      readonly kind: 'message';
+      /** base64 of the UTF-8 JSON, as the Functions queue trigger decodes by default. */
+      readonly text: string;
+      /** Ports listed in the message: fewer than the alert's when `AttemptedPortsTruncated` was set. */
+      readonly portsListed: number;
+    }
+  | { readonly kind: 'too-large'; readonly chars: number };
+
+function encode(alert: Alert): string {
+  return Buffer.from(JSON.stringify(alert), 'utf8').toString('base64');
+}
+
+/**
+ * The queue message of an alert: its JSON, UTF-8, base64-encoded (host.json
+ * `extensions.queues.messageEncoding` defaults to `base64`; the SDK's `sendMessage` sends text
+ * as-is), at most 64 KiB. An alert that would not fit keeps the longest prefix of its
+ * (ascending) `AttemptedPorts` that does, with `AttemptedPortsTruncated: true`; one that does
+ * not fit even without ports (only possible with huge log strings) is `too-large`.
+ */
+export function toQueueMessage(alert: Alert, maxChars = QUEUE_MESSAGE_MAX_CHARS): QueueMessage {
+  const full = encode(alert);
+  if (full.length <= maxChars)
+    return { kind: 'message', text: full, portsListed: alert.AttemptedPorts.length };
+  const withPorts = (n: number) =>
+    encode({ ...alert, AttemptedPorts: alert.AttemptedPorts.slice(0, n), AttemptedPortsTruncated: true });
+  const none = withPorts(0);
+  if (none.length > maxChars) return { kind: 'too-large', chars: none.length };
+  // The encoded length grows with n: find the largest n that fits.
+  let fits = 0;
+  let tooMany = alert.AttemptedPorts.length;
+  while (tooMany - fits > 1) {
+    const mid = Math.floor((fits + tooMany) / 2);
+    if (withPorts(mid).length <= maxChars) fits = mid;
+    else tooMany = mid;
+  }
+  return { kind: 'message', text: fits === 0 ? none : withPorts(fits), portsListed: fits };
+}
+
+/**
+ * A QueueClient for the alert queue: from a connection string (Azurite, local runs), or from the
+ * queue endpoint and the managed identity (the user-assigned one when its client id is set,
+ * else `DefaultAzureCredential`).
+ */
+export function createQueueClient(
+  connection: ServiceConnection,
+  queueName: string,
+  options: StoragePipelineOptions = DEFAULT_QUEUE_PIPELINE_OPTIONS,
+): QueueClient {
+  if (connection.kind === 'connectionString') {
+    return new QueueClient(connection.connectionString, queueName, options);
+  }
+  return new QueueClient(
+    `${connection.endpoint.replace(/\/+$/, '')}/${queueName}`,
+    credentialFor(connection),
+    options,
+  );
+}
+
+/** Queues already created in this process, by URL; a failed creation is forgotten and tried again. */
+const createdQueues = new Map<string, Promise<void>>();
+
+/**
+ * Sends each alert to an Azure Storage queue, one message per alert (see `toQueueMessage`),
+ * creating the queue on first use (once per process). Messages never expire (`-1`): an alert
+ * waits for its consumer however long it is away. Retries are the SDK's; `attempts` is 1.
+ *
+ * Failures are outcomes: 429, 5xx, network errors, a missing credential, 401/403 (a role
+ * assignment can take minutes to apply) and 404 (the queue was deleted: it is created again at
+ * the next call) are retryable; other 4xx are permanent. Reasons hold the status and the
+ * storage error code, never an SDK message (it may contain the queue URL with a SAS token).
+ */
+export class StorageQueueSink implements AlertSink {
+  readonly name: string;
+  readonly kind = 'queue' as const;
+  readonly #client: QueueClient;
+
+  constructor(client: QueueClient, name = 'queue') {
+    this.#client = client;
+    this.name = name;
+  }
+
+  async deliver(alert: Alert): Promise<DeliveryOutcome> {
+    const message = toQueueMessage(alert);
+    if (message.kind === 'too-large') {
+      return {
+        ok: false,
+        attempts: 0,
+        retryable: false,
+        reason: `alert exceeds the 64 KiB queue message limit even without AttemptedPorts (${message.chars} characters)`,
+      };
+    }
+    try {
+      await this.#ensureQueue();
+      await this.#client.sendMessage(message.text, { messageTimeToLive: -1 });
+      return { ok: true, attempts: 1 };
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 404) createdQueues.delete(this.#client.url);
+      return { ok: false, attempts: 1, retryable: isRetryable(status), reason: describeQueueError(error) };
+    }
+  }
+
+  #ensureQueue(): Promise<void> {
+    const url = this.#client.url;
+    let created = createdQueues.get(url);
+    if (created === undefined) {
+      created = this.#client.createIfNotExists().then(() => undefined);
+      createdQueues.set(url, created);
+      void created.catch(() => createdQueues.delete(url));
+    }
+    return created;
+  }
+}
+
+function isRetryable(status: number | undefined): boolean {
+  if (status === undefined) return true;
+  return (
+    status === 401 || status === 403 || status === 404 || status === 408 || status === 429 || status >= 500
+  );
+}
+
+/** `HTTP 503 ServerBusy`, `connection refused`, `credential unavailable`: names and codes only. */
+export function describeQueueError(error: unknown): string {
+  const name = (error as { name?: unknown } | null)?.name;
+  if (name === 'CredentialUnavailableError' || name === 'AuthenticationError')
+    return 'credential unavailable';
+  const status = statusOf(error);
+  if (status !== undefined) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' && /^[A-Za-z]{1,64}$/.test(code)
+      ? `HTTP ${status} ${code}`
+      : `HTTP ${status}`;
+  }
+  return describeFetchError(error, DEFAULT_QUEUE_PIPELINE_OPTIONS.retryOptions?.tryTimeoutInMs ?? 30_000);
+}
