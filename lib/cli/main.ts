@@ -1,5 +1,8 @@
 import type { Readable, Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
+import type { AlertSink } from '../alerts/AlertSink.js';
+import { createAlertSinks } from '../alerts/createAlertSinks.js';
+import { SINK_FLAG_OPTIONS, SINK_FLAGS_USAGE, sinkConfigsFromFlags } from '../alerts/sinkFlags.js';
 import type { DetectionSettings } from '../config/detectionSettings.js';
 import { CLI_DEFAULTS, DETECTION_KNOBS, resolveDetectionSettings } from '../config/detectionSettings.js';
 import { BEYOND_RETENTION, StreamingDetector } from '../detection/StreamingDetector.js';
@@ -46,6 +49,7 @@ Options:
   --state memory|table     memory (default), or the functions' Table Storage state and closing code
   --table-connection CS    Table Storage connection string for --state table [PortscanStorage]
   --table-prefix NAME      table name prefix for --state table (default: a new one per run)
+${SINK_FLAGS_USAGE}
 ${DETECTION_KNOBS.map((k) => `  ${k.flag.padEnd(23)}  ${k.accepts} [${k.setting}]`).join('\n')}
   -h, --help               this help
 
@@ -87,7 +91,9 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       args: [...rest],
       allowPositionals: true,
       strict: true,
+      tokens: true,
       options: {
+        ...SINK_FLAG_OPTIONS,
         format: { type: 'string', default: 'auto' },
         output: { type: 'string' },
         state: { type: 'string', default: 'memory' },
@@ -142,10 +148,14 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     if (typeof v === 'string' || Array.isArray(v)) flags[k.flag] = v;
   }
   const settings = resolveDetectionSettings(io.env, flags, CLI_DEFAULTS);
+  const sinkConfigs = sinkConfigsFromFlags(parsed.tokens ?? []);
+  if (command === 'normalize' && sinkConfigs.length > 0)
+    throw new UsageError('--teams, --slack and --webhook apply to detect');
+  const sinks = createAlertSinks({ sinks: sinkConfigs, alertLinkTemplate: undefined, httpTimeoutMs: 10_000 });
   const inputs = await resolveInputs(parsed.positionals, io.stdin);
   return command === 'normalize'
     ? normalizeCommand(inputs, format, io)
-    : detectCommand(inputs, format, output, settings, io, table);
+    : detectCommand(inputs, format, output, settings, io, table, sinks);
 }
 
 /** Where `--state table` keeps the window state. */
@@ -196,14 +206,18 @@ async function detectCommand(
   settings: DetectionSettings,
   io: CliIo,
   table: TableOptions | undefined,
+  sinks: readonly AlertSink[],
 ): Promise<number> {
-  if (table !== undefined) return detectWithTable(inputs, format, output, settings, io, table);
+  if (table !== undefined) return detectWithTable(inputs, format, output, settings, io, table, sinks);
   const writer = new LineWriter(io.stdout);
   const tableAlerts: Alert[] = [];
   const pendingAlerts: Alert[] = [];
+  const toDeliver: Alert[] = [];
+  const deliveries = new DeliveryTally(sinks);
   const detector = new StreamingDetector(settings, (alert) => {
     if (output === 'table') tableAlerts.push(alert);
     else pendingAlerts.push(alert);
+    if (sinks.length > 0) toDeliver.push(alert);
   });
   const normalizer = new Normalizer(
     SOURCE_DECODERS,
@@ -216,6 +230,7 @@ async function detectCommand(
       if (wait !== undefined) await wait;
     }
     pendingAlerts.length = 0;
+    for (const a of toDeliver.splice(0)) await deliveries.deliver(a);
   };
   const started = io.now();
   const bytes = await readAll(inputs, normalizer, io, flushAlerts);
@@ -241,7 +256,40 @@ async function detectCommand(
       formatBytes,
     ),
   );
+  io.stderr.write(deliveries.format());
   return 0;
+}
+
+/** Delivers the CLI's alerts to its webhook sinks, one alert at a time, and counts the outcomes. */
+class DeliveryTally {
+  readonly #sinks: readonly AlertSink[];
+  readonly #counts = new Map<string, { delivered: number; failed: number; reasons: Set<string> }>();
+
+  constructor(sinks: readonly AlertSink[]) {
+    this.#sinks = sinks;
+    for (const s of sinks) this.#counts.set(s.name, { delivered: 0, failed: 0, reasons: new Set() });
+  }
+
+  async deliver(alert: Alert): Promise<void> {
+    for (const sink of this.#sinks) {
+      const outcome = await sink.deliver(alert);
+      const c = this.#counts.get(sink.name) as { delivered: number; failed: number; reasons: Set<string> };
+      if (outcome.ok) c.delivered++;
+      else {
+        c.failed++;
+        c.reasons.add(outcome.reason);
+      }
+    }
+  }
+
+  format(): string {
+    return [...this.#counts.entries()]
+      .map(
+        ([name, c]) =>
+          `  delivered to ${name}: ${c.delivered}, failed: ${c.failed}${c.reasons.size > 0 ? ` (${[...c.reasons].join('; ')})` : ''}\n`,
+      )
+      .join('');
+  }
 }
 
 /** `detect --state table`: the same persistence and closing code as the functions, against Table Storage. */
@@ -252,6 +300,7 @@ async function detectWithTable(
   settings: DetectionSettings,
   io: CliIo,
   table: TableOptions,
+  sinks: readonly AlertSink[],
 ): Promise<number> {
   const started = io.now();
   const replay = new TableReplay(table.connection, table.prefix, settings, started);
@@ -261,7 +310,7 @@ async function detectWithTable(
     (s) => replay.add(s),
   );
   const bytes = await readAll(inputs, normalizer, io, () => replay.drain());
-  const alerts = await replay.finish(io.now(), []);
+  const alerts = await replay.finish(io.now(), sinks);
   if (output === 'table') io.stdout.write(formatAlertTable(alerts));
   else {
     const writer = new LineWriter(io.stdout);
