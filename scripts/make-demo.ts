@@ -11,12 +11,13 @@ import { join } from 'node:path';
 
 /** nmap's most frequently open TCP ports, in the order `nmap --top-ports` probes them (nmap-services frequencies). */
 const NMAP_TOP_PORTS = [
-  80, 23, 443, 21, 22, 25, 3389, 110, 445, 139, 143, 53, 135, 3306, 8080, 1723, 111, 995, 993, 5900, 1025, 587, 8888,
-  199, 1720, 465, 548, 113, 81, 6001, 10000, 514, 5060, 179, 1026, 2000, 8443, 8000, 32768, 554, 26, 1433, 49152,
-  2001, 515, 8008, 49154, 1027, 5666, 646, 5000, 5631, 631, 49153, 8081, 2049, 88, 79, 5800, 106, 2121, 1110, 49155,
-  6000, 513, 990, 5357, 427, 49156, 543, 544, 5101, 144, 7, 389, 8009, 3128, 444, 9999, 5009, 7070, 5190, 3000, 5432,
-  1900, 3986, 13, 1029, 9, 5051, 6646, 49157, 1028, 873, 1755, 2717, 4899, 9100, 119, 37, 1000, 3001, 5001, 82, 10010,
-  1030, 9090, 2107, 1024, 2103, 6004, 1801, 5050, 19, 8031, 1041, 255, 1048, 1049, 1053, 1054, 1056, 1064, 1065,
+  80, 23, 443, 21, 22, 25, 3389, 110, 445, 139, 143, 53, 135, 3306, 8080, 1723, 111, 995, 993, 5900, 1025,
+  587, 8888, 199, 1720, 465, 548, 113, 81, 6001, 10000, 514, 5060, 179, 1026, 2000, 8443, 8000, 32768, 554,
+  26, 1433, 49152, 2001, 515, 8008, 49154, 1027, 5666, 646, 5000, 5631, 631, 49153, 8081, 2049, 88, 79, 5800,
+  106, 2121, 1110, 49155, 6000, 513, 990, 5357, 427, 49156, 543, 544, 5101, 144, 7, 389, 8009, 3128, 444,
+  9999, 5009, 7070, 5190, 3000, 5432, 1900, 3986, 13, 1029, 9, 5051, 6646, 49157, 1028, 873, 1755, 2717, 4899,
+  9100, 119, 37, 1000, 3001, 5001, 82, 10010, 1030, 9090, 2107, 1024, 2103, 6004, 1801, 5050, 19, 8031, 1041,
+  255, 1048, 1049, 1053, 1054, 1056, 1064, 1065,
 ];
 
 let seed = 20261129;
@@ -37,14 +38,35 @@ interface Flow {
 const vpc: Flow[] = [];
 const cef: Flow[] = [];
 
-function vpcFlow(t: number, src: string, dst: string, sport: number, dport: number, action: 'ACCEPT' | 'REJECT', packets = 1): void {
+function vpcFlow(
+  t: number,
+  src: string,
+  dst: string,
+  sport: number,
+  dport: number,
+  action: 'ACCEPT' | 'REJECT',
+  packets = 1,
+): void {
   const bytes = packets * (action === 'REJECT' ? 44 : 620);
-  vpc.push({ t, line: `2 ${ACCOUNT} ${ENI} ${src} ${dst} ${sport} ${dport} 6 ${packets} ${bytes} ${t} ${t + 58} ${action} OK` });
+  vpc.push({
+    t,
+    line: `2 ${ACCOUNT} ${ENI} ${src} ${dst} ${sport} ${dport} 6 ${packets} ${bytes} ${t} ${t + 58} ${action} OK`,
+  });
 }
 
-function panosTraffic(t: number, src: string, dst: string, sport: number, dport: number, action: 'allow' | 'drop' | 'deny'): void {
+function panosTraffic(
+  t: number,
+  src: string,
+  dst: string,
+  sport: number,
+  dport: number,
+  action: 'allow' | 'drop' | 'deny',
+): void {
   const iso = new Date(t * 1000).toISOString();
-  const rt = new Date(t * 1000).toUTCString().replace(/^\w{3}, (\d{2}) (\w{3}) (\d{4}) /, '$2 $1 $3 ').replace(' GMT', ' GMT');
+  const rt = new Date(t * 1000)
+    .toUTCString()
+    .replace(/^\w{3}, (\d{2}) (\w{3}) (\d{4}) /, '$2 $1 $3 ')
+    .replace(' GMT', ' GMT');
   const subtype = action === 'allow' ? 'end' : action;
   cef.push({
     t,
@@ -60,24 +82,56 @@ for (let i = 0; i < 420; i++) {
   const t = T0 + Math.floor(random() * 900);
   const src = `${pick(['203.0.113', '192.0.2', '198.51.100'])}.${1 + Math.floor(random() * 200)}`;
   const port = pick([443, 443, 443, 80, 22]);
-  if (random() < 0.6) vpcFlow(t, src, pick(['10.0.1.10', '10.0.1.11']), 32768 + Math.floor(random() * 28000), port, 'ACCEPT', 3 + Math.floor(random() * 20));
+  if (random() < 0.6)
+    vpcFlow(
+      t,
+      src,
+      pick(['10.0.1.10', '10.0.1.11']),
+      32768 + Math.floor(random() * 28000),
+      port,
+      'ACCEPT',
+      3 + Math.floor(random() * 20),
+    );
   else panosTraffic(t, src, '10.0.20.20', 32768 + Math.floor(random() * 28000), port, 'allow');
 }
 // East-west traffic and an internal vulnerability scanner: private sources, never counted.
-for (let i = 0; i < 120; i++) vpcFlow(T0 + Math.floor(random() * 900), '10.0.2.40', '10.0.1.10', 40000 + i, pick([5432, 6379, 443]), 'ACCEPT', 5);
-NMAP_TOP_PORTS.forEach((port, i) => vpcFlow(T0 + 300 + Math.floor(i / 4), '10.0.9.99', '10.0.1.11', 61000, port, 'REJECT'));
+for (let i = 0; i < 120; i++)
+  vpcFlow(
+    T0 + Math.floor(random() * 900),
+    '10.0.2.40',
+    '10.0.1.10',
+    40000 + i,
+    pick([5432, 6379, 443]),
+    'ACCEPT',
+    5,
+  );
+for (const [i, port] of NMAP_TOP_PORTS.entries())
+  vpcFlow(T0 + 300 + Math.floor(i / 4), '10.0.9.99', '10.0.1.11', 61000, port, 'REJECT');
 
 // The scan: 198.51.100.23 sweeps nmap's top ports at 08:02 — the first 100 against the VPC
 // host, then 30 more through the Palo Alto edge — within one 5-minute bin.
-NMAP_TOP_PORTS.slice(0, 100).forEach((port, i) => vpcFlow(T0 + 125 + Math.floor(i / 3), '198.51.100.23', '10.0.1.11', 54613, port, 'REJECT'));
-NMAP_TOP_PORTS.slice(100, 130).forEach((port, i) => panosTraffic(T0 + 160 + i, '198.51.100.23', '10.0.20.20', 54613, port, 'drop'));
+for (const [i, port] of NMAP_TOP_PORTS.slice(0, 100).entries())
+  vpcFlow(T0 + 125 + Math.floor(i / 3), '198.51.100.23', '10.0.1.11', 54613, port, 'REJECT');
+for (const [i, port] of NMAP_TOP_PORTS.slice(100, 130).entries())
+  panosTraffic(T0 + 160 + i, '198.51.100.23', '10.0.20.20', 54613, port, 'drop');
 // A slower prober: 45 ports in a bin, below the threshold.
-NMAP_TOP_PORTS.slice(0, 45).forEach((port, i) => panosTraffic(T0 + 420 + i * 5, '203.0.113.66', '10.0.20.20', 41000 + i, port, 'deny'));
+for (const [i, port] of NMAP_TOP_PORTS.slice(0, 45).entries())
+  panosTraffic(T0 + 420 + i * 5, '203.0.113.66', '10.0.20.20', 41000 + i, port, 'deny');
 
 const dir = join(import.meta.dirname, '..', 'samples', 'demo');
 mkdirSync(dir, { recursive: true });
-const header = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+const header =
+  'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
 const byTime = (a: Flow, b: Flow) => a.t - b.t;
-writeFileSync(join(dir, 'aws-vpc-flow.log'), `${[header, ...vpc.sort(byTime).map((f) => f.line)].join('\n')}\n`);
-writeFileSync(join(dir, 'paloalto-cef.log'), `${cef.sort(byTime).map((f) => f.line).join('\n')}\n`);
+writeFileSync(
+  join(dir, 'aws-vpc-flow.log'),
+  `${[header, ...vpc.sort(byTime).map((f) => f.line)].join('\n')}\n`,
+);
+writeFileSync(
+  join(dir, 'paloalto-cef.log'),
+  `${cef
+    .sort(byTime)
+    .map((f) => f.line)
+    .join('\n')}\n`,
+);
 console.log(`samples/demo: ${vpc.length} VPC flow records, ${cef.length} PAN-OS CEF lines`);
