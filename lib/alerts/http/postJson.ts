@@ -174,12 +174,14 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | u
   return Number.isNaN(dateMs) ? undefined : Math.max(0, dateMs - nowMs);
 }
 
+/**
+ * True when fetch refused to build the request: an unparsable URL, or one with credentials in it.
+ * Network failures are `TypeError('fetch failed')` with a `cause`; these have no network cause.
+ */
 function isInvalidUrl(error: unknown): boolean {
-  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
-  return (
-    error instanceof TypeError &&
-    (cause?.code === 'ERR_INVALID_URL' || /^Failed to parse URL/.test(String(error.message)))
-  );
+  if (!(error instanceof TypeError)) return false;
+  const cause = (error as { cause?: { code?: unknown } }).cause;
+  return cause === undefined || cause?.code === 'ERR_INVALID_URL';
 }
 
 /** Error codes of Node's fetch (undici) and of the sockets under it, as short reasons. */
