@@ -221,6 +221,14 @@ describe('HTTP delivery: network errors', () => {
     expect(outcome).toEqual({ ok: false, attempts: 1, retryable: false, reason: 'invalid URL' });
   });
 
+  it('treats a URL with credentials, which fetch refuses to send, as permanent', async () => {
+    const outcome = await postJson(
+      { url: 'https://user:s3cr3t@hooks.example/x', body: '{}' },
+      { policy: POLICY, runtime: { ...scriptedRuntime([]), fetch: globalThis.fetch } },
+    );
+    expect(outcome).toEqual({ ok: false, attempts: 1, retryable: false, reason: 'invalid URL' });
+  });
+
   it('falls back to "network error" for an unknown error', () => {
     expect(describeFetchError(new Error(`boom ${SECRET_URL}`), 1000)).toBe('network error');
     expect(describeFetchError(undefined, 1000)).toBe('network error');
