@@ -22,6 +22,7 @@ export async function closeBins(_timer: Timer, context: InvocationContext): Prom
     deliveryMaxRuns: config.deliveryMaxRuns,
     maxBinsPerRun: 24 * 12,
   });
+  await services.deadLetters.purge(services.now());
 }
 
 app.timer('closeBins', {

@@ -30,7 +30,9 @@ export async function ingest(messages: unknown[], context: InvocationContext): P
         decoders: services.decoders,
         logger,
         nowMs: services.now(),
-        maxMessageBytes: services.maxMessageBytes,
+        limits: services.config.limits,
+        deadLetters: services.deadLetters,
+        instance: context.invocationId,
       },
     );
   } catch (error) {

@@ -9,6 +9,7 @@ import { SOURCE_DECODERS } from '../../lib/sources/registry.js';
 import type { SourceDecoder } from '../../lib/sources/types.js';
 import type { StorageRetryOptions } from '../../lib/state/storageClients.js';
 import { TableAlertOutbox } from '../../lib/state/TableAlertOutbox.js';
+import { TableDeadLetterStore } from '../../lib/state/TableDeadLetterStore.js';
 import { TableWindowStore } from '../../lib/state/TableWindowStore.js';
 
 /**
@@ -21,8 +22,7 @@ export interface Services {
   readonly outbox: TableAlertOutbox;
   readonly sinks: readonly AlertSink[];
   readonly decoders: readonly SourceDecoder[];
-  /** Largest Event Hub message body decoded (Event Hubs Standard publishes at most 1 MB). */
-  readonly maxMessageBytes: number;
+  readonly deadLetters: TableDeadLetterStore;
   /** The wall clock (tests set their own). */
   readonly now: () => number;
 }
@@ -34,8 +34,13 @@ export function createServices(config: FunctionConfig, retry?: StorageRetryOptio
     store: TableWindowStore.fromConnection(config.tables, config.tablePrefix, retry),
     outbox: TableAlertOutbox.fromConnection(config.tables, config.tablePrefix, retry),
     sinks: createAlertSinks(config),
+    deadLetters: TableDeadLetterStore.fromConnection(
+      config.tables,
+      config.tablePrefix,
+      config.limits.deadLettersPerMinute,
+      retry,
+    ),
     decoders: SOURCE_DECODERS,
-    maxMessageBytes: 4 * 1024 * 1024,
     now: () => Date.now(),
   };
 }
@@ -56,11 +61,17 @@ export function setServices(next: Services | undefined): void {
   services = next;
 }
 
-/** The `Logger` of lib/ over an invocation context: one structured line per message. */
+/**
+ * The `Logger` of lib/ over an invocation context: one JSON line per message,
+ * `{"event":"ingest summary",…fields}`, so Application Insights queries can `parse_json(message)`
+ * and chart any count (see the README's operating section).
+ */
 export function contextLogger(context: InvocationContext): Logger {
+  const line = (message: string, fields: Readonly<Record<string, unknown>> | undefined) =>
+    JSON.stringify({ event: message, ...fields });
   return {
-    info: (message, fields) => context.info(message, fields ?? {}),
-    warn: (message, fields) => context.warn(message, fields ?? {}),
-    error: (message, fields) => context.error(message, fields ?? {}),
+    info: (message, fields) => context.info(line(message, fields)),
+    warn: (message, fields) => context.warn(line(message, fields)),
+    error: (message, fields) => context.error(line(message, fields)),
   };
 }

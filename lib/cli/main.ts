@@ -5,6 +5,7 @@ import { createAlertSinks } from '../alerts/createAlertSinks.js';
 import { SINK_FLAG_OPTIONS, SINK_FLAGS_USAGE, sinkConfigsFromFlags } from '../alerts/sinkFlags.js';
 import type { DetectionSettings } from '../config/detectionSettings.js';
 import { CLI_DEFAULTS, DETECTION_KNOBS, resolveDetectionSettings } from '../config/detectionSettings.js';
+import { CLI_LIMITS, resolveLimits } from '../config/limits.js';
 import { BEYOND_RETENTION, StreamingDetector } from '../detection/StreamingDetector.js';
 import { DetectorError, UsageError } from '../errors.js';
 import type { Alert } from '../schema/Alert.js';
@@ -151,7 +152,12 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const sinkConfigs = sinkConfigsFromFlags(parsed.tokens ?? []);
   if (command === 'normalize' && sinkConfigs.length > 0)
     throw new UsageError('--teams, --slack and --webhook apply to detect');
-  const sinks = createAlertSinks({ sinks: sinkConfigs, alertLinkTemplate: undefined, httpTimeoutMs: 10_000 });
+  const link = io.env.PORTSCAN_ALERT_LINK_TEMPLATE?.trim();
+  const sinks = createAlertSinks({
+    sinks: sinkConfigs,
+    alertLinkTemplate: link === undefined || link === '' ? undefined : link,
+    httpTimeoutMs: 10_000,
+  });
   const inputs = await resolveInputs(parsed.positionals, io.stdin);
   return command === 'normalize'
     ? normalizeCommand(inputs, format, io)
@@ -214,11 +220,16 @@ async function detectCommand(
   const pendingAlerts: Alert[] = [];
   const toDeliver: Alert[] = [];
   const deliveries = new DeliveryTally(sinks);
-  const detector = new StreamingDetector(settings, (alert) => {
-    if (output === 'table') tableAlerts.push(alert);
-    else pendingAlerts.push(alert);
-    if (sinks.length > 0) toDeliver.push(alert);
-  });
+  const limits = resolveLimits(io.env, CLI_LIMITS);
+  const detector = new StreamingDetector(
+    settings,
+    (alert) => {
+      if (output === 'table') tableAlerts.push(alert);
+      else pendingAlerts.push(alert);
+      if (sinks.length > 0) toDeliver.push(alert);
+    },
+    limits.maxOpenWindows,
+  );
   const normalizer = new Normalizer(
     SOURCE_DECODERS,
     { format, maxDeadLetters: MAX_DEAD_LETTER_SAMPLES },
@@ -240,6 +251,11 @@ async function detectCommand(
   if (output === 'table') io.stdout.write(formatAlertTable(tableAlerts));
   const notCounted = new Map<string, number>(detector.router.drops);
   if (detector.counts.beyondRetention > 0) notCounted.set(BEYOND_RETENTION, detector.counts.beyondRetention);
+  if (detector.counts.binsFinalizedEarly > 0) {
+    io.stderr.write(
+      `portscan: ${detector.counts.binsFinalizedEarly} bins were finalized early to stay under PORTSCAN_MAX_OPEN_WINDOWS=${limits.maxOpenWindows}; late rows for them are counted as ${BEYOND_RETENTION}\n`,
+    );
+  }
   io.stderr.write(
     formatSummary(
       {

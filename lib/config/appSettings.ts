@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { ConfigurationError } from '../errors.js';
 import type { DetectionSettings } from './detectionSettings.js';
 import { DETECTION_KNOBS, FUNCTION_DEFAULTS, resolveDetectionSettings } from './detectionSettings.js';
+import type { Limits } from './limits.js';
+import { FUNCTION_LIMITS, LIMIT_SETTINGS, resolveLimits } from './limits.js';
 
 /**
  * The app settings of the Function App: every name the code or the Functions host reads, what
@@ -245,6 +247,15 @@ export const APP_SETTINGS: readonly SettingSpec[] = [
       description: `Detection knob: ${k.accepts}.`,
     }),
   ),
+  ...LIMIT_SETTINGS.map(
+    (l): SettingSpec => ({
+      name: l.setting,
+      kind: 'integer',
+      presence: 'optional',
+      readBy: 'code',
+      description: `Limit: ${l.key}, an integer from ${l.min} to ${l.max}.`,
+    }),
+  ),
 ];
 
 /** Alert sink settings: `PORTSCAN_SINK_<NAME>_KIND` (teams, slack, webhook), `_URL` (secret), `_SECRET` (webhook signing secret). */
@@ -282,6 +293,7 @@ export interface FunctionConfig {
   readonly deliveryMaxRuns: number;
   readonly httpTimeoutMs: number;
   readonly sinks: readonly SinkConfig[];
+  readonly limits: Limits;
 }
 
 const TABLE_PREFIX = /^[A-Za-z][A-Za-z0-9]{0,40}$/;
@@ -299,6 +311,13 @@ export function loadFunctionConfig(env: Readonly<Record<string, string | undefin
   let detection: DetectionSettings | undefined;
   try {
     detection = resolveDetectionSettings(env, {}, FUNCTION_DEFAULTS);
+  } catch (error) {
+    if (error instanceof ConfigurationError) issues.push(...error.issues);
+    else throw error;
+  }
+  let limits: Limits = FUNCTION_LIMITS;
+  try {
+    limits = resolveLimits(env, FUNCTION_LIMITS);
   } catch (error) {
     if (error instanceof ConfigurationError) issues.push(...error.issues);
     else throw error;
@@ -381,6 +400,7 @@ export function loadFunctionConfig(env: Readonly<Record<string, string | undefin
     deliveryMaxRuns: intSetting('PORTSCAN_DELIVERY_MAX_RUNS', 1, 10_000, 24),
     httpTimeoutMs: intSetting('PORTSCAN_HTTP_TIMEOUT_SECONDS', 1, 120, 10) * 1000,
     sinks,
+    limits,
   };
   if (issues.length > 0 || detection === undefined || tables === undefined || queues === undefined) {
     throw new ConfigurationError(issues);

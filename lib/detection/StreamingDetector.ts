@@ -42,10 +42,23 @@ export class StreamingDetector {
   #alerts = 0;
   #openWindows = 0;
   #peakOpenWindows = 0;
+  #finalizedEarly = 0;
+  /** Bins finalized early: later rows for them are dropped (counted), never a second alert. */
+  readonly #earlyBins = new Set<number>();
+  readonly #maxOpenWindows: number;
 
-  constructor(settings: DetectionSettings, onAlert: (alert: Alert) => void) {
+  /**
+   * @param maxOpenWindows memory bound: past it, the oldest bin is finalized early (its alerts
+   *   emitted, its memory released) and counted in `binsFinalizedEarly`
+   */
+  constructor(
+    settings: DetectionSettings,
+    onAlert: (alert: Alert) => void,
+    maxOpenWindows = Number.POSITIVE_INFINITY,
+  ) {
     this.#settings = settings;
     this.#onAlert = onAlert;
+    this.#maxOpenWindows = maxOpenWindows;
     this.router = new RowRouter(settings);
   }
 
@@ -55,8 +68,10 @@ export class StreamingDetector {
     alerts: number;
     openWindows: number;
     peakOpenWindows: number;
+    binsFinalizedEarly: number;
   } {
     return {
+      binsFinalizedEarly: this.#finalizedEarly,
       rowsCounted: this.#rowsCounted,
       beyondRetention: this.#beyondRetention,
       alerts: this.#alerts,
@@ -70,7 +85,7 @@ export class StreamingDetector {
     const row = this.router.route(session);
     if (row === undefined) return;
     const { binMs, retentionMs } = this.#settings;
-    if (row.binStartMs + binMs + retentionMs <= this.#watermarkMs) {
+    if (row.binStartMs + binMs + retentionMs <= this.#watermarkMs || this.#earlyBins.has(row.binStartMs)) {
       this.#beyondRetention++;
       return;
     }
@@ -84,6 +99,7 @@ export class StreamingDetector {
       window = { accumulator: new WindowAccumulator(false), overAtClose: undefined };
       bin.windows.set(row.source, window);
       if (++this.#openWindows > this.#peakOpenWindows) this.#peakOpenWindows = this.#openWindows;
+      if (this.#openWindows > this.#maxOpenWindows) this.#finalizeOldest(row.binStartMs);
     }
     window.accumulator.add(row.port, row.reporter, row.timeMs, row.eventCount, 0);
     this.#rowsCounted++;
@@ -116,6 +132,15 @@ export class StreamingDetector {
       }
       if (end + retentionMs <= this.#watermarkMs) this.#finalize(start);
     }
+  }
+
+  /** Over the memory bound: finalize the oldest bin other than the one being written. */
+  #finalizeOldest(current: number): void {
+    const oldest = Math.min(...[...this.#bins.keys()].filter((b) => b !== current));
+    if (!Number.isFinite(oldest)) return;
+    this.#finalizedEarly++;
+    this.#earlyBins.add(oldest);
+    this.#finalize(oldest);
   }
 
   #finalize(start: number): void {

@@ -1,9 +1,11 @@
 import type { DetectionSettings } from '../config/detectionSettings.js';
+import type { Limits } from '../config/limits.js';
 import type { Logger } from '../observability/Logger.js';
 import { LOG_MESSAGES } from '../observability/Logger.js';
 import { decodeText } from '../sources/decodeInput.js';
 import { Normalizer, UNKNOWN_SOURCE } from '../sources/Normalizer.js';
 import type { SourceDecoder } from '../sources/types.js';
+import type { TableDeadLetterStore } from '../state/TableDeadLetterStore.js';
 import type { ApplyCounts, PartitionProgress, TableWindowStore } from '../state/TableWindowStore.js';
 import type { BatchGroup } from './BatchAggregator.js';
 import { BatchAggregator } from './BatchAggregator.js';
@@ -25,8 +27,12 @@ export interface IngestDependencies {
   readonly logger: Logger;
   /** Wall-clock time of the invocation (recorded as the partition's last activity). */
   readonly nowMs: number;
-  /** Largest message body decoded; larger ones are dead-lettered whole. */
-  readonly maxMessageBytes: number;
+  /** Limits on untrusted input and memory. */
+  readonly limits: Limits;
+  /** Where dead-letter samples are kept for operators (rate-limited); none in tests that do not need it. */
+  readonly deadLetters?: TableDeadLetterStore;
+  /** Identifies the writer in dead-letter row keys. */
+  readonly instance?: string;
 }
 
 /** What one batch did, logged once per invocation. */
@@ -42,6 +48,7 @@ export interface IngestSummary {
   readonly windows: number;
   readonly lateWindows: number;
   readonly storage: ApplyCounts;
+  readonly deadLettersWritten: number;
   readonly maxEventTimeMs: number | undefined;
   readonly lagMs: number | undefined;
 }
@@ -68,7 +75,7 @@ export async function ingestBatch(
   const { store, settings, logger } = deps;
   const closer = await store.readCloser();
   const router = new RowRouter(settings);
-  const aggregator = new BatchAggregator(true);
+  let aggregator = new BatchAggregator(true);
   let tooLate = 0;
   let rowsCounted = 0;
   let maxEventTimeMs: number | undefined;
@@ -78,22 +85,40 @@ export async function ingestBatch(
   let current: BatchMessage | undefined;
   let messageMaxTime: number | undefined;
 
-  const normalizer = new Normalizer(deps.decoders, { format: 'auto', maxDeadLetters: 10 }, (session) => {
-    const row = router.route(session);
-    if (row === undefined || current === undefined) return;
-    if (row.binStartMs + settings.binMs + settings.retentionMs <= closer.announcedMs) {
-      tooLate++;
-      return;
-    }
-    const clamped =
-      current.enqueuedTimeMs === undefined
-        ? row.timeMs
-        : Math.min(row.timeMs, current.enqueuedTimeMs + CLOCK_SKEW_MS);
-    if (messageMaxTime === undefined || clamped > messageMaxTime) messageMaxTime = clamped;
-    if (minEventTimeMs === undefined || row.timeMs < minEventTimeMs) minEventTimeMs = row.timeMs;
-    aggregator.add(row, current.sequenceNumber);
-    rowsCounted++;
-  });
+  const { limits } = deps;
+  const normalizer = new Normalizer(
+    deps.decoders,
+    { format: 'auto', maxDeadLetters: 50, maxFieldChars: limits.maxFieldChars },
+    (session) => {
+      const row = router.route(session);
+      if (row === undefined || current === undefined) return;
+      if (row.binStartMs + settings.binMs + settings.retentionMs <= closer.announcedMs) {
+        tooLate++;
+        return;
+      }
+      const clamped =
+        current.enqueuedTimeMs === undefined
+          ? row.timeMs
+          : Math.min(row.timeMs, current.enqueuedTimeMs + CLOCK_SKEW_MS);
+      if (messageMaxTime === undefined || clamped > messageMaxTime) messageMaxTime = clamped;
+      if (minEventTimeMs === undefined || row.timeMs < minEventTimeMs) minEventTimeMs = row.timeMs;
+      aggregator.add(row, current.sequenceNumber);
+      rowsCounted++;
+    },
+  );
+  const storage: ApplyCounts = { entityWrites: 0, transactions: 0, conflicts: 0, reads: 0 };
+  let windows = 0;
+  let lateWindows = 0;
+  /** Writes the windows gathered so far (between messages, so a message's rows are never split). */
+  const flush = async () => {
+    const groups = [...aggregator.groups()];
+    if (groups.length === 0) return;
+    aggregator = new BatchAggregator(true);
+    const r = await persistBatch(store, partition, groups, undefined, settings);
+    addCounts(storage, r.storage);
+    windows += groups.length;
+    lateWindows += r.late;
+  };
 
   for (const message of messages) {
     current = message;
@@ -103,7 +128,7 @@ export async function ingestBatch(
     if (text === undefined) {
       normalizer.counts.itemsRead++;
       normalizer.invalid(UNKNOWN_SOURCE, 'unreadable message body', `a ${typeof message.body}`, location, '');
-    } else if (text.length > deps.maxMessageBytes) {
+    } else if (text.length > limits.maxMessageBytes) {
       normalizer.counts.itemsRead++;
       normalizer.invalid(
         UNKNOWN_SOURCE,
@@ -118,9 +143,13 @@ export async function ingestBatch(
         sequenceNumber: message.sequenceNumber,
         fallbackTimeMs: message.enqueuedTimeMs,
         referenceTimeMs: message.enqueuedTimeMs ?? deps.nowMs,
-        maxDocumentChars: deps.maxMessageBytes,
+        maxDocumentChars: limits.maxMessageBytes,
+        maxLineChars: limits.maxLineChars,
+        maxItems: limits.maxRecordsPerMessage,
       });
     }
+    // Bounded memory: a batch with too many windows is written in parts, between messages.
+    if (aggregator.size >= limits.maxOpenWindows) await flush();
     // A message's progress is its latest event time, or its enqueued time when it had no row.
     const progress = messageMaxTime ?? message.enqueuedTimeMs;
     if (progress !== undefined && (maxEventTimeMs === undefined || progress > maxEventTimeMs))
@@ -130,23 +159,21 @@ export async function ingestBatch(
     if (message.sequenceNumber > lastSequenceNumber) lastSequenceNumber = message.sequenceNumber;
   }
 
-  const groups = [...aggregator.groups()];
-  const { storage, late } = await persistBatch(
-    store,
-    partition,
-    groups,
-    messages.length === 0
-      ? undefined
-      : {
-          partition,
-          maxEventTimeMs: maxEventTimeMs ?? 0,
-          minEventTimeMs: minEventTimeMs ?? maxEventTimeMs ?? 0,
-          maxEnqueuedTimeMs,
-          lastSequenceNumber,
-          updatedAtMs: deps.nowMs,
-        },
-    settings,
-  );
+  await flush();
+  if (messages.length > 0) {
+    await store.recordProgress({
+      partition,
+      maxEventTimeMs: maxEventTimeMs ?? 0,
+      minEventTimeMs: minEventTimeMs ?? maxEventTimeMs ?? 0,
+      maxEnqueuedTimeMs,
+      lastSequenceNumber,
+      updatedAtMs: deps.nowMs,
+    });
+  }
+  const deadLettersWritten =
+    deps.deadLetters === undefined
+      ? 0
+      : await deps.deadLetters.write(normalizer.deadLetters, deps.nowMs, deps.instance ?? partition);
 
   const drops: Record<string, number> = Object.fromEntries(router.drops);
   if (tooLate > 0) drops[TOO_LATE] = tooLate;
@@ -159,14 +186,15 @@ export async function ingestBatch(
     rowsDropped: drops,
     skipped: Object.fromEntries(normalizer.counts.skipped),
     invalid: Object.fromEntries(normalizer.counts.invalid),
-    windows: groups.length,
-    lateWindows: late,
+    windows,
+    lateWindows,
     storage,
+    deadLettersWritten,
     maxEventTimeMs,
     lagMs: maxEnqueuedTimeMs > 0 ? deps.nowMs - maxEnqueuedTimeMs : undefined,
   };
   if (normalizer.deadLetters.length > 0) {
-    logger.warn(LOG_MESSAGES.deadLetters, { partition, samples: normalizer.deadLetters });
+    logger.warn(LOG_MESSAGES.deadLetters, { partition, samples: normalizer.deadLetters.slice(0, 5) });
   }
   logger.info(LOG_MESSAGES.ingestSummary, { ...summary });
   return summary;
@@ -195,6 +223,13 @@ function bodyText(body: unknown): string | undefined {
  * the timer had already announced closed. Shared by the Event Hub function and the CLI's
  * `--state table` replay.
  */
+function addCounts(into: ApplyCounts, more: ApplyCounts): void {
+  into.entityWrites += more.entityWrites;
+  into.transactions += more.transactions;
+  into.conflicts += more.conflicts;
+  into.reads += more.reads;
+}
+
 export async function persistBatch(
   store: TableWindowStore,
   partition: string,

@@ -17,6 +17,8 @@ export interface ItemSplitterOptions {
   readonly sequenceNumber?: number;
   /** Largest multi-line JSON document kept in memory, in characters; beyond it, lines are taken one by one. */
   readonly maxDocumentChars: number;
+  /** Longest line read; a longer line is one invalid item (`line over the size limit`). */
+  readonly maxLineChars?: number;
 }
 
 const OPEN_CHARS = new Set(['{', '[', ',', ':']);
@@ -51,6 +53,16 @@ export class ItemSplitter {
   /** Feeds one line (without its line break). `lineNumber` is 1-based. */
   line(rawLine: string, lineNumber: number): void {
     const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
+    const maxLine = this.#options.maxLineChars;
+    if (maxLine !== undefined && line.length > maxLine) {
+      if (this.#docLines.length > 0) this.#abandonDocument();
+      this.#handler.invalid(
+        'line over the size limit',
+        `${line.length} characters, limit ${maxLine}`,
+        this.#location(lineNumber),
+      );
+      return;
+    }
     if (this.#docLines.length > 0) {
       this.#continueDocument(line);
       return;

@@ -32,6 +32,8 @@ export interface NormalizerOptions {
   readonly format: string;
   /** How many dead letters to keep as samples (the rest are only counted). */
   readonly maxDeadLetters: number;
+  /** Longest text field of a row; a longer one rejects the row as `field over the size limit`. */
+  readonly maxFieldChars?: number;
 }
 
 /** Source name used for items no decoder recognizes. */
@@ -72,7 +74,7 @@ export class Normalizer {
     this.#byName = new Map(decoders.map((d) => [d.name, d]));
     this.#options = options;
     this.#forced = options.format === 'auto' ? undefined : this.#byName.get(options.format);
-    this.#sink = new RoutingSink(this, emit);
+    this.#sink = new RoutingSink(this, emit, options.maxFieldChars ?? 4096);
   }
 
   /** Names of the decoders, for `--format` validation and help. */
@@ -175,13 +177,15 @@ export class Normalizer {
 class RoutingSink implements DecodeSink {
   readonly #owner: Normalizer;
   readonly #emit: (s: NetworkSession) => void;
+  readonly #maxFieldChars: number;
   #source = UNKNOWN_SOURCE;
   #location: SourceLocation = { input: '-' };
   #item: unknown;
 
-  constructor(owner: Normalizer, emit: (s: NetworkSession) => void) {
+  constructor(owner: Normalizer, emit: (s: NetworkSession) => void, maxFieldChars: number) {
     this.#owner = owner;
     this.#emit = emit;
+    this.#maxFieldChars = maxFieldChars;
   }
 
   begin(source: string, location: SourceLocation, item: unknown): void {
@@ -191,6 +195,11 @@ class RoutingSink implements DecodeSink {
   }
 
   record(session: NetworkSession): void {
+    const tooLong = longField(session, this.#maxFieldChars);
+    if (tooLong !== undefined) {
+      this.invalid('field over the size limit', `${tooLong} longer than ${this.#maxFieldChars} characters`);
+      return;
+    }
     this.#owner.counts.recordsNormalized++;
     this.#emit(session);
   }
@@ -202,4 +211,13 @@ class RoutingSink implements DecodeSink {
   invalid(reason: string, detail?: string): void {
     this.#owner.invalid(this.#source, reason, detail, this.#location, this.#item);
   }
+}
+
+/** The first text field of a row longer than `max` characters, if any. */
+function longField(session: NetworkSession, max: number): string | undefined {
+  for (const key in session) {
+    const value = session[key as keyof NetworkSession];
+    if (typeof value === 'string' && value.length > max) return key;
+  }
+  return undefined;
 }

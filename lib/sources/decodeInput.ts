@@ -1,7 +1,7 @@
 import { ItemSplitter } from './ItemSplitter.js';
 import type { Normalizer } from './Normalizer.js';
 import { UNKNOWN_SOURCE } from './Normalizer.js';
-import type { DecodeContext } from './types.js';
+import type { DecodeContext, SourceLocation } from './types.js';
 import { StreamState } from './types.js';
 
 /** Where one input (a file, stdin, or one Event Hub message) comes from and what time context it has. */
@@ -16,6 +16,10 @@ export interface InputDescription {
   readonly referenceTimeMs: number;
   /** Largest multi-line JSON document held in memory, in characters. */
   readonly maxDocumentChars: number;
+  /** Longest line read (limit); unlimited when absent. */
+  readonly maxLineChars?: number;
+  /** Most items decoded from this input (limit); the rest are counted as `record limit exceeded`. */
+  readonly maxItems?: number;
 }
 
 /**
@@ -29,10 +33,28 @@ export function openInput(normalizer: Normalizer, description: InputDescription)
     referenceTimeMs: description.referenceTimeMs,
     stream: new StreamState(),
   };
+  const maxItems = description.maxItems ?? Number.POSITIVE_INFINITY;
+  let items = 0;
+  const overLimit = (location: SourceLocation): boolean => {
+    if (++items <= maxItems) return false;
+    normalizer.counts.itemsRead++;
+    normalizer.invalid(
+      UNKNOWN_SOURCE,
+      'record limit exceeded',
+      `more than ${maxItems} records in one input`,
+      location,
+      '',
+    );
+    return true;
+  };
   return new ItemSplitter(
     {
-      json: (record, location) => normalizer.json(record, location, ctx),
-      text: (line, location) => normalizer.text(line, location, ctx),
+      json: (record, location) => {
+        if (!overLimit(location)) normalizer.json(record, location, ctx);
+      },
+      text: (line, location) => {
+        if (!overLimit(location)) normalizer.text(line, location, ctx);
+      },
       invalid: (reason, detail, location) => {
         normalizer.counts.itemsRead++;
         normalizer.invalid(UNKNOWN_SOURCE, reason, detail, location, '');
@@ -41,6 +63,7 @@ export function openInput(normalizer: Normalizer, description: InputDescription)
     {
       input: description.input,
       maxDocumentChars: description.maxDocumentChars,
+      ...(description.maxLineChars === undefined ? {} : { maxLineChars: description.maxLineChars }),
       ...(description.sequenceNumber === undefined ? {} : { sequenceNumber: description.sequenceNumber }),
     },
   );

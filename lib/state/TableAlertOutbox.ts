@@ -5,7 +5,13 @@ import type { ServiceConnection } from '../config/appSettings.js';
 import type { Alert } from '../schema/Alert.js';
 import { AlertSchema } from '../schema/Alert.js';
 import type { StorageRetryOptions } from './storageClients.js';
-import { asStorageFailure, createTableClient, ensureTable, statusOf } from './storageClients.js';
+import {
+  asStorageFailure,
+  createTableClient,
+  ensureTable,
+  onceSucceeded,
+  statusOf,
+} from './storageClients.js';
 
 /** Delivery state of one alert at one sink. */
 export const SinkStatusSchema = z
@@ -49,10 +55,11 @@ interface OutboxRow {
  */
 export class TableAlertOutbox {
   readonly table: TableClient;
-  #ready: Promise<void> | undefined;
+  readonly #ensureTable: () => Promise<void>;
 
   constructor(table: TableClient) {
     this.table = table;
+    this.#ensureTable = onceSucceeded(() => ensureTable(table));
   }
 
   static fromConnection(
@@ -64,8 +71,7 @@ export class TableAlertOutbox {
   }
 
   ready(): Promise<void> {
-    this.#ready ??= ensureTable(this.table);
-    return this.#ready;
+    return this.#ensureTable();
   }
 
   /** Records a new alert for the given sinks; false when the alert was recorded before (same AlertId). */

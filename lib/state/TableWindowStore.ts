@@ -14,7 +14,13 @@ import {
   windowRowKey,
 } from './keys.js';
 import type { StorageRetryOptions } from './storageClients.js';
-import { asStorageFailure, createTableClient, ensureTable, statusOf } from './storageClients.js';
+import {
+  asStorageFailure,
+  createTableClient,
+  ensureTable,
+  onceSucceeded,
+  statusOf,
+} from './storageClients.js';
 
 /** Where the closing timer stands. Times are bin boundaries in ms since the epoch. */
 export interface CloserState {
@@ -89,11 +95,14 @@ export class TableWindowStore {
   readonly windows: TableClient;
   readonly control: TableClient;
   readonly #cache = new Map<string, CachedRow>();
-  #ready: Promise<void> | undefined;
+  readonly #ensureTables: () => Promise<void>;
 
   constructor(windows: TableClient, control: TableClient) {
     this.windows = windows;
     this.control = control;
+    this.#ensureTables = onceSucceeded(() =>
+      Promise.all([ensureTable(windows), ensureTable(control)]).then(() => undefined),
+    );
   }
 
   static fromConnection(
@@ -109,8 +118,7 @@ export class TableWindowStore {
 
   /** Creates the tables once per process. */
   ready(): Promise<void> {
-    this.#ready ??= Promise.all([ensureTable(this.windows), ensureTable(this.control)]).then(() => undefined);
-    return this.#ready;
+    return this.#ensureTables();
   }
 
   /**

@@ -73,3 +73,18 @@ export async function ensureTable(client: TableClientType): Promise<void> {
     if (statusOf(error) !== 409) throw asStorageFailure(error, `create table ${client.tableName}`);
   }
 }
+
+/**
+ * Runs `create` once and remembers its success; a failure is forgotten so that the next call
+ * tries again (a storage outage at start-up must not poison the worker for ever).
+ */
+export function onceSucceeded(create: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => {
+    done ??= create().catch((error: unknown) => {
+      done = undefined;
+      throw error;
+    });
+    return done;
+  };
+}

@@ -6,6 +6,8 @@ export type FaultMode =
   | { readonly kind: 'pass' }
   /** Closes every connection: the service is down. */
   | { readonly kind: 'down' }
+  /** Closes the connection of every request the predicate picks (from then on: `down`), passes the others. */
+  | { readonly kind: 'failFrom'; readonly picks: (method: string, url: string) => boolean }
   /** Passes the next `count` requests, then closes every connection (storage fails mid-batch). */
   | { readonly kind: 'downAfter'; count: number }
   /** Answers the next `count` requests with `status` (503 or 500 throttling), then passes. */
@@ -34,6 +36,9 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     state.requests++;
     const mode = state.mode;
+    if (mode.kind === 'failFrom' && mode.picks(req.method ?? '', decodeURIComponent(req.url ?? ''))) {
+      state.mode = { kind: 'down' };
+    }
     if (mode.kind === 'downAfter') {
       if (mode.count > 0) mode.count--;
       else state.mode = { kind: 'down' };

@@ -109,9 +109,17 @@ export class FunctionsHarness {
     return out.sort((a, b) => (a.BinStart + a.SrcIpAddr < b.BinStart + b.SrcIpAddr ? -1 : 1));
   }
 
-  /** Log lines with a given message. */
-  logged(message: string): unknown[][] {
-    return this.logs.filter((l) => l[1] === message);
+  /** The structured log lines (`{"event":…}`) with a given event name. */
+  logged(event: string): Record<string, unknown>[] {
+    return this.logs
+      .map((l) => {
+        try {
+          return JSON.parse(String(l[1])) as Record<string, unknown>;
+        } catch {
+          return {};
+        }
+      })
+      .filter((l) => l.event === event);
   }
 }
 

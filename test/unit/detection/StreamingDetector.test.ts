@@ -247,3 +247,20 @@ describe('StreamingDetector: agrees with an independent implementation of the ru
     );
   });
 });
+
+describe('StreamingDetector: memory bound', () => {
+  it('finalizes the oldest bin early past maxOpenWindows, and never alerts twice for it', () => {
+    const alerts: Alert[] = [];
+    const detector = new StreamingDetector(testSettings(), (a) => alerts.push(a), 1000);
+    for (const r of scan('203.0.113.5', 60, '2026-11-01T10:00:00Z')) detector.add(r);
+    // 1,000 benign sources in the next bin push the open windows over the bound.
+    for (let i = 0; i < 1000; i++)
+      detector.add(session(`198.51.${i >> 8}.${i & 255}`, 443, '2026-11-01T10:05:30Z'));
+    expect(detector.counts.binsFinalizedEarly).toBe(1);
+    expect(alerts.map((a) => [a.SrcIpAddr, a.AttemptedPortsCount])).toEqual([['203.0.113.5', 60]]);
+    for (const r of scan('203.0.113.5', 10, '2026-11-01T10:01:00Z', 500)) detector.add(r);
+    detector.finish();
+    expect(alerts).toHaveLength(1);
+    expect(detector.counts.beyondRetention).toBe(10);
+  });
+});

@@ -1,0 +1,111 @@
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { odata } from '@azure/data-tables';
+import type { ServiceConnection } from '../config/appSettings.js';
+import type { DeadLetter } from '../sources/Normalizer.js';
+import type { StorageRetryOptions } from './storageClients.js';
+import {
+  asStorageFailure,
+  createTableClient,
+  ensureTable,
+  onceSucceeded,
+  statusOf,
+} from './storageClients.js';
+
+const RETENTION_MS = 7 * 24 * 3_600_000;
+
+/** `yyyyMMddTHH` (UTC): one table partition per hour, so retention deletes whole partitions. */
+function hourKey(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}`;
+}
+
+/**
+ * Samples of records that could not be decoded (DECISIONS D6), where an operator can read them:
+ * `<prefix>DeadLetters`, one table partition per hour, kept 7 days. Bounded and rate-limited per
+ * instance (`deadLettersPerMinute`): beyond the rate, dead letters are only counted. A sample holds
+ * the source, the reason, the position and the first characters of the record, never more.
+ */
+export class TableDeadLetterStore {
+  readonly table: TableClient;
+  readonly #perMinute: number;
+  #windowStartMs = 0;
+  #writtenInWindow = 0;
+  #sequence = 0;
+  readonly #ensureTable: () => Promise<void>;
+
+  constructor(table: TableClient, perMinute: number) {
+    this.table = table;
+    this.#perMinute = perMinute;
+    this.#ensureTable = onceSucceeded(() => ensureTable(table));
+  }
+
+  static fromConnection(
+    connection: ServiceConnection,
+    tablePrefix: string,
+    perMinute: number,
+    retry?: StorageRetryOptions,
+  ): TableDeadLetterStore {
+    return new TableDeadLetterStore(
+      createTableClient(connection, `${tablePrefix}DeadLetters`, retry),
+      perMinute,
+    );
+  }
+
+  /** Writes as many samples as the rate allows; returns how many were written. */
+  async write(samples: readonly DeadLetter[], nowMs: number, instance: string): Promise<number> {
+    if (samples.length === 0 || this.#perMinute === 0) return 0;
+    if (nowMs - this.#windowStartMs >= 60_000) {
+      this.#windowStartMs = nowMs;
+      this.#writtenInWindow = 0;
+    }
+    const allowed = Math.min(samples.length, this.#perMinute - this.#writtenInWindow);
+    if (allowed <= 0) return 0;
+    await this.#ensureTable();
+    const pk = hourKey(nowMs);
+    const actions: TransactionAction[] = samples.slice(0, allowed).map((d) => [
+      'create',
+      {
+        partitionKey: pk,
+        rowKey: `${nowMs}-${instance}-${++this.#sequence}`,
+        source: d.source,
+        reason: d.reason,
+        detail: d.detail ?? '',
+        input: d.location.input,
+        line: d.location.line ?? -1,
+        record: d.location.record ?? -1,
+        sequenceNumber: d.location.sequenceNumber ?? -1,
+        excerpt: d.excerpt.slice(0, 256),
+      },
+    ]);
+    try {
+      await this.table.submitTransaction(actions);
+    } catch (error) {
+      throw asStorageFailure(error, 'dead-letter write');
+    }
+    this.#writtenInWindow += allowed;
+    return allowed;
+  }
+
+  /** Deletes the samples older than the retention (whole hourly partitions). */
+  async purge(nowMs: number): Promise<number> {
+    await this.#ensureTable();
+    const cutoff = hourKey(nowMs - RETENTION_MS);
+    let deleted = 0;
+    try {
+      const rows = this.table.listEntities({
+        queryOptions: { filter: odata`PartitionKey lt ${cutoff}`, select: ['PartitionKey', 'RowKey'] },
+      });
+      for await (const r of rows) {
+        try {
+          await this.table.deleteEntity(r.partitionKey as string, r.rowKey as string);
+          deleted++;
+        } catch (error) {
+          if (statusOf(error) !== 404) throw error;
+        }
+      }
+    } catch (error) {
+      throw asStorageFailure(error, 'dead-letter purge');
+    }
+    return deleted;
+  }
+}
