@@ -260,9 +260,8 @@ async function deliverPending(deps: CloseDependencies): Promise<CloseSummary['de
       // Record each sink's result as soon as it is known, so a crash re-sends as little as possible.
       entry = await outbox.saveSinks(entry, statuses);
     }
-    if (Object.values(statuses).every((s) => s.state !== 'pending') && entry !== undefined) {
-      await outbox.saveSinks(entry, statuses);
-    }
+    // Give the lease up (unless the last save did): sinks still pending are tried again next run.
+    if (entry.leaseUntilMs !== 0) await outbox.saveSinks(entry, statuses, true);
   }
   return counts;
 }

@@ -156,10 +156,18 @@ export class TableAlertOutbox {
     }
   }
 
-  /** Saves the sinks' delivery state of a claimed entry; releases the lease when nothing is pending. */
-  async saveSinks(entry: OutboxEntry, sinks: Record<string, SinkStatus>): Promise<OutboxEntry> {
+  /**
+   * Saves the sinks' delivery state of a claimed entry. `release` gives the lease up (at the end
+   * of a run's attempt), so that the next run may try the sinks still pending.
+   */
+  async saveSinks(
+    entry: OutboxEntry,
+    sinks: Record<string, SinkStatus>,
+    release = false,
+  ): Promise<OutboxEntry> {
     const pending = Object.values(sinks).some((s) => s.state === 'pending');
     const parked = Object.values(sinks).some((s) => s.state === 'parked');
+    const releasing = release || !pending;
     try {
       const r = await this.table.updateEntity(
         {
@@ -168,12 +176,17 @@ export class TableAlertOutbox {
           sinks: JSON.stringify(sinks),
           pending,
           parked,
-          ...(pending ? {} : { leaseUntilMs: { value: 0, type: 'Double' as const }, leaseOwner: '' }),
+          ...(releasing ? { leaseUntilMs: { value: 0, type: 'Double' as const }, leaseOwner: '' } : {}),
         },
         'Merge',
         { etag: entry.etag },
       );
-      return { ...entry, sinks, etag: r.etag ?? entry.etag };
+      return {
+        ...entry,
+        sinks,
+        etag: r.etag ?? entry.etag,
+        ...(releasing ? { leaseUntilMs: 0, leaseOwner: '' } : {}),
+      };
     } catch (error) {
       throw asStorageFailure(error, 'outbox update');
     }
