@@ -26,8 +26,8 @@ export function formatSummary(s: RunSummary, formatBytes: (n: number) => string)
     out.push(`${' '.repeat(indent)}${label.padEnd(44 - indent)}${formatCount(value).padStart(12)}`);
   row('records read', n.itemsRead);
   const bySource = [...n.bySource.entries()].sort((a, b) => b[1] - a[1]);
+  for (const [source, count] of bySource) row(`recognized as ${source}`, count, 4);
   row('normalized rows', n.recordsNormalized);
-  for (const [source, count] of bySource) row(`from ${source} records`, count, 4);
   if (s.rowsCounted !== undefined) row('rows counted by the rule', s.rowsCounted);
   if (s.notCounted !== undefined && s.notCounted.size > 0) {
     row('rows not counted', sum(s.notCounted));
