@@ -1,0 +1,420 @@
+// The whole port-scan detector in one deployment (`azd up`, or `az deployment sub create`):
+// a resource group with the Function App on Flex Consumption and its user-assigned identity, one
+// storage account (host storage, deployment package, tables, alert queue), Event Hubs (a new
+// namespace and hub, or an existing hub), Log Analytics and Application Insights, a Key Vault for
+// the alert sinks' secrets, the identity's least-privilege roles and the Azure Monitor alerts.
+// No key, connection string or secret appears in a setting or an output. See docs/deployment.md.
+
+targetScope = 'subscription'
+
+import { detectionSettingsType } from 'modules/types.bicep'
+
+// ---------------------------------------------------------------------------------------------
+// Environment
+
+@description('azd environment name (AZURE_ENV_NAME); it seeds the resource names and tags every resource.')
+@minLength(1)
+@maxLength(64)
+param environmentName string
+
+@description('Azure region of every resource (AZURE_LOCATION). It must offer Flex Consumption, and be the region of the resources whose diagnostic settings feed the hub.')
+@minLength(1)
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Resource group to create or reuse; empty: rg-<environmentName>. `azd down` deletes it with everything in it.')
+param resourceGroupName string = ''
+
+// ---------------------------------------------------------------------------------------------
+// Function App
+
+@description('Memory of each Function App instance in MB (Flex Consumption: 512, 2048 or 4096).')
+@allowed([
+  512
+  2048
+  4096
+])
+param functionInstanceMemoryMB int = 2048
+
+@description('Most instances the Function App scales out to (Flex Consumption: 40 to 1000). The ingest function never runs on more instances than the hub has partitions.')
+@minValue(40)
+@maxValue(1000)
+param functionMaximumInstanceCount int = 40
+
+@description('Six-field NCRONTAB schedule of closeBins, in UTC (PORTSCAN_CLOSE_SCHEDULE).')
+param closeSchedule string = '0 5 * * * *'
+
+@description('https URL template for the cards\' open-link action with {{SrcIpAddr}}, {{AlertId}}, {{BinStart}} (PORTSCAN_ALERT_LINK_TEMPLATE); empty: no link.')
+param alertLinkTemplate string = ''
+
+@description('Detection knobs written as PORTSCAN_* app settings, e.g. { threshold: 30, excludeCidrs: [ \'10.0.0.0/8\' ] }; a field left out keeps the rule default.')
+param detection detectionSettingsType = {}
+
+// ---------------------------------------------------------------------------------------------
+// Event Hubs
+
+@description('Resource id of an existing event hub (/subscriptions/…/namespaces/<ns>/eventhubs/<hub>) to read from; empty creates a new namespace and hub.')
+param existingEventHubResourceId string = ''
+
+@description('Name of the new hub (ignored with existingEventHubResourceId).')
+@minLength(1)
+@maxLength(256)
+param eventHubName string = 'flowlogs'
+
+@description('Tier of the new namespace.')
+@allowed([
+  'Standard'
+  'Premium'
+])
+param eventHubSku string = 'Standard'
+
+@description('Throughput units (Standard) or processing units (Premium) of the new namespace.')
+@minValue(1)
+@maxValue(20)
+param eventHubCapacity int = 1
+
+@description('Auto-inflate ceiling in throughput units of a new Standard namespace; 0 turns auto-inflate off.')
+@minValue(0)
+@maxValue(40)
+param eventHubAutoInflateMaximumThroughputUnits int = 0
+
+@description('Partitions of the new hub. They cap the ingest function\'s scale-out and cannot be raised later on Standard.')
+@minValue(1)
+@maxValue(32)
+param eventHubPartitionCount int = 4
+
+@description('Hours the new hub keeps events (1 to 168 on Standard).')
+@minValue(1)
+@maxValue(168)
+param eventHubRetentionHours int = 24
+
+@description('Consumer group of the ingest function, created on the hub; "$Default" uses the built-in group.')
+@minLength(1)
+@maxLength(50)
+param eventHubConsumerGroupName string = 'portscan-ingest'
+
+@description('Name of the namespace SAS rule (Listen, Send, Manage) that Azure Monitor diagnostic settings send through; empty creates none (for example when the namespace already has one).')
+param diagnosticsAuthorizationRuleName string = 'azure-monitor-diagnostics'
+
+@description('Resource ids of Azure Firewalls, in the deployment region, whose diagnostic settings should send to the hub (needs a diagnostics rule).')
+param firewallResourceIds string[] = []
+
+// ---------------------------------------------------------------------------------------------
+// Storage, monitoring, Key Vault
+
+@description('Replication of the storage account.')
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+  'Standard_GRS'
+  'Standard_GZRS'
+])
+param storageSku string = 'Standard_LRS'
+
+@description('Table name prefix (PORTSCAN_TABLE_PREFIX): letters and digits, starting with a letter.')
+@minLength(1)
+@maxLength(41)
+param tablePrefix string = 'Portscan'
+
+@description('Name of the alert queue (PORTSCAN_ALERT_QUEUE).')
+@minLength(3)
+@maxLength(63)
+param alertQueueName string = 'portscan-alerts'
+
+@description('Days Log Analytics keeps data.')
+@minValue(30)
+@maxValue(730)
+param logRetentionInDays int = 30
+
+@description('Daily ingestion cap of the Log Analytics workspace in GB; -1 means no cap.')
+param logDailyQuotaGb int = -1
+
+@description('Days a deleted Key Vault or secret can be recovered (7 to 90).')
+@minValue(7)
+@maxValue(90)
+param keyVaultSoftDeleteRetentionInDays int = 7
+
+@description('Key Vault purge protection. Irreversible once on, and `azd down --purge` then leaves the vault name reserved for the retention period.')
+param keyVaultEnablePurgeProtection bool = false
+
+// ---------------------------------------------------------------------------------------------
+// Alert sinks (secrets: stored in Key Vault, read by the app through Key Vault references)
+
+@description('Teams Workflows webhook URL ("When a Teams webhook request is received"); empty: no Teams sink.')
+@secure()
+param teamsWebhookUrl string = ''
+
+@description('Slack incoming-webhook URL; empty: no Slack sink.')
+@secure()
+param slackWebhookUrl string = ''
+
+@description('Generic webhook URL, signed with Standard Webhooks headers; empty: no generic sink.')
+@secure()
+param webhookUrl string = ''
+
+@description('Standard Webhooks signing secret of the generic webhook ("whsec_" + base64 of 24 to 64 bytes); required with webhookUrl.')
+@secure()
+param webhookSigningSecret string = ''
+
+// ---------------------------------------------------------------------------------------------
+// Azure Monitor alerts
+
+@description('E-mail address the alert rules notify through an action group; empty: alerts show in Azure Monitor only.')
+param alertEmail string = ''
+
+@description('Failed ingest invocations within 15 minutes that raise an alert.')
+@minValue(1)
+param ingestFailureThreshold int = 5
+
+@description('Failed closeBins invocations within 3 hours that raise an alert.')
+@minValue(1)
+param closeBinsFailureThreshold int = 2
+
+@description('Raise an alert when closeBins logs no summary for 3 hours; turn off if closeSchedule runs less often.')
+param alertOnCloseBinsSilence bool = true
+
+// ---------------------------------------------------------------------------------------------
+
+@description('Suffix that makes the names unique per subscription, environment and region.')
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+
+@description('Tags on every resource; azd uses azd-env-name to find the environment\'s resources.')
+var tags = {
+  'azd-env-name': environmentName
+}
+
+@description('True when the system reads an existing hub instead of creating one.')
+var useExistingEventHub = !empty(existingEventHubResourceId)
+
+@description('Segments of existingEventHubResourceId: [2] subscription, [4] resource group, [8] namespace, [10] hub.')
+var existingEventHubIdParts = split(existingEventHubResourceId, '/')
+
+@description('Where the hub lives and what it is called, for both the new and the existing case.')
+var eventHub = {
+  subscriptionId: useExistingEventHub ? existingEventHubIdParts[2] : subscription().subscriptionId
+  resourceGroupName: useExistingEventHub ? existingEventHubIdParts[4] : names.resourceGroup
+  namespaceName: useExistingEventHub ? existingEventHubIdParts[8] : 'evhns-${resourceToken}'
+  name: useExistingEventHub ? existingEventHubIdParts[10] : eventHubName
+}
+
+@description('Resource names, known before deployment so that What-If can predict every module.')
+var names = {
+  resourceGroup: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
+  identity: 'id-${resourceToken}'
+  workspace: 'log-${resourceToken}'
+  appInsights: 'appi-${resourceToken}'
+  storage: 'st${resourceToken}'
+  deploymentContainer: 'app-package-${take('func-${resourceToken}', 32)}'
+  keyVault: 'kv-${resourceToken}'
+  plan: 'plan-${resourceToken}'
+  functionApp: 'func-${resourceToken}'
+}
+
+resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
+  name: names.resourceGroup
+  location: location
+  tags: tags
+}
+
+module identity 'modules/identity.bicep' = {
+  scope: rg
+  params: {
+    name: names.identity
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  scope: rg
+  params: {
+    workspaceName: names.workspace
+    appInsightsName: names.appInsights
+    location: location
+    tags: tags
+    retentionInDays: logRetentionInDays
+    dailyQuotaGb: logDailyQuotaGb
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  scope: rg
+  params: {
+    name: names.storage
+    location: location
+    tags: tags
+    skuName: storageSku
+    deploymentContainerName: names.deploymentContainer
+    tablePrefix: tablePrefix
+    alertQueueName: alertQueueName
+  }
+}
+
+module eventHubNamespace 'modules/eventHubNamespace.bicep' = if (!useExistingEventHub) {
+  scope: rg
+  params: {
+    namespaceName: eventHub.namespaceName
+    eventHubName: eventHub.name
+    location: location
+    tags: tags
+    skuName: eventHubSku
+    capacity: eventHubCapacity
+    autoInflateMaximumThroughputUnits: eventHubAutoInflateMaximumThroughputUnits
+    partitionCount: eventHubPartitionCount
+    retentionHours: eventHubRetentionHours
+  }
+}
+
+// Deployed into the hub's resource group; for an existing hub that group is only referenced by
+// name, so `azd down` never deletes it (it deletes the resource groups this template creates).
+module eventHubAccess 'modules/eventHubAccess.bicep' = {
+  scope: resourceGroup(eventHub.subscriptionId, eventHub.resourceGroupName)
+  params: {
+    namespaceName: eventHub.namespaceName
+    eventHubName: eventHub.name
+    consumerGroupName: eventHubConsumerGroupName
+    diagnosticsRuleName: diagnosticsAuthorizationRuleName
+    principalId: identity.outputs.principalId
+    identityName: names.identity
+    identitySubscriptionId: subscription().subscriptionId
+    identityResourceGroupName: names.resourceGroup
+  }
+  dependsOn: [
+    eventHubNamespace
+  ]
+}
+
+module keyVault 'modules/keyVault.bicep' = {
+  scope: rg
+  params: {
+    name: names.keyVault
+    location: location
+    tags: tags
+    softDeleteRetentionInDays: keyVaultSoftDeleteRetentionInDays
+    enablePurgeProtection: keyVaultEnablePurgeProtection
+    teamsWebhookUrl: teamsWebhookUrl
+    slackWebhookUrl: slackWebhookUrl
+    webhookUrl: webhookUrl
+    webhookSigningSecret: webhookSigningSecret
+  }
+}
+
+module roleAssignments 'modules/roleAssignments.bicep' = {
+  scope: rg
+  params: {
+    principalId: identity.outputs.principalId
+    identityName: names.identity
+    storageAccountName: names.storage
+    keyVaultName: names.keyVault
+    appInsightsName: names.appInsights
+  }
+  dependsOn: [
+    storage
+    keyVault
+    monitoring
+  ]
+}
+
+module functionApp 'modules/functionApp.bicep' = {
+  scope: rg
+  params: {
+    planName: names.plan
+    appName: names.functionApp
+    location: location
+    tags: tags
+    siteTags: union(tags, {
+      'azd-service-name': 'api'
+    })
+    identityName: names.identity
+    storageAccountName: names.storage
+    deploymentContainerName: names.deploymentContainer
+    appInsightsName: names.appInsights
+    keyVaultName: names.keyVault
+    eventHubSubscriptionId: eventHub.subscriptionId
+    eventHubResourceGroupName: eventHub.resourceGroupName
+    eventHubNamespaceName: eventHub.namespaceName
+    eventHubName: eventHub.name
+    consumerGroupName: eventHubConsumerGroupName
+    tablePrefix: tablePrefix
+    alertQueueName: alertQueueName
+    closeSchedule: closeSchedule
+    alertLinkTemplate: alertLinkTemplate
+    detection: detection
+    hasTeamsSink: !empty(teamsWebhookUrl)
+    hasSlackSink: !empty(slackWebhookUrl)
+    hasWebhookSink: !empty(webhookUrl)
+    hasWebhookSigningSecret: !empty(webhookSigningSecret)
+    instanceMemoryMB: functionInstanceMemoryMB
+    maximumInstanceCount: functionMaximumInstanceCount
+  }
+  // The identity needs its storage, hub, vault and telemetry roles before the host starts.
+  dependsOn: [
+    roleAssignments
+    eventHubAccess
+  ]
+}
+
+module alerts 'modules/alerts.bicep' = {
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    namePrefix: names.functionApp
+    appInsightsName: names.appInsights
+    alertEmail: alertEmail
+    ingestFailureThreshold: ingestFailureThreshold
+    closeBinsFailureThreshold: closeBinsFailureThreshold
+    alertOnCloseBinsSilence: alertOnCloseBinsSilence
+  }
+  dependsOn: [
+    monitoring
+  ]
+}
+
+module firewallDiagnostics 'modules/diagnosticsToEventHub.bicep' = [
+  for firewallId in firewallResourceIds: {
+    scope: resourceGroup(split(firewallId, '/')[2], split(firewallId, '/')[4])
+    params: {
+      firewallName: last(split(firewallId, '/'))
+      eventHubAuthorizationRuleId: eventHubAccess.outputs.diagnosticsRuleId
+      eventHubName: eventHub.name
+    }
+  }
+]
+
+@description('Region of the deployment.')
+output AZURE_LOCATION string = location
+
+@description('Tenant of the subscription.')
+output AZURE_TENANT_ID string = tenant().tenantId
+
+@description('Resource group holding the system.')
+output AZURE_RESOURCE_GROUP string = rg.name
+
+@description('Name of the Function App.')
+output FUNCTION_APP_NAME string = functionApp.outputs.name
+
+@description('Event Hubs namespace the ingest function reads.')
+output EVENT_HUB_NAMESPACE string = eventHub.namespaceName
+
+@description('Event hub the ingest function reads.')
+output EVENT_HUB_NAME string = eventHub.name
+
+@description('Resource id of the SAS rule to select in diagnostic settings (not a key).')
+output EVENT_HUB_DIAGNOSTICS_RULE_ID string = eventHubAccess.outputs.diagnosticsRuleId
+
+@description('Name of the Key Vault holding the sink secrets.')
+output KEY_VAULT_NAME string = keyVault.outputs.name
+
+@description('Name of the storage account (tables, alert queue).')
+output STORAGE_ACCOUNT_NAME string = storage.outputs.name
+
+@description('Name of the Application Insights component.')
+output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.appInsightsName
+
+@description('Names of the Azure Monitor alert rules.')
+output ALERT_RULE_NAMES string[] = alerts.outputs.ruleNames

@@ -1,0 +1,564 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { InvocationContext } from '@azure/functions';
+import { describe, expect, it } from 'vitest';
+import { contextLogger } from '../../../functions/shared/composition.js';
+import {
+  APP_SETTINGS,
+  loadFunctionConfig,
+  type SettingSpec,
+  SINK_KINDS,
+  SINK_SETTING_PATTERN,
+} from '../../../lib/config/appSettings.js';
+import { LOG_MESSAGES } from '../../../lib/observability/Logger.js';
+import {
+  type ArmTemplate,
+  buildResourceId,
+  type DeployedResource,
+  deployedResources,
+  Frame,
+  resourceNameOf,
+  resourceTypeOf,
+  stubClientId,
+  stubPrincipalId,
+} from './armTemplate.js';
+
+/*
+ * The contract between the code and the infrastructure. infra/main.json is the compiled
+ * infra/main.bicep (scripts/build-infra.sh; lint-infra.sh fails when it is stale), so this test
+ * needs no Bicep CLI. The template is evaluated for several parameter sets; for each, what it
+ * would deploy is checked against lib/config/appSettings.ts and the least-privilege role set,
+ * and the resulting app settings must pass the code's own loadFunctionConfig.
+ */
+
+const root = join(import.meta.dirname, '../../..');
+const template = JSON.parse(readFileSync(join(root, 'infra/main.json'), 'utf8')) as ArmTemplate;
+const templateText = readFileSync(join(root, 'infra/main.json'), 'utf8');
+
+const SUBSCRIPTION = '11111111-1111-4111-8111-111111111111';
+const OTHER_SUBSCRIPTION = '22222222-2222-4222-8222-222222222222';
+
+const ROLE = {
+  // Storage Blob Data Owner
+  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
+  // Storage Table Data Contributor
+  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
+  // Storage Queue Data Contributor
+  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88',
+  // Azure Event Hubs Data Receiver
+  eventHubsDataReceiver: 'a638d3c7-ab3a-418d-83e6-5f17a39d4fde',
+  // Key Vault Secrets User
+  keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6',
+  // Monitoring Metrics Publisher
+  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb',
+} as const;
+
+/** App settings the Flex Consumption plan rejects or ignores (spec §2.1). */
+const FLEX_FORBIDDEN = [
+  'FUNCTIONS_WORKER_RUNTIME',
+  'FUNCTIONS_EXTENSION_VERSION',
+  'WEBSITE_RUN_FROM_PACKAGE',
+  'WEBSITE_CONTENTSHARE',
+  'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING',
+  'SCM_DO_BUILD_DURING_DEPLOYMENT',
+  'ENABLE_ORYX_BUILD',
+  'WEBSITE_TIME_ZONE',
+  'TZ',
+];
+
+/** The table suffixes the code appends to PORTSCAN_TABLE_PREFIX (lib/state). */
+const TABLE_SUFFIXES = ['Windows', 'Control', 'Outbox', 'DeadLetters'];
+
+// Sample secret values (not real): what the operator would pass as secure parameters.
+const SAMPLE_SECRETS = {
+  teamsWebhookUrl: 'https://example.invalid/workflows/teams',
+  slackWebhookUrl: 'https://example.invalid/services/slack',
+  webhookUrl: 'https://example.invalid/portscan',
+  webhookSigningSecret: `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
+};
+
+interface Scenario {
+  readonly label: string;
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+const EXISTING_HUB_ID = `/subscriptions/${OTHER_SUBSCRIPTION}/resourceGroups/rg-shared-hub/providers/Microsoft.EventHub/namespaces/evhns-shared/eventhubs/firewall-logs`;
+const FIREWALL_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-network/providers/Microsoft.Network/azureFirewalls/fw-hub`;
+
+const SCENARIOS: readonly Scenario[] = [
+  { label: 'defaults', params: {} },
+  {
+    label: 'every sink, detection knob and option',
+    params: {
+      ...SAMPLE_SECRETS,
+      alertEmail: 'secops@example.invalid',
+      alertLinkTemplate: 'https://portal.example.invalid/ip/{{SrcIpAddr}}',
+      detection: {
+        mode: 'sentinel-parity',
+        threshold: 30,
+        binMinutes: 10,
+        attemptedPortsLimit: 50,
+        reportedByLimit: 5,
+        excludeCidrs: ['10.0.0.0/8', '2001:db8::/32'],
+        severity: 'High',
+        allowedLatenessMinutes: 5,
+        retentionHours: 48,
+      },
+      firewallResourceIds: [FIREWALL_ID],
+    },
+  },
+  {
+    label: 'existing hub in another subscription',
+    params: { existingEventHubResourceId: EXISTING_HUB_ID, eventHubConsumerGroupName: '$Default' },
+  },
+];
+
+interface Deployment {
+  readonly all: DeployedResource[];
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+function deploy(scenario: Scenario): Deployment {
+  const params: Record<string, unknown> = {
+    environmentName: 'ci',
+    location: 'westeurope',
+    ...scenario.params,
+  };
+  for (const [name, spec] of Object.entries(template.parameters ?? {})) {
+    if (!(name in params) && spec.defaultValue !== undefined) params[name] = spec.defaultValue;
+  }
+  const frame = new Frame(template, params, { subscriptionId: SUBSCRIPTION }, 'main');
+  return { all: deployedResources(frame), params };
+}
+
+function ofType(d: Deployment, type: string): DeployedResource[] {
+  return d.all.filter((r) => r.type === type);
+}
+
+function single(d: Deployment, type: string): DeployedResource {
+  const found = ofType(d, type);
+  expect(
+    found.map((r) => r.symbol),
+    `exactly one ${type}`,
+  ).toHaveLength(1);
+  return found[0] as DeployedResource;
+}
+
+/** What the deployment consists of, independently of the app settings. */
+interface World {
+  readonly site: DeployedResource;
+  readonly identityId: string;
+  readonly storageName: string;
+  readonly storageId: string;
+  readonly hubId: string;
+  readonly consumerGroup: string;
+  readonly vaultName: string;
+  readonly vaultId: string;
+  readonly secrets: ReadonlyMap<string, string>;
+  readonly appInsightsId: string;
+  readonly tables: readonly string[];
+  readonly queues: readonly string[];
+  readonly settings: readonly { name: string; value: string }[];
+}
+
+function worldOf(d: Deployment): World {
+  const site = single(d, 'Microsoft.Web/sites');
+  const identity = site.frame.evaluate(site.resource.identity) as {
+    type: string;
+    userAssignedIdentities: Record<string, unknown>;
+  };
+  expect(identity.type).toBe('UserAssigned');
+  const identityIds = Object.keys(identity.userAssignedIdentities);
+  expect(identityIds).toHaveLength(1);
+  const identityId = identityIds[0] as string;
+  expect(resourceTypeOf(identityId)).toBe('Microsoft.ManagedIdentity/userAssignedIdentities');
+  expect(single(d, 'Microsoft.ManagedIdentity/userAssignedIdentities').id).toBe(identityId);
+
+  const storage = single(d, 'Microsoft.Storage/storageAccounts');
+  const vault = single(d, 'Microsoft.KeyVault/vaults');
+  const existing = d.params.existingEventHubResourceId as string;
+  const hubId = existing === '' ? single(d, 'Microsoft.EventHub/namespaces/eventhubs').id : existing;
+  const consumerGroups = ofType(d, 'Microsoft.EventHub/namespaces/eventhubs/consumergroups');
+  const consumerGroup =
+    consumerGroups.length === 0 ? '$Default' : resourceNameOf(consumerGroups[0]?.id ?? '');
+  for (const cg of consumerGroups) expect(cg.id.startsWith(`${hubId}/consumergroups/`)).toBe(true);
+  const secrets = new Map(
+    ofType(d, 'Microsoft.KeyVault/vaults/secrets').map((s) => [s.name, String(s.properties.value)] as const),
+  );
+  const siteConfig = site.properties.siteConfig as { appSettings: { name: string; value: unknown }[] };
+  return {
+    site,
+    identityId,
+    storageName: storage.name,
+    storageId: storage.id,
+    hubId,
+    consumerGroup,
+    vaultName: vault.name,
+    vaultId: vault.id,
+    secrets,
+    appInsightsId: single(d, 'Microsoft.Insights/components').id,
+    tables: ofType(d, 'Microsoft.Storage/storageAccounts/tableServices/tables').map((t) =>
+      resourceNameOf(t.id),
+    ),
+    queues: ofType(d, 'Microsoft.Storage/storageAccounts/queueServices/queues').map((q) =>
+      resourceNameOf(q.id),
+    ),
+    settings: siteConfig.appSettings.map((s) => {
+      expect(typeof s.value, `${s.name} is a string`).toBe('string');
+      return { name: s.name, value: s.value as string };
+    }),
+  };
+}
+
+const KEY_VAULT_REFERENCE =
+  /^@Microsoft\.KeyVault\(SecretUri=https:\/\/([^./]+)\.vault\.azure\.net\/secrets\/([^/]+)\/\)$/;
+
+/** Checks a setting value against its kind; returns what is wrong, or undefined. */
+function kindProblem(kind: SettingSpec['kind'], name: string, value: string, w: World): string | undefined {
+  const namespace = w.hubId.split('/')[8];
+  switch (kind) {
+    case 'uri': {
+      const service = /__(blob|queue|table)ServiceUri$/.exec(name)?.[1];
+      const expected = `https://${w.storageName}.${service}.core.windows.net/`;
+      return value === expected ? undefined : `expected the ${service} endpoint of the storage account`;
+    }
+    case 'managedidentity':
+      return value === 'managedidentity' ? undefined : 'expected "managedidentity"';
+    case 'clientId':
+      return value === stubClientId(w.identityId)
+        ? undefined
+        : "expected the client id of the app's identity";
+    case 'fqdn':
+      return value === `${namespace}.servicebus.windows.net`
+        ? undefined
+        : `expected ${namespace}'s host name`;
+    case 'name':
+      return /^[A-Za-z0-9$][A-Za-z0-9._-]*$/.test(value) ? undefined : 'expected a name';
+    case 'ncrontab':
+      return /^\S+ \S+ \S+ \S+ \S+ \S+$/.test(value) ? undefined : 'expected six NCRONTAB fields';
+    case 'integer':
+      return /^\d+$/.test(value) ? undefined : 'expected an integer';
+    case 'enum':
+      return /^[A-Za-z][A-Za-z-]*$/.test(value) ? undefined : 'expected an enum value';
+    case 'list':
+      return value.split(',').every((s) => s.trim() !== '') ? undefined : 'expected a comma-separated list';
+    case 'secret': {
+      const m = KEY_VAULT_REFERENCE.exec(value);
+      if (m === null) return 'expected a Key Vault reference @Microsoft.KeyVault(SecretUri=…)';
+      if (m[1] !== w.vaultName) return 'expected a secret of the deployed vault';
+      return w.secrets.has(`${w.vaultName}/${m[2]}`) ? undefined : `the vault gets no secret ${m[2]}`;
+    }
+    case 'connectionString':
+      return 'connection strings are for local runs only';
+    case 'text':
+      return value.trim() === '' ? 'expected text' : undefined;
+  }
+}
+
+/** The spec of a setting name: its APP_SETTINGS entry or the sink pattern. */
+function specOf(name: string): SettingSpec | undefined {
+  const known = APP_SETTINGS.find((s) => s.name === name);
+  if (known !== undefined) return known;
+  const sink = SINK_SETTING_PATTERN.exec(name);
+  if (sink === null) return undefined;
+  return {
+    name,
+    kind: sink[2] === 'KIND' ? 'enum' : 'secret',
+    presence: 'optional',
+    readBy: 'code',
+    description: 'alert sink',
+  };
+}
+
+/** The app settings as the running app sees them: Key Vault references resolved. */
+function resolvedEnvironment(w: World): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const { name, value } of w.settings) {
+    const ref = KEY_VAULT_REFERENCE.exec(value);
+    env[name] = ref === null ? value : (w.secrets.get(`${ref[1]}/${ref[2]}`) ?? value);
+  }
+  return env;
+}
+
+describe.each(SCENARIOS)('Infra: contract of infra/main.json ($label)', (scenario) => {
+  const d = deploy(scenario);
+  const w = worldOf(d);
+  const byName = new Map(w.settings.map((s) => [s.name, s.value]));
+
+  it('sets every setting the deployment must set, with the right kind of value', () => {
+    const problems: string[] = [];
+    for (const spec of APP_SETTINGS.filter((s) => s.presence === 'azure')) {
+      const value = byName.get(spec.name);
+      if (value === undefined) problems.push(`${spec.name}: not set`);
+      else {
+        const p = kindProblem(spec.kind, spec.name, value, w);
+        if (p !== undefined) problems.push(`${spec.name}: ${p}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('sets only settings the code knows, each once, each with a value of its kind', () => {
+    const problems: string[] = [];
+    for (const { name, value } of w.settings) {
+      const spec = specOf(name);
+      if (spec === undefined) problems.push(`${name}: unknown to lib/config/appSettings.ts`);
+      else if (spec.presence === 'local') problems.push(`${name}: local-only (connection string) setting`);
+      else {
+        const p = kindProblem(spec.kind, name, value, w);
+        if (p !== undefined) problems.push(`${name}: ${p}`);
+      }
+      if (
+        name.endsWith('_KIND') &&
+        SINK_SETTING_PATTERN.test(name) &&
+        !(SINK_KINDS as readonly string[]).includes(value)
+      )
+        problems.push(`${name}: not a sink kind`);
+    }
+    expect(problems).toEqual([]);
+    expect(w.settings.map((s) => s.name)).toEqual([...new Set(w.settings.map((s) => s.name))]);
+  });
+
+  it('sets none of the settings Flex Consumption forbids', () => {
+    expect(w.settings.map((s) => s.name).filter((n) => FLEX_FORBIDDEN.includes(n))).toEqual([]);
+  });
+
+  it('points the names at what it deploys: hub, consumer group, tables, queue, telemetry', () => {
+    expect(byName.get('PORTSCAN_EVENTHUB_NAME')).toBe(resourceNameOf(w.hubId));
+    expect(byName.get('PORTSCAN_EVENTHUB_CONSUMER_GROUP')).toBe(w.consumerGroup);
+    const prefix = byName.get('PORTSCAN_TABLE_PREFIX');
+    expect([...w.tables].sort()).toEqual(TABLE_SUFFIXES.map((s) => `${prefix}${s}`).sort());
+    expect(w.queues).toEqual([byName.get('PORTSCAN_ALERT_QUEUE')]);
+    expect(byName.get('APPLICATIONINSIGHTS_CONNECTION_STRING')).toBe(
+      `connection-string-of:${w.appInsightsId}`,
+    );
+    expect(byName.get('APPLICATIONINSIGHTS_AUTHENTICATION_STRING')).toBe(
+      `ClientId=${stubClientId(w.identityId)};Authorization=AAD`,
+    );
+  });
+
+  it('produces settings the code accepts (loadFunctionConfig)', () => {
+    const config = loadFunctionConfig(resolvedEnvironment(w));
+    expect(config.eventHubName).toBe(resourceNameOf(w.hubId));
+    expect(config.tables).toEqual({
+      kind: 'identity',
+      endpoint: `https://${w.storageName}.table.core.windows.net/`,
+      clientId: stubClientId(w.identityId),
+    });
+    const sinks = config.sinks.map((s) => [s.name, s.kind, s.url, s.secret ?? null]);
+    if (scenario.params.teamsWebhookUrl === undefined) expect(sinks).toEqual([]);
+    else
+      expect(sinks).toEqual([
+        ['SLACK', 'slack', SAMPLE_SECRETS.slackWebhookUrl, null],
+        ['TEAMS', 'teams', SAMPLE_SECRETS.teamsWebhookUrl, null],
+        ['WEBHOOK', 'webhook', SAMPLE_SECRETS.webhookUrl, SAMPLE_SECRETS.webhookSigningSecret],
+      ]);
+    const detection = scenario.params.detection as Record<string, unknown> | undefined;
+    if (detection !== undefined) {
+      expect(config.detection).toMatchObject({
+        mode: detection.mode,
+        threshold: detection.threshold,
+        binMs: (detection.binMinutes as number) * 60_000,
+        attemptedPortsLimit: detection.attemptedPortsLimit,
+        reportedByLimit: detection.reportedByLimit,
+        excludedSourceCidrs: detection.excludeCidrs,
+        severity: detection.severity,
+        allowedLatenessMs: (detection.allowedLatenessMinutes as number) * 60_000,
+        retentionMs: (detection.retentionHours as number) * 3_600_000,
+      });
+    }
+  });
+
+  it('grants exactly the least-privilege roles, to the app identity only, on the right scopes', () => {
+    const assignments = ofType(d, 'Microsoft.Authorization/roleAssignments').map((r) => {
+      const scopeSubscription = (r.scopeId ?? '').split('/')[2];
+      const roleId = String(r.properties.roleDefinitionId);
+      expect(
+        roleId.startsWith(
+          `/subscriptions/${scopeSubscription}/providers/Microsoft.Authorization/roleDefinitions/`,
+        ),
+      ).toBe(true);
+      expect(r.properties.principalId).toBe(stubPrincipalId(w.identityId));
+      expect(r.properties.principalType).toBe('ServicePrincipal');
+      return `${resourceNameOf(roleId)} on ${r.scopeId}`;
+    });
+    expect(assignments.sort()).toEqual(
+      [
+        `${ROLE.storageBlobDataOwner} on ${w.storageId}`,
+        `${ROLE.storageTableDataContributor} on ${w.storageId}`,
+        `${ROLE.storageQueueDataContributor} on ${w.storageId}`,
+        `${ROLE.eventHubsDataReceiver} on ${w.hubId}`,
+        `${ROLE.keyVaultSecretsUser} on ${w.vaultId}`,
+        `${ROLE.monitoringMetricsPublisher} on ${w.appInsightsId}`,
+      ].sort(),
+    );
+    expect(resourceTypeOf(w.hubId)).toBe('Microsoft.EventHub/namespaces/eventhubs');
+  });
+
+  it('runs on Flex Consumption: FC1 Linux plan, Node 22, identity-based deployment storage', () => {
+    const plan = single(d, 'Microsoft.Web/serverfarms');
+    expect(plan.frame.evaluate(plan.resource.sku)).toEqual({ name: 'FC1', tier: 'FlexConsumption' });
+    expect(plan.properties.reserved).toBe(true);
+    expect(String(w.site.resource.kind)).toContain('linux');
+    const app = w.site.properties.functionAppConfig as {
+      runtime: unknown;
+      scaleAndConcurrency: unknown;
+      deployment: { storage: { type: string; value: string; authentication: unknown } };
+    };
+    expect(app.runtime).toEqual({ name: 'node', version: '22' });
+    expect(app.scaleAndConcurrency).toEqual({
+      instanceMemoryMB: d.params.functionInstanceMemoryMB,
+      maximumInstanceCount: d.params.functionMaximumInstanceCount,
+    });
+    const containers = ofType(d, 'Microsoft.Storage/storageAccounts/blobServices/containers');
+    expect(containers).toHaveLength(1);
+    expect(app.deployment.storage).toEqual({
+      type: 'blobContainer',
+      value: `https://${w.storageName}.blob.core.windows.net/${resourceNameOf(containers[0]?.id ?? '')}`,
+      authentication: { type: 'UserAssignedIdentity', userAssignedIdentityResourceId: w.identityId },
+    });
+    expect(w.site.properties.keyVaultReferenceIdentity).toBe(w.identityId);
+    expect(w.site.properties.httpsOnly).toBe(true);
+  });
+
+  it('locks down storage, telemetry, the vault and publishing credentials', () => {
+    const storage = single(d, 'Microsoft.Storage/storageAccounts').properties;
+    expect(storage).toMatchObject({
+      allowSharedKeyAccess: false,
+      allowBlobPublicAccess: false,
+      minimumTlsVersion: 'TLS1_2',
+      supportsHttpsTrafficOnly: true,
+    });
+    expect(single(d, 'Microsoft.Insights/components').properties.DisableLocalAuth).toBe(true);
+    const vault = single(d, 'Microsoft.KeyVault/vaults').properties;
+    expect(vault).toMatchObject({ enableRbacAuthorization: true, enableSoftDelete: true });
+    const publishing = ofType(d, 'Microsoft.Web/sites/basicPublishingCredentialsPolicies');
+    expect(publishing.map((p) => [resourceNameOf(p.id), p.properties.allow]).sort()).toEqual([
+      ['ftp', false],
+      ['scm', false],
+    ]);
+  });
+
+  it('creates a Key Vault secret only for each value given, from the secure parameters', () => {
+    const given = Object.keys(SAMPLE_SECRETS).filter((k) => scenario.params[k] !== undefined);
+    expect(w.secrets.size).toBe(given.length);
+    for (const k of given) {
+      expect([...w.secrets.values()]).toContain(SAMPLE_SECRETS[k as keyof typeof SAMPLE_SECRETS]);
+    }
+  });
+
+  it('gives Azure Monitor diagnostic settings a Listen/Send/Manage rule on the namespace', () => {
+    const namespaceId = w.hubId.split('/eventhubs/')[0] as string;
+    const rule = single(d, 'Microsoft.EventHub/namespaces/authorizationRules');
+    expect(rule.id.startsWith(`${namespaceId}/authorizationRules/`)).toBe(true);
+    expect([...(rule.properties.rights as string[])].sort()).toEqual(['Listen', 'Manage', 'Send']);
+    for (const ns of ofType(d, 'Microsoft.EventHub/namespaces')) {
+      // Diagnostic settings send with the SAS rule, so the namespace keeps local auth.
+      expect(ns.properties.disableLocalAuth).toBe(false);
+    }
+    for (const diag of ofType(d, 'Microsoft.Insights/diagnosticSettings')) {
+      expect(diag.properties.eventHubAuthorizationRuleId).toBe(rule.id);
+      expect(diag.properties.eventHubName).toBe(resourceNameOf(w.hubId));
+    }
+  });
+
+  it('alerts on repeated failures of both functions, on parked alerts and on a silent closeBins', () => {
+    const rules = ofType(d, 'Microsoft.Insights/scheduledQueryRules');
+    const queries = rules.map((r) => {
+      expect(r.properties.scopes).toEqual([w.appInsightsId]);
+      const criteria = r.properties.criteria as { allOf: { query: string }[] };
+      return criteria.allOf.map((c) => c.query).join('\n');
+    });
+    expect(
+      queries.some((q) => q.includes('requests') && q.includes('"ingest"') && q.includes('success == false')),
+    ).toBe(true);
+    expect(
+      queries.some(
+        (q) => q.includes('requests') && q.includes('"closeBins"') && q.includes('success == false'),
+      ),
+    ).toBe(true);
+    // contextLogger (functions/shared/composition.ts) writes {"event":"<message>",…} as the trace message.
+    for (const message of [LOG_MESSAGES.alertParked, LOG_MESSAGES.closeSummary]) {
+      expect(
+        queries.some(
+          (q) =>
+            q.startsWith('traces') && q.includes('parse_json(message).event') && q.includes(`"${message}"`),
+        ),
+      ).toBe(true);
+    }
+    const groups = ofType(d, 'Microsoft.Insights/actionGroups');
+    expect(groups).toHaveLength(d.params.alertEmail === '' ? 0 : 1);
+  });
+
+  it('creates no resource group but its own (azd down deletes what the template creates)', () => {
+    expect(ofType(d, 'Microsoft.Resources/resourceGroups').map((r) => r.name)).toEqual(['rg-ci']);
+  });
+});
+
+describe('Infra: wiring a source', () => {
+  it("points each listed firewall's diagnostic settings at the hub", () => {
+    const d = deploy(SCENARIOS[1] as Scenario);
+    const diag = ofType(d, 'Microsoft.Insights/diagnosticSettings');
+    expect(diag.map((r) => r.scopeId)).toEqual([FIREWALL_ID]);
+    const logs = diag[0]?.properties.logs as { category: string; enabled: boolean }[];
+    expect(logs.map((l) => l.category)).toEqual(['AZFWNetworkRule', 'AZFWNatRule', 'AZFWThreatIntel']);
+  });
+
+  it('uses the existing hub, in its own subscription and resource group, creating only access to it', () => {
+    const d = deploy(SCENARIOS[2] as Scenario);
+    expect(ofType(d, 'Microsoft.EventHub/namespaces')).toEqual([]);
+    expect(ofType(d, 'Microsoft.EventHub/namespaces/eventhubs')).toEqual([]);
+    const hubScope = { subscriptionId: OTHER_SUBSCRIPTION, resourceGroup: 'rg-shared-hub' };
+    expect(worldOf(d).hubId).toBe(
+      buildResourceId(hubScope, 'Microsoft.EventHub/namespaces/eventhubs', ['evhns-shared', 'firewall-logs']),
+    );
+    const env = resolvedEnvironment(worldOf(d));
+    expect(env.EventHubConnection__fullyQualifiedNamespace).toBe('evhns-shared.servicebus.windows.net');
+    expect(env.PORTSCAN_EVENTHUB_CONSUMER_GROUP).toBe('$Default');
+  });
+});
+
+describe("Infra: alert rules and the functions' logs", () => {
+  it('finds the logged events where the rules look: the event field of a JSON trace message', () => {
+    const traces: string[] = [];
+    const log = (message: unknown) => traces.push(String(message));
+    const logger = contextLogger({ info: log, warn: log, error: log } as unknown as InvocationContext);
+    logger.warn(LOG_MESSAGES.alertParked, { alertId: 'a1', sink: 'TEAMS' });
+    logger.info(LOG_MESSAGES.closeSummary, { binsClosed: 1 });
+    expect(traces.map((t) => (JSON.parse(t) as { event: unknown }).event)).toEqual([
+      LOG_MESSAGES.alertParked,
+      LOG_MESSAGES.closeSummary,
+    ]);
+    expect(traces.every((t) => t.startsWith('{'))).toBe(true);
+  });
+});
+
+describe('Infra: no key, connection string or secret in the templates', () => {
+  const infraFiles = (dir: string): string[] =>
+    readdirSync(dir).flatMap((f) => {
+      const p = join(dir, f);
+      return statSync(p).isDirectory() ? infraFiles(p) : [p];
+    });
+  const files = infraFiles(join(root, 'infra')).map((p) => [p, readFileSync(p, 'utf8')] as const);
+
+  it.each([
+    ['a list*() call (listKeys, listConnectionStrings, listSecrets, …)', /\blist[A-Z]\w*\s*\(/],
+    ['an account key', /AccountKey/i],
+    ['a SAS key or connection string', /SharedAccessKey(Name)?=|SharedAccessSignature|Endpoint=sb:\/\//],
+    ['a storage connection string', /DefaultEndpointsProtocol|UseDevelopmentStorage/],
+    ['an instrumentation key', /InstrumentationKey=/],
+    ['a webhook signing secret', /whsec_[A-Za-z0-9+/=]{8,}/],
+    ['a webhook URL', /hooks\.slack\.com\/services\/|logic\.azure\.com|powerplatform\.com[^\s'"]*sig=/],
+  ])('contains no %s', (_, pattern) => {
+    expect(files.filter(([, text]) => pattern.test(text)).map(([p]) => p)).toEqual([]);
+  });
+
+  it('declares every secret as a secure parameter with an empty default and never outputs one', () => {
+    const secure = Object.entries(template.parameters ?? {}).filter(([, p]) => p.type === 'securestring');
+    expect(secure.map(([n]) => n).sort()).toEqual(Object.keys(SAMPLE_SECRETS).sort());
+    for (const [, p] of secure) expect(p.defaultValue).toBe('');
+    const outputs = JSON.stringify(template.outputs);
+    for (const [n] of secure) expect(outputs).not.toContain(`parameters('${n}')`);
+    expect(templateText).not.toMatch(/"type":\s*"secureObject"[\s\S]*"outputs"/);
+  });
+});
