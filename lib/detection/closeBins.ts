@@ -4,14 +4,16 @@ import type { DetectionSettings } from '../config/detectionSettings.js';
 import type { Logger } from '../observability/Logger.js';
 import { LOG_MESSAGES } from '../observability/Logger.js';
 import type { Alert } from '../schema/Alert.js';
-import type { OutboxEntry, SinkStatus, TableAlertOutbox } from '../state/TableAlertOutbox.js';
-import type { CloserState, PartitionProgress, TableWindowStore } from '../state/TableWindowStore.js';
+import type { AlertOutbox } from '../state/AlertOutbox.js';
+import type { OutboxEntry, SinkStatus } from '../state/TableAlertOutbox.js';
+import type { CloserState, PartitionProgress } from '../state/TableWindowStore.js';
+import type { WindowStore } from '../state/WindowStore.js';
 import type { WindowState } from '../window/WindowState.js';
 import { emptyState, mergeStates } from '../window/WindowState.js';
 
 export interface CloseDependencies {
-  readonly store: TableWindowStore;
-  readonly outbox: TableAlertOutbox;
+  readonly store: WindowStore;
+  readonly outbox: AlertOutbox;
   readonly sinks: readonly AlertSink[];
   readonly settings: DetectionSettings;
   readonly logger: Logger;
@@ -192,7 +194,7 @@ export async function closeBins(deps: CloseDependencies): Promise<CloseSummary> 
 
 /** Deletes the rows of bins past the retention horizon, and moves `sweptMs` on. */
 async function sweep(
-  store: TableWindowStore,
+  store: WindowStore,
   closer: CloserState,
   settings: DetectionSettings,
   firstSeenMs: number | undefined,

@@ -6,7 +6,8 @@ import { decodeText } from '../sources/decodeInput.js';
 import { Normalizer, UNKNOWN_SOURCE } from '../sources/Normalizer.js';
 import type { SourceDecoder } from '../sources/types.js';
 import type { TableDeadLetterStore } from '../state/TableDeadLetterStore.js';
-import type { ApplyCounts, PartitionProgress, TableWindowStore } from '../state/TableWindowStore.js';
+import type { ApplyCounts, PartitionProgress } from '../state/TableWindowStore.js';
+import type { WindowStore } from '../state/WindowStore.js';
 import type { BatchGroup } from './BatchAggregator.js';
 import { BatchAggregator } from './BatchAggregator.js';
 import { RowRouter } from './RowRouter.js';
@@ -21,7 +22,7 @@ export interface BatchMessage {
 }
 
 export interface IngestDependencies {
-  readonly store: TableWindowStore;
+  readonly store: WindowStore;
   readonly settings: DetectionSettings;
   readonly decoders: readonly SourceDecoder[];
   readonly logger: Logger;
@@ -231,7 +232,7 @@ function addCounts(into: ApplyCounts, more: ApplyCounts): void {
 }
 
 export async function persistBatch(
-  store: TableWindowStore,
+  store: WindowStore,
   partition: string,
   groups: readonly BatchGroup[],
   progress: PartitionProgress | undefined,

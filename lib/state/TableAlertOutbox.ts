@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ServiceConnection } from '../config/appSettings.js';
 import type { Alert } from '../schema/Alert.js';
 import { AlertSchema } from '../schema/Alert.js';
+import type { AlertOutbox } from './AlertOutbox.js';
 import type { StorageRetryOptions } from './storageClients.js';
 import {
   asStorageFailure,
@@ -53,7 +54,7 @@ interface OutboxRow {
  * success is recorded after it, and what did not get through is retried at the next run. A lease
  * (an ETag-conditional update) lets only one timer deliver an alert at a time.
  */
-export class TableAlertOutbox {
+export class TableAlertOutbox implements AlertOutbox {
   readonly table: TableClient;
   readonly #ensureTable: () => Promise<void>;
 

@@ -21,6 +21,7 @@ import {
   onceSucceeded,
   statusOf,
 } from './storageClients.js';
+import type { WindowStore } from './WindowStore.js';
 
 /** Where the closing timer stands. Times are bin boundaries in ms since the epoch. */
 export interface CloserState {
@@ -91,7 +92,7 @@ const PROGRESS_PK = 'progress';
  * (source, bin) per batch, grouped in transactions of up to 100 rows per PartitionKey; rows this
  * instance wrote last are cached with their ETag, so the steady state needs no reads at all.
  */
-export class TableWindowStore {
+export class TableWindowStore implements WindowStore {
   readonly windows: TableClient;
   readonly control: TableClient;
   readonly #cache = new Map<string, CachedRow>();

@@ -1,0 +1,81 @@
+import type { Alert } from '../schema/Alert.js';
+import type { AlertOutbox } from './AlertOutbox.js';
+import type { OutboxEntry, SinkStatus } from './TableAlertOutbox.js';
+
+/** The in-memory twin of `TableAlertOutbox`, with the same create-once, lease and ETag semantics. */
+export class InMemoryAlertOutbox implements AlertOutbox {
+  readonly #entries = new Map<string, OutboxEntry>();
+  #version = 0;
+
+  async record(alert: Alert, sinkNames: readonly string[], nowMs: number): Promise<boolean> {
+    if (this.#entries.has(alert.AlertId)) return false;
+    const sinks: Record<string, SinkStatus> = Object.fromEntries(
+      sinkNames.map((n) => [n, { state: 'pending', failedRuns: 0 }]),
+    );
+    this.#entries.set(alert.AlertId, {
+      alert,
+      createdAtMs: nowMs,
+      sinks,
+      leaseUntilMs: 0,
+      leaseOwner: '',
+      etag: this.#etag(),
+    });
+    return true;
+  }
+
+  async listPending(): Promise<OutboxEntry[]> {
+    return (await this.listAll()).filter((e) => Object.values(e.sinks).some((s) => s.state === 'pending'));
+  }
+
+  async listAll(): Promise<OutboxEntry[]> {
+    return [...this.#entries.values()].sort((a, b) => a.createdAtMs - b.createdAtMs);
+  }
+
+  async claim(
+    entry: OutboxEntry,
+    owner: string,
+    nowMs: number,
+    untilMs: number,
+  ): Promise<OutboxEntry | undefined> {
+    const current = this.#entries.get(entry.alert.AlertId);
+    if (current === undefined || current.etag !== entry.etag) return undefined;
+    if (current.leaseUntilMs > nowMs && current.leaseOwner !== owner) return undefined;
+    const next = { ...current, leaseUntilMs: untilMs, leaseOwner: owner, etag: this.#etag() };
+    this.#entries.set(entry.alert.AlertId, next);
+    return next;
+  }
+
+  async saveSinks(
+    entry: OutboxEntry,
+    sinks: Record<string, SinkStatus>,
+    release = false,
+  ): Promise<OutboxEntry> {
+    const current = this.#entries.get(entry.alert.AlertId);
+    if (current === undefined || current.etag !== entry.etag)
+      throw new Error('outbox entry changed during delivery');
+    const releasing = release || !Object.values(sinks).some((s) => s.state === 'pending');
+    const next = {
+      ...current,
+      sinks,
+      etag: this.#etag(),
+      ...(releasing ? { leaseUntilMs: 0, leaseOwner: '' } : {}),
+    };
+    this.#entries.set(entry.alert.AlertId, next);
+    return next;
+  }
+
+  async purge(beforeMs: number): Promise<number> {
+    let n = 0;
+    for (const [id, e] of this.#entries) {
+      if (e.createdAtMs < beforeMs && !Object.values(e.sinks).some((s) => s.state === 'pending')) {
+        this.#entries.delete(id);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  #etag(): string {
+    return String(++this.#version);
+  }
+}

@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BatchAggregator } from '../../lib/detection/BatchAggregator.js';
+import { StreamingDetector } from '../../lib/detection/StreamingDetector.js';
+import type { Alert } from '../../lib/schema/Alert.js';
+import type { AlertOutbox } from '../../lib/state/AlertOutbox.js';
+import { InMemoryAlertOutbox } from '../../lib/state/InMemoryAlertOutbox.js';
+import { InMemoryWindowStore } from '../../lib/state/InMemoryWindowStore.js';
+import { type OutboxEntry, TableAlertOutbox } from '../../lib/state/TableAlertOutbox.js';
+import { type LateMarker, TableWindowStore } from '../../lib/state/TableWindowStore.js';
+import type { WindowStore } from '../../lib/state/WindowStore.js';
+import { eventCountOf } from '../../lib/window/WindowState.js';
+import { type Azurite, startAzurite } from '../support/azurite.js';
+import { scan } from '../support/sessions.js';
+import { testSettings } from '../support/settings.js';
+
+let az: Azurite;
+let counter = 0;
+
+beforeAll(async () => {
+  az = await startAzurite();
+});
+
+afterAll(async () => {
+  await az.stop();
+});
+
+const BIN = Date.parse('2026-11-01T10:00:00Z');
+
+function batch(source: string, ports: number[], seq: number): BatchAggregator {
+  const agg = new BatchAggregator(true);
+  for (const p of ports) {
+    agg.add({ source, binStartMs: BIN, timeMs: BIN + p, port: p, reporter: 'AWS/VPC', eventCount: 1 }, seq);
+  }
+  return agg;
+}
+
+function anAlert(): Alert {
+  const alerts: Alert[] = [];
+  const d = new StreamingDetector(testSettings(), (a) => alerts.push(a));
+  for (const r of scan('203.0.113.1', 60, '2026-11-01T10:00:00Z')) d.add(r);
+  d.finish();
+  return alerts[0] as Alert;
+}
+
+const stores: [string, () => { store: WindowStore; outbox: AlertOutbox }][] = [
+  [
+    'Table Storage (Azurite)',
+    () => {
+      const connection = { kind: 'connectionString' as const, connectionString: az.connectionString() };
+      const prefix = `Contract${++counter}`;
+      return {
+        store: TableWindowStore.fromConnection(connection, prefix),
+        outbox: TableAlertOutbox.fromConnection(connection, prefix),
+      };
+    },
+  ],
+  ['in memory', () => ({ store: new InMemoryWindowStore(), outbox: new InMemoryAlertOutbox() })],
+];
+
+describe.each(stores)('State contract: %s', (_name, make) => {
+  it('applies a batch once however often it is delivered, and keeps partitions apart', async () => {
+    const { store } = make();
+    await store.applyWindows('0', batch('203.0.113.1', [1, 2, 3], 10).groups());
+    await store.applyWindows('0', batch('203.0.113.1', [1, 2, 3], 10).groups());
+    await store.applyWindows('1', batch('203.0.113.1', [3, 4], 7).groups());
+    const rows = (await store.readWindowRows('203.0.113.1', BIN)).sort((a, b) =>
+      a.partition < b.partition ? -1 : 1,
+    );
+    expect(rows.map((r) => [r.partition, r.state.ports.toSortedArray(), eventCountOf(r.state)])).toEqual([
+      ['0', [1, 2, 3], 3],
+      ['1', [3, 4], 2],
+    ]);
+    const listed: string[] = [];
+    for await (const r of store.listBinWindows(BIN)) listed.push(`${r.source}|${r.partition}`);
+    expect(listed.sort()).toEqual(['203.0.113.1|0', '203.0.113.1|1']);
+    expect(await store.deleteBins([BIN])).toBe(2);
+    expect(await store.readWindowRows('203.0.113.1', BIN)).toEqual([]);
+  });
+
+  it('moves the closer and the progress forward only', async () => {
+    const { store } = make();
+    const c0 = await store.readCloser();
+    const c1 = await store.advanceCloser({ announcedMs: 100, evaluatedMs: 50, sweptMs: 0 }, c0);
+    const c2 = await store.advanceCloser({ announcedMs: 80, evaluatedMs: 90, sweptMs: 10 }, c0);
+    expect([c1.announcedMs, c2.announcedMs, c2.evaluatedMs, c2.sweptMs]).toEqual([100, 100, 90, 10]);
+    const p = {
+      partition: '3',
+      maxEventTimeMs: 500,
+      minEventTimeMs: 400,
+      maxEnqueuedTimeMs: 600,
+      lastSequenceNumber: 9,
+      updatedAtMs: 700,
+    };
+    await store.recordProgress(p);
+    await store.recordProgress({
+      ...p,
+      maxEventTimeMs: 450,
+      minEventTimeMs: 300,
+      lastSequenceNumber: 5,
+      updatedAtMs: 650,
+    });
+    expect(await store.readProgress()).toEqual([{ ...p, minEventTimeMs: 300 }]);
+  });
+
+  it('keeps a late mark that was set again after it was read', async () => {
+    const { store } = make();
+    await store.markLate([{ source: '203.0.113.9', binStartMs: BIN }]);
+    const [first] = await collect(store.listLateMarkers());
+    await store.markLate([{ source: '203.0.113.9', binStartMs: BIN }]);
+    await store.deleteLateMarker(first as LateMarker);
+    expect((await collect(store.listLateMarkers())).map((m) => [m.source, m.binStartMs])).toEqual([
+      ['203.0.113.9', BIN],
+    ]);
+    const [second] = await collect(store.listLateMarkers());
+    await store.deleteLateMarker(second as LateMarker);
+    expect(await collect(store.listLateMarkers())).toEqual([]);
+  });
+
+  it('records an alert once, leases it to one run, and releases it', async () => {
+    const { outbox } = make();
+    const alert = anAlert();
+    expect(await outbox.record(alert, ['queue', 'TEAMS'], 1000)).toBe(true);
+    expect(await outbox.record(alert, ['queue', 'TEAMS'], 2000)).toBe(false);
+    const [entry] = await outbox.listPending();
+    const mine = await outbox.claim(entry as OutboxEntry, 'run-a', 1000, 5000);
+    expect(mine).toBeDefined();
+    expect(await outbox.claim(entry as OutboxEntry, 'run-b', 1000, 5000)).toBeUndefined();
+    const saved = await outbox.saveSinks(
+      mine as OutboxEntry,
+      { queue: { state: 'delivered', failedRuns: 0 }, TEAMS: { state: 'pending', failedRuns: 1 } },
+      true,
+    );
+    expect(saved.leaseUntilMs).toBe(0);
+    const [again] = await outbox.listPending();
+    expect(await outbox.claim(again as OutboxEntry, 'run-b', 1000, 5000)).toBeDefined();
+    expect(await outbox.purge(10_000)).toBe(0);
+  });
+});
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
