@@ -1,0 +1,297 @@
+import { PRICES } from './prices.js';
+import type { RunStats } from './stats.js';
+
+/** What run.ts records (bench/results/latest.json). */
+export interface BenchResults {
+  readonly date: string;
+  readonly quick: boolean;
+  readonly machine: {
+    cpu: string;
+    cores: number;
+    memoryBytes: number;
+    node: string;
+    platform: string;
+    pinnedToOneCore: boolean;
+  };
+  readonly seconds: number;
+  readonly formats: readonly Record<string, unknown>[];
+  readonly versus: readonly {
+    format: string;
+    bytes: number;
+    flows: number;
+    detectMs: RunStats;
+    detectCpuMs: RunStats;
+    detectMaxRssBytes: RunStats;
+    duckdb2Ms: RunStats;
+    duckdb1Ms: RunStats;
+    alerts: number;
+    duckdbAlerts: number;
+    sameAlerts: boolean;
+  }[];
+  readonly memory: readonly {
+    label: string;
+    smallBytes: number;
+    largeBytes: number;
+    smallMaxRssBytes: number;
+    largeMaxRssBytes: number;
+    largeWallMs: number;
+    largeCpuMs: number;
+    largeFlows: number;
+    alerts: number;
+  }[];
+  readonly ingest: Record<string, number>;
+  readonly closer: { table: readonly Record<string, unknown>[]; memory: readonly Record<string, unknown>[] };
+}
+
+const MB = 1e6;
+const GB = 1e9;
+const fmt = (x: number, digits = 0) =>
+  Number.isFinite(x)
+    ? x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : 'n/a';
+const stats = (s: RunStats, digits = 0, scale = 1) =>
+  `${fmt(s.median * scale, digits)} (${fmt(s.min * scale, digits)}–${fmt(s.max * scale, digits)})`;
+const inverse = (s: RunStats, numerator: number): RunStats => ({
+  median: numerator / s.median,
+  min: numerator / s.max,
+  max: numerator / s.min,
+  runs: s.runs,
+});
+const mark = (met: boolean) => (met ? '**met**' : '**missed**');
+
+/** Assumptions of the cost model that are not measured here. */
+export const COST_ASSUMPTIONS = {
+  instanceMemoryGb: 2,
+  /** Storage round trips per batch that the function waits for in sequence, at this latency each. */
+  sequentialRoundTripsPerBatch: 5,
+  roundTripMs: 20,
+  /** Sustained volume for the Event Hubs throughput-unit share. */
+  gbPerDay: 100,
+  /** Flex bills at least this per execution. */
+  minimumBilledMs: 1000,
+} as const;
+
+/** The cost per GB of flow logs, from the ingest figures and the list prices. */
+export function costPerGb(ingest: Record<string, number>): Record<string, number> {
+  const a = COST_ASSUMPTIONS;
+  const flowsPerGb = ((ingest.flows as number) / (ingest.bytes as number)) * GB;
+  const batchesPerGb = flowsPerGb / ((ingest.flows as number) / (ingest.batches as number));
+  const cpuMsPerBatch = (ingest.cpuMs as number) / (ingest.batches as number);
+  const billedMsPerBatch = Math.max(
+    a.minimumBilledMs,
+    Math.ceil((cpuMsPerBatch + a.sequentialRoundTripsPerBatch * a.roundTripMs) / 100) * 100,
+  );
+  const functionGbSeconds = batchesPerGb * (billedMsPerBatch / 1000) * a.instanceMemoryGb;
+  const functionUsd =
+    functionGbSeconds * PRICES.flexGbSecond.usd + (batchesPerGb / 1e6) * PRICES.flexMillionExecutions.usd;
+  const tableRequestsPerGb = ((ingest.tableRequestsPer1000 as number) / 1000) * flowsPerGb;
+  const tableUsd = (tableRequestsPerGb / 10_000) * PRICES.tableTenThousandTransactions.usd;
+  const messagesPerGb = batchesPerGb * (ingest.messagesPerBatch as number);
+  const mbPerSecond = (a.gbPerDay * 1000) / 86_400;
+  const eventsPerSecond = (messagesPerGb * a.gbPerDay) / 86_400;
+  const tus = Math.max(1, Math.ceil(Math.max(mbPerSecond, eventsPerSecond / 1000)));
+  const eventHubsUsd =
+    (tus * 24 * PRICES.eventHubsTuHour.usd) / a.gbPerDay +
+    (messagesPerGb / 1e6) * PRICES.eventHubsMillionEvents.usd;
+  // Window rows kept for the 24-hour retention: at most one row per write, about 100 bytes each.
+  const rowsPerGb = ((ingest.entityWritesPer1000 as number) / 1000) * flowsPerGb;
+  const storageUsd = ((rowsPerGb * 100) / GB) * PRICES.tableGbMonth.usd * (1 / 30);
+  const totalUsd = functionUsd + tableUsd + eventHubsUsd + storageUsd;
+  return {
+    flowsPerGb,
+    batchesPerGb,
+    cpuSecondsPerGb: (cpuMsPerBatch * batchesPerGb) / 1000,
+    billedMsPerBatch,
+    functionGbSeconds,
+    functionUsd,
+    tableRequestsPerGb,
+    tableUsd,
+    eventHubsTus: tus,
+    eventHubsUsd,
+    storageUsd,
+    totalUsd,
+    sentinelUsd: PRICES.sentinelAnalyticsGb.usd,
+    ratioToSentinel: totalUsd / PRICES.sentinelAnalyticsGb.usd,
+  };
+}
+
+/** The Markdown table of a run: each figure with its spread, and this round's targets beside them. */
+export function renderMarkdown(r: BenchResults): string {
+  const out: string[] = [];
+  const m = r.machine;
+  out.push('# Benchmark results', '');
+  out.push(
+    `${r.quick ? '**Quick run (BENCH_QUICK=1): small workload, figures not comparable.** ' : ''}` +
+      `Measured ${r.date.slice(0, 10)} on ${m.cpu}, ${m.cores} cores, ${fmt(m.memoryBytes / GB, 0)} GB RAM, ` +
+      `Node ${m.node} (${m.platform}); "one core" means pinned with taskset (${m.pinnedToOneCore ? 'yes' : 'not available'}). ` +
+      `Whole suite: ${fmt(r.seconds / 60, 1)} min. Figures are the median with the smallest and largest run in ` +
+      'parentheses. `npm run bench` regenerates this file; the workload is seeded (bench/README.md).',
+    '',
+  );
+
+  out.push('## Per-format pipeline against its parse floor (one core)', '');
+  out.push(
+    'Pipeline = the CLI engine: split lines, decode, normalize, filter, bin, aggregate (`StreamingDetector`). ' +
+      'Floor = the same line splitting plus `JSON.parse` per line (JSON formats) or `split(" ")` per line (text formats). ' +
+      'Records are flows (NSG: flow tuples). Target: pipeline ≥ 0.5 × floor.',
+    '',
+  );
+  out.push(
+    '| Format | MB | Pipeline records/s | Pipeline MB/s | Floor MB/s | Pipeline / floor | Target ≥ 0.5 |',
+  );
+  out.push('|---|---:|---:|---:|---:|---:|---|');
+  for (const f of r.formats) {
+    const ratio = f.ratio as RunStats;
+    out.push(
+      `| ${f.format} | ${fmt((f.bytes as number) / MB, 1)} | ${stats(f.pipelineRecordsPerSecond as RunStats)} | ${stats(
+        f.pipelineMBps as RunStats,
+        1,
+      )} | ${stats(f.floorMBps as RunStats, 1)} | ${stats(ratio, 2)} | ${mark(ratio.median >= 0.5)} |`,
+    );
+  }
+  out.push('');
+
+  out.push('## `portscan detect` against DuckDB running the rule as SQL (same files, same run)', '');
+  out.push(
+    '`portscan detect` runs as shipped (`bin/portscan.js` on dist/, one core). DuckDB runs the rule as SQL ' +
+      '(bench/suites/duckdb.ts) with 2 threads (both cores) and with 1. Ratio = detect throughput ÷ DuckDB throughput. ' +
+      'Stretch target: ≥ 0.5 against DuckDB on 2 threads.',
+    '',
+  );
+  out.push(
+    '| Input | MB | detect s | detect MB/s | DuckDB 2 threads s | DuckDB 1 thread s | Ratio vs 2 threads | Ratio vs 1 thread | Same alerts | Stretch ≥ 0.5 |',
+  );
+  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---|---|');
+  for (const v of r.versus) {
+    const ratio2 = v.duckdb2Ms.median / v.detectMs.median;
+    const ratio1 = v.duckdb1Ms.median / v.detectMs.median;
+    out.push(
+      `| ${v.format}, ${fmt(v.flows)} flows | ${fmt(v.bytes / MB, 0)} | ${stats(v.detectMs, 2, 1 / 1000)} | ${stats(inverse(v.detectMs, (v.bytes / MB) * 1000), 1)} | ${stats(v.duckdb2Ms, 2, 1 / 1000)} | ${stats(v.duckdb1Ms, 2, 1 / 1000)} | ${fmt(ratio2, 3)} | ${fmt(ratio1, 3)} | ${
+        v.sameAlerts ? `yes (${v.alerts})` : `**no** (${v.alerts} vs ${v.duckdbAlerts})`
+      } | ${mark(ratio2 >= 0.5)} |`,
+    );
+  }
+  out.push('');
+
+  out.push('## Memory of `portscan detect` against input length (mixed formats, one core)', '');
+  out.push('| Retention | Input | Peak RSS | Input | Peak RSS | 4× input → RSS × | Target: flat (≤ 1.1×) |');
+  out.push('|---|---:|---:|---:|---:|---:|---|');
+  for (const x of r.memory) {
+    const growth = x.largeMaxRssBytes / x.smallMaxRssBytes;
+    out.push(
+      `| ${x.label} | ${fmt(x.smallBytes / MB)} MB | ${fmt(x.smallMaxRssBytes / MB)} MB | ${fmt(x.largeBytes / MB)} MB | ${fmt(
+        x.largeMaxRssBytes / MB,
+      )} MB | ${fmt(growth, 2)} | ${mark(growth <= 1.1)} |`,
+    );
+  }
+  const big = r.memory[0];
+  if (big !== undefined) {
+    out.push(
+      '',
+      `CPU per GB of input (detect, mixed formats, one core): ${fmt(big.largeCpuMs / 1000 / (big.largeBytes / GB), 1)} s ` +
+        `(${fmt(big.largeFlows)} flows in ${fmt(big.largeWallMs / 1000, 1)} s).`,
+    );
+  }
+  out.push('');
+
+  const i = r.ingest;
+  const writesOverFloor = (i.entityWritesPer1000 as number) / (i.floorWritesPer1000 as number);
+  out.push('## Ingest function against Azurite (one partition, mixed formats)', '');
+  out.push(
+    `${fmt(i.batches as number)} batches of ${fmt(i.messagesPerBatch as number)} messages × ${fmt(
+      i.linesPerMessage as number,
+    )} lines: ${fmt(i.flows as number)} flows, ${fmt((i.bytes as number) / MB, 1)} MB. Azurite is a local emulator on the same two cores: ` +
+      'flows/s is a floor for the code path, not a prediction of Azure latency.',
+    '',
+  );
+  out.push('| Figure | Value | Floor | Target | Met |');
+  out.push('|---|---:|---:|---|---|');
+  out.push(`| flows/s (wall, incl. Azurite) | ${fmt(i.flowsPerSecond as number)} | | | |`);
+  out.push(
+    `| function CPU per 1,000 flows | ${fmt((i.cpuMs as number) / ((i.flows as number) / 1000), 1)} ms | | | |`,
+  );
+  out.push(
+    `| Table entity writes per 1,000 flows | ${fmt(i.entityWritesPer1000 as number, 1)} | ${fmt(
+      i.floorWritesPer1000 as number,
+      1,
+    )} | within 10 % of the floor | ${mark(writesOverFloor <= 1.1)} (${fmt((writesOverFloor - 1) * 100, 1)} % over) |`,
+  );
+  out.push(
+    `| window transactions per 1,000 flows | ${fmt(i.windowTransactionsPer1000 as number, 2)} | ${fmt(
+      i.floorTransactionsPer1000 as number,
+      2,
+    )} | | |`,
+  );
+  out.push(
+    `| all Table requests per 1,000 flows | ${fmt(i.tableRequestsPer1000 as number, 2)} | | | (windows + 4 control operations per batch) |`,
+  );
+  out.push(`| write conflicts | ${fmt(i.conflicts as number)} | | | |`);
+  out.push('');
+
+  const c = costPerGb(i);
+  const a = COST_ASSUMPTIONS;
+  out.push('## Cost per GB of flow logs (estimate)', '');
+  out.push(
+    `From the ingest figures above and list prices (bench/prices.ts, USD, East US, pay-as-you-go; unverified ones flagged there). ` +
+      `Assumed: ${a.instanceMemoryGb} GB instances, billed time per batch = measured CPU + ${a.sequentialRoundTripsPerBatch} sequential storage ` +
+      `round trips × ${a.roundTripMs} ms, at least ${a.minimumBilledMs} ms; Event Hubs Standard at ${a.gbPerDay} GB/day.`,
+    '',
+  );
+  out.push('| Item | Per GB |');
+  out.push('|---|---:|');
+  out.push(`| flows per GB | ${fmt(c.flowsPerGb as number)} |`);
+  out.push(`| function CPU seconds per GB | ${fmt(c.cpuSecondsPerGb as number, 1)} s |`);
+  out.push(
+    `| Flex Consumption (${fmt(c.functionGbSeconds as number)} GB-s, ${fmt(c.batchesPerGb as number)} executions) | $${fmt(c.functionUsd as number, 4)} |`,
+  );
+  out.push(
+    `| Table transactions (${fmt(c.tableRequestsPerGb as number)}) | $${fmt(c.tableUsd as number, 4)} |`,
+  );
+  out.push(
+    `| Event Hubs (${fmt(c.eventHubsTus as number)} TU share + ingress events) | $${fmt(c.eventHubsUsd as number, 4)} |`,
+  );
+  out.push(`| Table capacity (24 h of window rows) | $${fmt(c.storageUsd as number, 6)} |`);
+  out.push(`| **total** | **$${fmt(c.totalUsd as number, 4)}** |`);
+  out.push(
+    `| Sentinel analytics tier ingestion, for comparison | $${fmt(c.sentinelUsd as number, 2)} (${fmt(
+      (c.ratioToSentinel as number) * 100,
+      2,
+    )} % of it is this product's cost) |`,
+  );
+  out.push('');
+
+  out.push('## Closing timer', '');
+  out.push(
+    'Open (source, bin) states over 12 bins, one partition, 0.1 % scanners. "Table" runs `closeBins` against Azurite ' +
+      '(scan, decode, merge, evaluate, outbox); "in memory" runs the same compiled `closeBins` over an in-memory store ' +
+      'holding the encoded rows (decode, merge, evaluate). Peak memory is the process RSS during the run, and the part ' +
+      'above the RSS before it.',
+    '',
+  );
+  out.push('| States | Where | Time | CPU | Peak RSS | Above start | Alerts |');
+  out.push('|---:|---|---:|---:|---:|---:|---:|');
+  const row = (x: Record<string, unknown>, where: string) =>
+    `| ${fmt(x.states as number)} | ${where} | ${fmt((x.wallMs as number) / 1000, 2)} s | ${fmt(
+      (x.cpuMs as number) / 1000,
+      2,
+    )} s | ${fmt((x.peakRssBytes as number) / MB)} MB | ${fmt(
+      ((x.peakRssBytes as number) - (x.baseRssBytes as number)) / MB,
+    )} MB | ${fmt(x.alerts as number)} |`;
+  for (const x of r.closer.table) out.push(row(x, 'Table (Azurite)'));
+  for (const x of r.closer.memory) out.push(row(x, 'in memory'));
+  const t100 = r.closer.table.find((x) => x.states === 100_000);
+  const m100 = r.closer.memory.find((x) => x.states === 100_000);
+  const m1m = r.closer.memory.find((x) => x.states === 1_000_000);
+  if (t100 !== undefined && m100 !== undefined && m1m !== undefined) {
+    const scanMsPerState = ((t100.wallMs as number) - (m100.wallMs as number)) / 100_000;
+    out.push(
+      `| 1,000,000 | Table, extrapolated | ${fmt(((m1m.wallMs as number) + scanMsPerState * 1_000_000) / 1000, 1)} s | | | | |`,
+      '',
+      `The 1,000,000-state Table figure is extrapolated: the in-memory run at 1,000,000 plus the scan cost per state ` +
+        `measured at 100,000 (Table minus in-memory: ${fmt(scanMsPerState * 1000, 1)} µs per state). Memory follows the ` +
+        'largest bin, not the total: the timer merges one bin at a time.',
+    );
+  }
+  out.push('');
+  return `${out.join('\n')}\n`;
+}

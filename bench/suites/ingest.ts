@@ -1,0 +1,171 @@
+/**
+ * The Event Hub ingest function against Azurite: the compiled `functions/ingest.js` handler, wired
+ * by its own composition root to Table Storage through a counting proxy, fed one partition's
+ * batches of the mixed workload (messages of 10 lines, 1,000 messages per batch as host.json
+ * asks). Reports flows/s, Table entity writes and transactions per 1,000 flows, every HTTP request
+ * the function made to the Table service, and the floor: the distinct (source, bin) pairs of each
+ * batch, computed from the generator's ground truth.
+ *
+ *   node --import tsx bench/suites/ingest.ts <batches> <messagesPerBatch> <linesPerMessage>
+ */
+import azureFunctions from '@azure/functions';
+import { startAzurite } from '../../test/support/azurite.js';
+import { startFaultProxy } from '../../test/support/faultProxy.js';
+import { loadDist } from '../dist.js';
+import { DEFAULT_MIX, type Flow, flows, LineRenderer } from '../workload.js';
+
+const [batchesText, messagesText, linesText] = process.argv.slice(2);
+const batches = Number(batchesText ?? '10');
+const messagesPerBatch = Number(messagesText ?? '1000');
+const linesPerMessage = Number(linesText ?? '10');
+
+const { ingest } = await loadDist<typeof import('../../functions/ingest.js')>('functions/ingest.js');
+const { createServices, setServices } = await loadDist<
+  typeof import('../../functions/shared/composition.js')
+>('functions/shared/composition.js');
+const { loadFunctionConfig } =
+  await loadDist<typeof import('../../lib/config/appSettings.js')>('lib/config/appSettings.js');
+const { bucketOf } = await loadDist<typeof import('../../lib/state/keys.js')>('lib/state/keys.js');
+
+// @azure/functions is CommonJS: its classes come through the default export under plain Node ESM.
+const { InvocationContext } = azureFunctions;
+const BIN_MS = 5 * 60_000;
+
+interface Message {
+  readonly body: Buffer;
+  readonly enqueuedMs: number;
+}
+interface Batch {
+  readonly messages: Message[];
+  readonly flows: number;
+  readonly bytes: number;
+  /** Distinct (source, bin) pairs of public sources: one entity write each at best. */
+  readonly floorWrites: number;
+  /** One transaction per 100 rows of each (bin, bucket) present. */
+  readonly floorTransactions: number;
+}
+
+/** Cuts the mixed stream into batches; each message's enqueued time is its last flow's log time plus 2 s. */
+function makeBatches(): Batch[] {
+  const renderer = new LineRenderer('mixed', DEFAULT_MIX.seed);
+  const stream = flows(DEFAULT_MIX);
+  const out: Batch[] = [];
+  for (let b = 0; b < batches; b++) {
+    const messages: Message[] = [];
+    const pairs = new Map<string, string>();
+    let count = 0;
+    let bytes = 0;
+    for (let m = 0; m < messagesPerBatch; m++) {
+      const lines: string[] = [];
+      let last: Flow | undefined;
+      while (lines.length < linesPerMessage) {
+        const f = stream.next().value as Flow;
+        last = f;
+        const line = renderer.render(f);
+        if (line === undefined) continue;
+        lines.push(line);
+        for (const e of renderer.emitted) {
+          count++;
+          if (e.kind === 'private') continue;
+          const bin = Math.floor(e.startMs / BIN_MS) * BIN_MS;
+          pairs.set(`${bin}|${e.src}`, `${bin}|${bucketOf(e.src)}`);
+        }
+      }
+      const body = Buffer.from(lines.join('\n'), 'utf8');
+      bytes += body.length;
+      messages.push({ body, enqueuedMs: (last as Flow).logMs + 2000 });
+    }
+    const perKey = new Map<string, number>();
+    for (const k of pairs.values()) perKey.set(k, (perKey.get(k) ?? 0) + 1);
+    let floorTransactions = 0;
+    for (const n of perKey.values()) floorTransactions += Math.ceil(n / 100);
+    out.push({ messages, flows: count, bytes, floorWrites: pairs.size, floorTransactions });
+  }
+  return out;
+}
+
+const data = makeBatches();
+const az = await startAzurite();
+const proxy = await startFaultProxy(az.tablePort);
+try {
+  const settings = {
+    PortscanStorage: az.connectionString({ table: proxy.port }),
+    EventHubConnection__fullyQualifiedNamespace: 'flows.servicebus.windows.net',
+    PORTSCAN_EVENTHUB_NAME: 'flows',
+    PORTSCAN_EVENTHUB_CONSUMER_GROUP: 'portscan',
+    PORTSCAN_TABLE_PREFIX: 'Bench',
+    PORTSCAN_ALERT_QUEUE: 'bench-alerts',
+  };
+  const services = createServices(loadFunctionConfig(settings));
+  let nowMs = DEFAULT_MIX.startMs;
+  setServices({ ...services, now: () => nowMs });
+  await services.store.ready();
+  const summaries: Record<string, unknown>[] = [];
+  proxy.requests = 0;
+  let sequence = 1;
+  let wallMs = 0;
+  const cpuBefore = process.cpuUsage();
+  for (const batch of data) {
+    nowMs = (batch.messages[batch.messages.length - 1] as Message).enqueuedMs;
+    const context = new InvocationContext({
+      invocationId: `bench-${sequence}`,
+      functionName: 'ingest',
+      triggerMetadata: {
+        partitionContext: { partitionId: '0', eventHubName: 'flows', consumerGroup: 'portscan' },
+        sequenceNumberArray: batch.messages.map((_, i) => sequence + i),
+        enqueuedTimeUtcArray: batch.messages.map((m) =>
+          new Date(m.enqueuedMs).toISOString().replace('Z', ''),
+        ),
+      },
+      logHandler: (_level, message, fields) => {
+        // The summary is either (message, fields) or one JSON line with an `event` name.
+        if (message === 'ingest summary') summaries.push(fields as Record<string, unknown>);
+        else if (typeof message === 'string' && message.startsWith('{"event":"ingest summary"'))
+          summaries.push(JSON.parse(message) as Record<string, unknown>);
+      },
+    });
+    const t = performance.now();
+    await ingest(
+      batch.messages.map((m) => m.body),
+      context,
+    );
+    wallMs += performance.now() - t;
+    sequence += batch.messages.length;
+  }
+  const cpu = process.cpuUsage(cpuBefore);
+  const total = (pick: (b: Batch) => number) => data.reduce((t, b) => t + pick(b), 0);
+  const storage = summaries.map(
+    (s) => s.storage as { entityWrites: number; transactions: number; conflicts: number },
+  );
+  const flowsTotal = total((b) => b.flows);
+  const per1000 = (n: number) => (n / flowsTotal) * 1000;
+  const entityWrites = storage.reduce((t, s) => t + s.entityWrites, 0);
+  const transactions = storage.reduce((t, s) => t + s.transactions, 0);
+  const result = {
+    batches: data.length,
+    messagesPerBatch,
+    linesPerMessage,
+    flows: flowsTotal,
+    bytes: total((b) => b.bytes),
+    wallMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    flowsPerSecond: flowsTotal / (wallMs / 1000),
+    rowsCounted: summaries.reduce((t, s) => t + (s.rowsCounted as number), 0),
+    windows: summaries.reduce((t, s) => t + (s.windows as number), 0),
+    conflicts: storage.reduce((t, s) => t + s.conflicts, 0),
+    entityWritesPer1000: per1000(entityWrites),
+    windowTransactionsPer1000: per1000(transactions),
+    floorWritesPer1000: per1000(total((b) => b.floorWrites)),
+    floorTransactionsPer1000: per1000(total((b) => b.floorTransactions)),
+    tableRequestsPer1000: per1000(proxy.requests),
+    tableRequestsByMethod: Object.fromEntries(proxy.forwarded),
+    entityWrites,
+    transactions,
+    tableRequests: proxy.requests,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} finally {
+  setServices(undefined);
+  await proxy.close();
+  await az.stop();
+}
