@@ -377,10 +377,13 @@ export function parseAdditionalExtensions(value: unknown): ReadonlyMap<string, s
   const pairs = new Map<string, string>();
   if (typeof value !== 'string' || value === '') return pairs;
   let start = 0;
+  // The next `=` at or after `start`, found once and reused, so that a run of pairs without `=`
+  // (`x=;;;;…`) costs no rescan to the end of the text for each pair.
+  let eq = value.indexOf('=');
   while (start <= value.length) {
     let end = value.indexOf(';', start);
     if (end < 0) end = value.length;
-    const eq = value.indexOf('=', start);
+    if (eq >= 0 && eq < start) eq = value.indexOf('=', start);
     if (eq > start && eq < end) {
       const key = value.slice(start, eq).trim();
       if (key !== '' && !pairs.has(key)) pairs.set(key, value.slice(eq + 1, end).trim());

@@ -44,9 +44,16 @@ export function toEventCount(value: unknown): number {
   return n !== undefined && n >= 1 ? n : 1;
 }
 
-/** The canonical time form of NetworkSession (`toISOString`), or `undefined` for an invalid instant. */
+/** 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: beyond them `toISOString` writes a six-digit year. */
+const MIN_ISO_MS = -62_167_219_200_000;
+const MAX_ISO_MS = 253_402_300_799_999;
+
+/**
+ * The canonical time form of NetworkSession (`toISOString`), or `undefined` for an invalid instant
+ * or one outside the years 0000–9999, which that form cannot write.
+ */
 export function isoFromMillis(ms: number): string | undefined {
-  if (!Number.isFinite(ms)) return undefined;
+  if (!Number.isFinite(ms) || ms < MIN_ISO_MS || ms > MAX_ISO_MS) return undefined;
   const d = new Date(ms);
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
@@ -132,8 +139,17 @@ export function makeSession(fields: SessionFields & Pick<NetworkSession, 'TimeGe
 
 /** Cuts a value for a dead-letter detail: at most `max` characters, control characters shown as `\xNN`. */
 export function excerpt(value: unknown, max = 80): string {
-  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  const text = typeof value === 'string' ? value : toPrintable(value);
   const cut = text.length > max ? `${text.slice(0, max)}…` : text;
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what we escape here
   return cut.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** A value as JSON text; one JSON cannot print (nested too deep for the stack, a bigint) is named by its type. */
+function toPrintable(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return Array.isArray(value) ? '[array]' : `[${typeof value}]`;
+  }
 }

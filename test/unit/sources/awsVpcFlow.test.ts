@@ -317,6 +317,7 @@ describe('Decoder: aws-vpc-flow', () => {
       ['a hostile address', { SrcAddr: `1.2.3.4\u0000${'x'.repeat(10_000)}` }, 'invalid srcaddr'],
       ['a boolean protocol', { Protocol: true }, 'invalid protocol'],
       ['an unreadable Start', { Start: 'yesterday' }, 'invalid start'],
+      ['an End past the year 9999', { End: '9999-12-31T23:59:59-01:00' }, 'invalid end'],
       ['an object VpcId', { VpcId: { id: 1 } }, 'invalid vpc-id'],
     ])('reports a row with %s as invalid', (_label, overrides, reason) => {
       const result = normalizeRows([row(), row(overrides as JsonObject), row({ DstPort: 22 })]);

@@ -168,6 +168,7 @@ describe('Decoder: azure-nsg-flow', () => {
         'a timestamp in milliseconds beyond the seconds range',
         '1763632801000000,203.0.113.77,10.0.0.4,55000,22,T,I,D',
       ],
+      ['a timestamp past the year 9999', '999999999999,203.0.113.77,10.0.0.4,55000,22,T,I,D'],
       ['a host name as source', '1763632801,evil.example,10.0.0.4,55000,22,T,I,D'],
       ['an empty destination', '1763632801,203.0.113.77,,55000,22,T,I,D'],
       ['a port of 65536', '1763632801,203.0.113.77,10.0.0.4,55000,65536,T,I,D'],
@@ -201,6 +202,15 @@ describe('Decoder: azure-nsg-flow', () => {
       const result = normalizeRows([record]);
       expect(result.records).toHaveLength(1);
       expect(result.invalid).toEqual({ [`${NAME}: malformed flow group`]: 1 });
+    });
+
+    it('reports a flow group nested 100 000 arrays deep and keeps the other groups', () => {
+      const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+      const text = JSON.stringify(nsgRecord([V1])).replace('"flows":[{"rule"', `"flows":[${deep},{"rule"`);
+      const result = normalizeText(text);
+      expect(result.records).toHaveLength(1);
+      expect(result.invalid).toEqual({ [`${NAME}: malformed flow group`]: 1 });
+      expect(result.normalizer.deadLetters[0]?.detail).toBe('properties.flows[0]: [array]');
     });
 
     it.each([

@@ -11,6 +11,7 @@ import {
   unescapeCefValue,
 } from '../../../lib/sources/cef.js';
 import { parseSyslog } from '../../../lib/sources/syslog.js';
+import { fill, measureGrowth } from '../../support/fuzzInputs.js';
 
 const REFERENCE_MS = Date.parse('2025-03-01T12:00:00.000Z');
 
@@ -383,6 +384,23 @@ describe('Parser: cef', () => {
 
     it.each([[undefined], [null], [42], [{ a: 1 }], ['']])('reads %j as no pairs', (value) => {
       expect(parseAdditionalExtensions(value).size).toBe(0);
+    });
+
+    it('reads the pairs after a long run of `;` without `=`', () => {
+      expect(Object.fromEntries(parseAdditionalExtensions(`x=1${';'.repeat(1000)}y=2;z`))).toEqual({
+        x: '1',
+        y: '2',
+      });
+    });
+
+    it('reads a run of pairs without `=` in time linear in its length', () => {
+      // Found by the fuzzer: each `;` used to search to the end of the text for the next `=`, so a
+      // 1 MB value of `;` (a CEF value lands here as written) took seconds.
+      const growth = measureGrowth(
+        (text: string) => parseAdditionalExtensions(text),
+        (chars) => fill('x=', ';', chars),
+      );
+      expect(growth?.ratio ?? 0).toBeLessThan(6);
     });
 
     it('stores a `__proto__` key as an ordinary key', () => {

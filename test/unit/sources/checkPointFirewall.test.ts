@@ -214,6 +214,12 @@ describe('Decoder: checkpoint-firewall', () => {
       expect(result.records.map((r) => r.DstPortNumber)).toEqual([443, 22]);
     });
 
+    it('reads a ReceiptTime past the year 9999 as no device time and keeps the row time', () => {
+      const [record] = normalizeRows([row({ ReceiptTime: 'Dec 31 9999 23:59:59 -23:59' })]).records;
+      expect(record?.TimeGenerated).toBe('2025-03-01T10:00:06.300Z');
+      expect(record?.EventStartTime).toBe('2025-03-01T10:00:06.300Z');
+    });
+
     it('ignores AdditionalExtensions that are not text', () => {
       const [record] = normalizeRows([row({ AdditionalExtensions: { origin: '10.0.0.1' } })]).records;
       expect(record?.Dvc).toBeUndefined();

@@ -379,6 +379,12 @@ describe('Decoder: cisco-meraki-syslog', () => {
       expect(letter?.detail).not.toContain('MX84 flows allow');
     });
 
+    it('ignores a timestamp= past the year 9999 and times the row by its header', () => {
+      const [record] = decodeOne(IDS.replace('timestamp=1740823205.200', 'timestamp=999999999999')).records;
+      expect(record?.TimeGenerated).toBe('2025-03-01T10:00:05.000Z');
+      expect(record?.EventStartTime).toBeUndefined();
+    });
+
     it('reports Syslog rows without a usable SyslogMessage when the format is forced', () => {
       const text = [
         JSON.stringify(syslogRow(FLOW)),

@@ -355,6 +355,7 @@ describe('Decoder: corelight-zeek', () => {
       ['an id.resp_h object', conn({ 'id.resp_h': { ip: '10.0.0.1' } }), 'invalid id.resp_h'],
       ['an unreadable ts', conn({ ts: 'yesterday' }), 'invalid ts'],
       ['a huge ts', conn({ ts: 1e300 }), 'invalid ts'],
+      ['a ts past the year 9999', conn({ ts: '999999999999.5' }), 'invalid ts'],
       ['a ts array', conn({ ts: [1, 2] }), 'invalid ts'],
       ['an unreadable _write_ts', conn({ _write_ts: 'soon' }), 'invalid _write_ts'],
       ['a non-boolean local_orig', conn({ local_orig: 'maybe' }), 'invalid local_orig'],
@@ -368,6 +369,17 @@ describe('Decoder: corelight-zeek', () => {
       const letter = result.normalizer.deadLetters[0];
       expect(letter?.source).toBe(NAME);
       expect((letter?.detail ?? '').length).toBeLessThanOrEqual(120);
+    });
+
+    it('reports an id.resp_h nested 100 000 arrays deep and still decodes the records beside it', () => {
+      const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+      const bad = JSON.stringify(conn()).replace('"id.resp_h":"10.0.20.15"', `"id.resp_h":${deep}`);
+      const result = normalizeText(
+        [JSON.stringify(conn()), bad, JSON.stringify(conn({ uid: 'C2' }))].join('\n'),
+      );
+      expect(result.records.map((r) => r.EventOriginalUid)).toEqual(['CHhAvVGS1DHFjwGM9', 'C2']);
+      expect(result.invalid).toEqual({ [`${NAME}: invalid id.resp_h`]: 1 });
+      expect(result.normalizer.deadLetters[0]?.detail).toBe('id.resp_h: [array]');
     });
 
     it('reads a __proto__ key as data, never as the prototype, and decodes the record', () => {

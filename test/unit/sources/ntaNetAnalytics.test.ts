@@ -176,6 +176,11 @@ describe('Decoder: nta-net-analytics', () => {
         'no event time',
       ],
       ['an unreadable FlowStartTime', ntaRow({ FlowStartTime: 'soon' }), 'invalid time'],
+      [
+        'a FlowEndTime past the year 9999',
+        ntaRow({ FlowEndTime: '9999-12-31T23:59:59-23:59' }),
+        'invalid time',
+      ],
       ['a DestPort of 70000', ntaRow({ DestPort: 70000 }), 'invalid port'],
       ['a DestPort that is an object', ntaRow({ DestPort: { p: 1 } }), 'invalid port'],
       ['a SrcIp that is a number', ntaRow({ SrcIp: 42 }), 'invalid address'],

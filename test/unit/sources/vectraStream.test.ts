@@ -211,6 +211,7 @@ describe('Decoder: vectra-stream', () => {
       ['a fractional port', row({ id_orig_p_d: 80.5 }), 'invalid id_orig_p_d'],
       ['a ts that is not epoch ms', raw({ ts: '2025-03-01' }), 'invalid ts'],
       ['a huge ts', raw({ ts: 9.9e300 }), 'invalid ts'],
+      ['a ts past the year 9999', raw({ ts: 999_999_999_999_999 }), 'invalid ts'],
       ['a negative session start', raw({ session_start_time: -5 }), 'invalid session_start_time'],
       ['a non-boolean locality flag', row({ local_orig_b: 2 }), 'invalid local_orig_b'],
       ['a protoName with spaces', raw({ protoName: 'tcp udp' }), 'invalid protoName'],

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { isoFromDeviceTime } from '../../../lib/sources/commonSecurityLog.js';
+import {
+  excerpt,
+  isoFromDateString,
+  isoFromEpochMillis,
+  isoFromEpochSeconds,
+  isoFromMillis,
+} from '../../../lib/sources/fields.js';
+import { nestedArray, nestedObject } from '../../support/fuzzInputs.js';
+
+describe('Conversions: fields', () => {
+  describe('excerpt', () => {
+    it('cuts JSON text and shows control characters as escapes', () => {
+      expect(excerpt({ a: 'x'.repeat(100) }, 10)).toBe('{"a":"xxxx…');
+      expect(excerpt('a\u0000b\u001b')).toBe('a\\x00b\\x1b');
+    });
+
+    it.each([
+      ['an array nested 100 000 deep', nestedArray(100_000, 1), '[array]'],
+      ['an object nested 100 000 deep', nestedObject(100_000, 'a', 1), '[object]'],
+      ['a bigint', 10n, '[bigint]'],
+    ])('names %s by its type instead of throwing', (_label, value, expected) => {
+      expect(excerpt(value)).toBe(expected);
+    });
+  });
+
+  describe('times past the four-digit years', () => {
+    it('keeps the first and the last instant that toISOString writes with four digits', () => {
+      expect(isoFromMillis(-62_167_219_200_000)).toBe('0000-01-01T00:00:00.000Z');
+      expect(isoFromMillis(253_402_300_799_999)).toBe('9999-12-31T23:59:59.999Z');
+    });
+
+    it.each([
+      ['one millisecond after 9999', () => isoFromMillis(253_402_300_800_000)],
+      ['one millisecond before year 0', () => isoFromMillis(-62_167_219_200_001)],
+      ['the last instant a Date holds', () => isoFromMillis(8.64e15)],
+      ['an offset that pushes 9999-12-31 into 10000', () => isoFromDateString('9999-12-31T23:59:59-23:59')],
+      ['12 digits of epoch seconds', () => isoFromEpochSeconds('999999999999')],
+      ['15 digits of epoch milliseconds', () => isoFromEpochMillis('999999999999999')],
+      ['a CEF date with an offset past 9999', () => isoFromDeviceTime('Dec 31 9999 23:59:59 -23:59')],
+    ])('gives no time for %s, which would not be a NetworkSession time', (_label, read) => {
+      expect(read()).toBeUndefined();
+    });
+  });
+});
