@@ -26,6 +26,9 @@ const { Normalizer } =
   await loadDist<typeof import('../../lib/sources/Normalizer.js')>('lib/sources/Normalizer.js');
 const { SOURCE_DECODERS } =
   await loadDist<typeof import('../../lib/sources/registry.js')>('lib/sources/registry.js');
+const { FastLinePath } = await loadDist<typeof import('../../lib/fastpath/FastLinePath.js')>(
+  'lib/fastpath/FastLinePath.js',
+);
 const { StreamingDetector } = await loadDist<typeof import('../../lib/detection/StreamingDetector.js')>(
   'lib/detection/StreamingDetector.js',
 );
@@ -56,8 +59,11 @@ async function floor(): Promise<number> {
 
 const settings = resolveDetectionSettings({}, {}, CLI_DEFAULTS);
 
-/** The pipeline: the CLI's detect engine, minus file reading and output. */
-async function pipeline(): Promise<{ rows: number; alerts: number }> {
+/**
+ * The pipeline: the CLI's detect engine, minus file reading and output; `fast` adds the fast path
+ * `portscan detect` uses (without it, this is the full decoder the Event Hub function runs).
+ */
+async function pipeline(fast: boolean): Promise<{ rows: number; alerts: number }> {
   let alerts = 0;
   const detector = new StreamingDetector(settings, () => {
     alerts++;
@@ -65,12 +71,16 @@ async function pipeline(): Promise<{ rows: number; alerts: number }> {
   const normalizer = new Normalizer(SOURCE_DECODERS, { format: 'auto', maxDeadLetters: 20 }, (s) =>
     detector.add(s),
   );
-  const splitter = openInput(normalizer, {
-    input: path as string,
-    fallbackTimeMs: undefined,
-    referenceTimeMs: Date.parse('2026-11-29T00:00:00Z'),
-    maxDocumentChars: 1 << 28,
-  });
+  const splitter = openInput(
+    normalizer,
+    {
+      input: path as string,
+      fallbackTimeMs: undefined,
+      referenceTimeMs: Date.parse('2026-11-29T00:00:00Z'),
+      maxDocumentChars: 1 << 28,
+    },
+    fast ? new FastLinePath(SOURCE_DECODERS, normalizer.maxFieldChars) : undefined,
+  );
   await forEachLine(chunks(), 1 << 28, (line, n) => splitter.line(line, n));
   splitter.end();
   detector.finish();
@@ -79,17 +89,26 @@ async function pipeline(): Promise<{ rows: number; alerts: number }> {
 
 const floorMs: number[] = [];
 const pipelineMs: number[] = [];
+const fullMs: number[] = [];
 let check: { rows: number; alerts: number } | undefined;
+let checkFull: { rows: number; alerts: number } | undefined;
 // One warm-up of each, then alternate.
 await floor();
-await pipeline();
+await pipeline(true);
+await pipeline(false);
 for (let i = 0; i < runs; i++) {
   let t = performance.now();
   await floor();
   floorMs.push(performance.now() - t);
   t = performance.now();
-  check = await pipeline();
+  check = await pipeline(true);
   pipelineMs.push(performance.now() - t);
+  t = performance.now();
+  checkFull = await pipeline(false);
+  fullMs.push(performance.now() - t);
+}
+if (check?.rows !== checkFull?.rows || check?.alerts !== checkFull?.alerts) {
+  throw new Error(`fast and full pipelines disagree: ${JSON.stringify({ check, checkFull })}`);
 }
 
 const mb = bytes.length / 1e6;
@@ -108,5 +127,9 @@ const result = {
   floorMBps: rate(floorMs, mb),
   pipelineMBps: rate(pipelineMs, mb),
   ratio: medianAndSpread(floorMs.map((f, i) => f / (pipelineMs[i] as number))),
+  fullMs: medianAndSpread(fullMs),
+  fullRecordsPerSecond: rate(fullMs, flows),
+  fullMBps: rate(fullMs, mb),
+  fullRatio: medianAndSpread(floorMs.map((f, i) => f / (fullMs[i] as number))),
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);

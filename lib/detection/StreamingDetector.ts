@@ -148,7 +148,12 @@ export class StreamingDetector {
     if (bin === undefined) return;
     this.#bins.delete(start);
     this.#openWindows -= bin.windows.size;
-    const sources = [...bin.windows.keys()].sort();
+    // Only windows over the threshold can alert (isOverThreshold: ports.size > threshold); the
+    // benign majority is released without building its state or sorting its source.
+    const sources: string[] = [];
+    for (const [source, window] of bin.windows)
+      if (window.accumulator.ports.size > this.#settings.threshold) sources.push(source);
+    sources.sort();
     for (const source of sources) {
       const window = bin.windows.get(source) as OpenWindow;
       const state = window.accumulator.toState('stream', 0);

@@ -67,12 +67,48 @@ export class SourceFilter {
   /** The verdict on a row's SrcIpAddr as the normalizer left it. */
   judge(srcIpAddr: string | undefined): SourceVerdict {
     if (srcIpAddr === undefined || srcIpAddr === '') return MISSING;
+    const quad = this.#dottedQuadKind(srcIpAddr);
+    // Private sources are most of the distinct addresses and cheap to judge: they are not cached.
+    if (quad === 'private') return PRIVATE;
     const cached = this.#cache.get(srcIpAddr);
     if (cached !== undefined) return cached;
-    const verdict = this.mode === 'default' ? this.#judgeDefault(srcIpAddr) : this.#judgeParity(srcIpAddr);
+    // The cache and the windows keep the address: keep a copy, not a piece of a large input chunk.
+    const raw = detached(srcIpAddr);
+    const verdict: SourceVerdict =
+      quad === 'public'
+        ? { counts: true, source: raw }
+        : this.mode === 'default'
+          ? this.#judgeDefault(raw)
+          : this.#judgeParity(raw);
     if (this.#cache.size >= CACHE_LIMIT) this.#cache.clear();
-    this.#cache.set(srcIpAddr, verdict);
+    this.#cache.set(raw, verdict);
     return verdict;
+  }
+
+  /**
+   * Whether a plain dotted quad (four decimal octets up to 255, no leading zeros) counts, read
+   * without ipaddr.js: such a string is its own canonical form and `isValidFourPartDecimal` in both
+   * modes. `undefined` for any other string, and whenever user exclusions apply (ipaddr.js decides).
+   */
+  #dottedQuadKind(raw: string): 'private' | 'public' | undefined {
+    if (this.#userExcluded.length > 0) return undefined;
+    const a = octetAt(raw, 0);
+    if (a < 0 || raw.charCodeAt(a >>> 8) !== 46) return undefined;
+    const b = octetAt(raw, (a >>> 8) + 1);
+    if (b < 0 || raw.charCodeAt(b >>> 8) !== 46) return undefined;
+    const c = octetAt(raw, (b >>> 8) + 1);
+    if (c < 0 || raw.charCodeAt(c >>> 8) !== 46) return undefined;
+    const d = octetAt(raw, (c >>> 8) + 1);
+    if (d < 0 || d >>> 8 !== raw.length) return undefined;
+    const first = a & 255;
+    const second = b & 255;
+    const kqlPrivate =
+      first === 10 || (first === 172 && second >= 16 && second <= 31) || (first === 192 && second === 168);
+    const isPrivate =
+      this.mode === 'default'
+        ? kqlPrivate || first === 127 || (first === 169 && second === 254)
+        : kqlPrivate || raw === '127.0.0.1';
+    return isPrivate ? 'private' : 'public';
   }
 
   #judgeDefault(raw: string): SourceVerdict {
@@ -105,6 +141,34 @@ const INVALID: SourceVerdict = { counts: false, reason: DROP_REASONS.invalidSour
 const PRIVATE: SourceVerdict = { counts: false, reason: DROP_REASONS.privateSource };
 const IPV6: SourceVerdict = { counts: false, reason: DROP_REASONS.ipv6Source };
 const EXCLUDED: SourceVerdict = { counts: false, reason: DROP_REASONS.excludedSource };
+
+/**
+ * A copy of `text` that shares no memory with a larger string it was cut from. V8 keeps the whole
+ * parent of a substring alive (a 1 MB input chunk for a 15-character address), so strings that
+ * stay in long-lived maps are detached; the value is the same string either way.
+ */
+function detached(text: string): string {
+  return text.length < 13 ? text : `${text} `.slice(0, -1);
+}
+
+/**
+ * The decimal octet (0–255, no leading zero) starting at `from`, packed as `end << 8 | value`
+ * where `end` is the index after its last digit; -1 when there is none.
+ */
+function octetAt(text: string, from: number): number {
+  let value = 0;
+  let i = from;
+  for (; i < text.length && i < from + 3; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    if (i > from && value === 0) return -1;
+    value = value * 10 + (c - 48);
+  }
+  if (i === from || value > 255) return -1;
+  const next = text.charCodeAt(i);
+  if (next >= 48 && next <= 57) return -1;
+  return (i << 8) | value;
+}
 
 /** Parses an IPv4 or IPv6 CIDR (`203.0.113.0/24`, `2001:db8::/32`) or a single address. */
 export function parseRange(cidr: string): Range {

@@ -8,6 +8,11 @@ export interface ItemHandler {
   text(line: string, location: SourceLocation): void;
   /** Something that cannot become an item (malformed JSON, a line over the size limit). */
   invalid(reason: string, detail: string, location: SourceLocation): void;
+  /**
+   * Offered every line that starts no item of a multi-line document, before it is parsed: true when
+   * the handler took it whole (lib/fastpath), false to let the splitter read it as usual.
+   */
+  fast?(line: string): boolean;
 }
 
 export interface ItemSplitterOptions {
@@ -67,6 +72,7 @@ export class ItemSplitter {
       this.#continueDocument(line);
       return;
     }
+    if (this.#handler.fast?.(line) === true) return;
     const first = firstNonSpace(line);
     if (first < 0) return;
     const c = line[first];

@@ -62,6 +62,7 @@ export class Normalizer {
   readonly #forced: SourceDecoder | undefined;
   readonly #options: NormalizerOptions;
   readonly #sink: RoutingSink;
+  readonly #emit: (s: NetworkSession) => void;
 
   constructor(
     decoders: readonly SourceDecoder[],
@@ -75,6 +76,30 @@ export class Normalizer {
     this.#options = options;
     this.#forced = options.format === 'auto' ? undefined : this.#byName.get(options.format);
     this.#sink = new RoutingSink(this, emit, options.maxFieldChars ?? 4096);
+    this.#emit = emit;
+  }
+
+  /** True when every item's source is recognized by content (`auto`), false when a format is forced. */
+  get isAuto(): boolean {
+    return this.#forced === undefined && this.#options.format === 'auto';
+  }
+
+  /** The longest text field a row may have. */
+  get maxFieldChars(): number {
+    return this.#options.maxFieldChars ?? 4096;
+  }
+
+  /**
+   * Counts one item that the fast path (lib/fastpath) decoded as `decoder` would have, into `rows`
+   * equal rows, and emits them.
+   */
+  acceptFast(decoder: string, session: NetworkSession, rows: number): void {
+    this.counts.itemsRead++;
+    this.counts.bySource.set(decoder, (this.counts.bySource.get(decoder) ?? 0) + 1);
+    for (let i = 0; i < rows; i++) {
+      this.counts.recordsNormalized++;
+      this.#emit(session);
+    }
   }
 
   /** Names of the decoders, for `--format` validation and help. */

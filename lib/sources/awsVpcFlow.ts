@@ -77,12 +77,25 @@ const FIELD_NAME = /^[a-z][a-z0-9-]{0,40}$/;
 // Values of a flow record: ids, addresses, numbers, words and `-`; no `=`, `<`, `|`, `#` or tabs.
 const RECORD_ALPHABET = /^[A-Za-z0-9 .:/_-]{1,4096}$/;
 
-function splitFields(line: string): string[] {
-  return line.split(' ').filter((token) => token !== '');
+let lastSplitLine: string | undefined;
+let lastSplit: readonly string[] = [];
+
+/** The space-separated tokens of a line; the last line's are remembered, since matching and decoding both split it. */
+function splitFields(line: string): readonly string[] {
+  if (line !== lastSplitLine) {
+    lastSplit = line.split(' ').filter((token) => token !== '');
+    lastSplitLine = line;
+  }
+  return lastSplit;
 }
 
 /** The custom-format header: distinct flow-log field names including srcaddr and dstaddr. */
 function headerLayout(line: string): readonly string[] | undefined {
+  // Every field name starts with a lower-case letter: a line whose first token does not is no header.
+  let first = 0;
+  while (line.charCodeAt(first) === 32) first++;
+  const c = line.charCodeAt(first);
+  if (!(c >= 97 && c <= 122)) return undefined;
   const tokens = splitFields(line);
   if (tokens.length < 4 || tokens.length > 64) return undefined;
   if (!tokens.every((t) => FIELD_NAME.test(t))) return undefined;
@@ -100,6 +113,23 @@ function isDefaultRecord(line: string): boolean {
 
 function activeLayout(ctx: DecodeContext): readonly string[] | undefined {
   return ctx.stream.stickySource === NAME ? ctx.stream.get<readonly string[]>(LAYOUT_KEY) : undefined;
+}
+
+/**
+ * True when the stream routes and reads a default-format record as a fresh stream does: no source
+ * has claimed it, or this decoder has, with a header naming exactly the default fields in order.
+ * The fast path (lib/fastpath) reads default records only in such a stream.
+ */
+export function isStreamOfDefaultLayout(ctx: DecodeContext): boolean {
+  const sticky = ctx.stream.stickySource;
+  if (sticky === undefined) return true;
+  if (sticky !== NAME) return false;
+  const layout = ctx.stream.get<readonly string[]>(LAYOUT_KEY);
+  return (
+    layout !== undefined &&
+    layout.length === DEFAULT_LAYOUT.length &&
+    layout.every((name, i) => name === DEFAULT_LAYOUT[i])
+  );
 }
 
 /** The fields of one flow record, whatever its shape (raw line or AWSVPCFlow row). */
@@ -120,9 +150,26 @@ interface FlowRecord {
 }
 
 /** What a raw record's field names read as: `-` means "no value" in flow logs. */
-function rawValue(values: ReadonlyMap<string, string>, name: string): string | undefined {
-  const value = values.get(name);
+function rawValue(
+  tokens: readonly string[],
+  index: ReadonlyMap<string, number>,
+  name: string,
+): string | undefined {
+  const i = index.get(name);
+  const value = i === undefined ? undefined : (tokens[i] ?? '-');
   return value === '-' ? undefined : value;
+}
+
+const layoutIndexes = new WeakMap<readonly string[], ReadonlyMap<string, number>>();
+
+/** Field name → token position of a layout (built once per layout). */
+function indexOfLayout(layout: readonly string[]): ReadonlyMap<string, number> {
+  let index = layoutIndexes.get(layout);
+  if (index === undefined) {
+    index = new Map(layout.map((name, i) => [name, i]));
+    layoutIndexes.set(layout, index);
+  }
+  return index;
 }
 
 function decodeFlow(
@@ -282,21 +329,21 @@ export const awsVpcFlow: SourceDecoder = {
       out.invalid('field count mismatch', `expected ${layout.length} fields, found ${tokens.length}`);
       return;
     }
-    const values = new Map<string, string>(layout.map((name, i) => [name, tokens[i] ?? '-']));
+    const index = indexOfLayout(layout);
     decodeFlow(
       {
-        srcaddr: rawValue(values, 'srcaddr'),
-        dstaddr: rawValue(values, 'dstaddr'),
-        srcport: rawValue(values, 'srcport'),
-        dstport: rawValue(values, 'dstport'),
-        protocol: rawValue(values, 'protocol'),
-        start: rawValue(values, 'start'),
-        end: rawValue(values, 'end'),
-        action: rawValue(values, 'action'),
-        vpcId: rawValue(values, 'vpc-id'),
-        flowDirection: rawValue(values, 'flow-direction'),
-        logStatus: rawValue(values, 'log-status'),
-        hasLogStatus: values.has('log-status'),
+        srcaddr: rawValue(tokens, index, 'srcaddr'),
+        dstaddr: rawValue(tokens, index, 'dstaddr'),
+        srcport: rawValue(tokens, index, 'srcport'),
+        dstport: rawValue(tokens, index, 'dstport'),
+        protocol: rawValue(tokens, index, 'protocol'),
+        start: rawValue(tokens, index, 'start'),
+        end: rawValue(tokens, index, 'end'),
+        action: rawValue(tokens, index, 'action'),
+        vpcId: rawValue(tokens, index, 'vpc-id'),
+        flowDirection: rawValue(tokens, index, 'flow-direction'),
+        logStatus: rawValue(tokens, index, 'log-status'),
+        hasLogStatus: index.has('log-status'),
       },
       out,
       ctx,

@@ -1,3 +1,4 @@
+import type { FastLinePath } from '../fastpath/FastLinePath.js';
 import { ItemSplitter } from './ItemSplitter.js';
 import type { Normalizer } from './Normalizer.js';
 import { UNKNOWN_SOURCE } from './Normalizer.js';
@@ -27,7 +28,11 @@ export interface InputDescription {
  * fresh per-stream state (header lines of one file or message never leak into another). Feed it
  * lines, then call `end()`.
  */
-export function openInput(normalizer: Normalizer, description: InputDescription): ItemSplitter {
+export function openInput(
+  normalizer: Normalizer,
+  description: InputDescription,
+  fastPath?: FastLinePath,
+): ItemSplitter {
   const ctx: DecodeContext = {
     fallbackTimeMs: description.fallbackTimeMs,
     referenceTimeMs: description.referenceTimeMs,
@@ -59,6 +64,13 @@ export function openInput(normalizer: Normalizer, description: InputDescription)
         normalizer.counts.itemsRead++;
         normalizer.invalid(UNKNOWN_SOURCE, reason, detail, location, '');
       },
+      ...(fastPath === undefined || !normalizer.isAuto
+        ? {}
+        : {
+            // An item over the limit takes the full path, which counts it as such.
+            fast: (line: string) =>
+              items < maxItems && fastPath.tryLine(line, ctx, normalizer) && ++items > 0,
+          }),
     },
     {
       input: description.input,

@@ -1,0 +1,417 @@
+import type { NetworkSession } from '../schema/NetworkSession.js';
+import { isStreamOfDefaultLayout } from '../sources/awsVpcFlow.js';
+import {
+  isoFromDateString,
+  isoFromEpochSeconds,
+  toEventCount,
+  toInteger,
+  toPort,
+  toText,
+} from '../sources/fields.js';
+import { isAddressText, lookupProtocolNames } from '../sources/firewallFields.js';
+import type { DecodeContext, SourceDecoder } from '../sources/types.js';
+
+/** Where the fast path delivers a line it decoded: the normalizer counts it as its decoder would. */
+export interface FastLineSink {
+  /** One item decoded by `decoder` into `rows` identical rows (an AWS protocol number with two IANA names gives two). */
+  acceptFast(decoder: string, session: NetworkSession, rows: number): void;
+}
+
+const ASIM = 'asim';
+const AWS_VPC = 'aws-vpc-flow';
+/** Text decoders that may come before aws-vpc-flow: none of them claims a line of the VPC record alphabet. */
+const HARMLESS_BEFORE_VPC = new Set(['sysmon-linux']);
+
+/**
+ * A byte-level fast path for the two shapes that dominate flow-log archives: ASIM JSON lines and
+ * AWS VPC flow-log records in the default (version 2) format. It reads only the fields the rule
+ * reads, and returns a row only when the full decoder would have produced exactly that row with
+ * exactly those counts; on anything else it declines, and the line takes the full path.
+ *
+ * It declines, among others: a line with leading or trailing blanks, a JSON escape, a nested value,
+ * a `records` key, a `Type` of another table, a blank vendor or product, an unreadable time, an
+ * EventSchema other than NetworkSession; a VPC line that is not 14 tokens of the record alphabet,
+ * a log status other than OK, a malformed address, port, protocol or time; any line when the
+ * stream holds state that changes how the full decoder routes it (a custom VPC header, another
+ * sticky source), when a format is forced, or when the decoder registry is ordered so that another
+ * decoder could claim the line first. The conversions themselves (times, ports, counts, addresses,
+ * protocol names) are the decoders' own functions, so their semantics are shared, not copied.
+ * The differential property tests in test/unit/fastpath hold it to the full decoder.
+ */
+export class FastLinePath {
+  readonly #asim: boolean;
+  readonly #vpc: boolean;
+  readonly #maxLineChars: number;
+  /** Epoch-seconds field → ISO time, for the last few thousand distinct values (flow logs repeat their seconds). */
+  readonly #epochTimes = new Map<string, string | undefined>();
+
+  /**
+   * @param decoders the registry the full path uses (the fast path checks its order)
+   * @param maxFieldChars the normalizer's field limit: lines that could hold a longer field decline
+   */
+  constructor(decoders: readonly SourceDecoder[], maxFieldChars: number) {
+    const json = decoders.filter((d) => d.matchJson !== undefined && d.decodeJson !== undefined);
+    this.#asim = json[0]?.name === ASIM;
+    const text = decoders.filter((d) => d.matchText !== undefined && d.decodeText !== undefined);
+    const vpcAt = text.findIndex((d) => d.name === AWS_VPC);
+    this.#vpc = vpcAt >= 0 && text.slice(0, vpcAt).every((d) => HARMLESS_BEFORE_VPC.has(d.name));
+    // Every field of a row is a piece of the line, a constant or a short rendering of a number.
+    this.#maxLineChars = maxFieldChars - 32;
+  }
+
+  /**
+   * Decodes `line` (no line break, no open multi-line document before it) when it is one of the
+   * shapes above; returns false, having done nothing, when the full path must read it.
+   */
+  tryLine(line: string, ctx: DecodeContext, sink: FastLineSink): boolean {
+    if (line.length > this.#maxLineChars) return false;
+    const first = line.charCodeAt(0);
+    if (first === 123) return this.#asim && this.#tryAsim(line, sink);
+    if (first === 50) return this.#vpc && isStreamOfDefaultLayout(ctx) && this.#tryVpc(line, sink);
+    return false;
+  }
+
+  #tryAsim(line: string, sink: FastLineSink): boolean {
+    const f = scanFlatObject(line);
+    if (f === undefined || f.hasRecords) return false;
+    // asimNetworkSession.matchJson: a Type of another table, or a missing key, is another decoder's.
+    if (typeof f.Type === 'string' && f.Type !== 'ASimNetworkSessionLogs') return false;
+    if (!f.hasVendor || !f.hasProduct || !(f.hasSrc || f.hasDst || f.hasPort)) return false;
+    // asimNetworkSession.decodeJson: skipped and invalid records take the full path.
+    const schema = toText(f.EventSchema);
+    if (schema !== undefined && schema !== 'NetworkSession') return false;
+    const vendor = toText(f.EventVendor);
+    const product = toText(f.EventProduct);
+    if (vendor === undefined || product === undefined) return false;
+    const timeGenerated = this.#isoTime(f.TimeGenerated);
+    if (timeGenerated === undefined) return false;
+    const start = this.#isoTime(f.EventStartTime);
+    const src = toText(f.SrcIpAddr);
+    const port = toPort(f.DstPortNumber);
+    const session: Record<string, unknown> = {
+      TimeGenerated: timeGenerated,
+      EventCount: toEventCount(f.EventCount),
+      EventVendor: vendor,
+      EventProduct: product,
+      EventSchema: 'NetworkSession',
+      EventSchemaVersion: '0.2.6',
+    };
+    if (start !== undefined) session.EventStartTime = start;
+    if (src !== undefined) session.SrcIpAddr = src;
+    if (port !== undefined) session.DstPortNumber = port;
+    sink.acceptFast(ASIM, session as NetworkSession, 1);
+    return true;
+  }
+
+  /** `isoFromDateString`: a canonical time is its own result, anything else goes through the decoder's function. */
+  #isoTime(value: unknown): string | undefined {
+    return typeof value === 'string' && isCanonicalIso(value) ? value : isoFromDateString(value);
+  }
+
+  #tryVpc(line: string, sink: FastLineSink): boolean {
+    // awsVpcFlow's isDefaultRecord and decodeText, default layout: `2 account eni srcaddr dstaddr
+    // srcport dstport protocol packets bytes start end action log-status`, `-` for no value.
+    const t = splitVpcRecord(line);
+    if (t === undefined) return false;
+    if (!/^\d{12}$/.test(t[1] as string) || !(t[2] as string).startsWith('eni-')) return false;
+    if (t[13] !== 'OK') return false;
+    const srcaddr = t[3] as string;
+    const dstaddr = t[4] as string;
+    if (srcaddr !== '-' && !isAddressText(srcaddr)) return false;
+    if (dstaddr !== '-' && !isAddressText(dstaddr)) return false;
+    const srcport = t[5] as string;
+    const dstport = t[6] as string;
+    if (srcport !== '-' && toPort(srcport) === undefined) return false;
+    const dstPort = dstport === '-' ? undefined : toPort(dstport);
+    if (dstport !== '-' && dstPort === undefined) return false;
+    const protocolText = t[7] as string;
+    const protocol = protocolText === '-' ? undefined : toInteger(protocolText);
+    if (protocolText !== '-' && (protocol === undefined || protocol < 0 || protocol > 255)) return false;
+    const start = t[10] as string;
+    const end = t[11] as string;
+    const time = start === '-' ? undefined : this.#epochTime(start);
+    if (time === undefined) return false;
+    if (end !== '-' && this.#epochTime(end) === undefined) return false;
+    const names = lookupProtocolNames(protocol);
+    const session: Record<string, unknown> = {
+      TimeGenerated: time,
+      EventStartTime: time,
+      EventCount: 1,
+      EventVendor: 'AWS',
+      EventProduct: 'VPC',
+      EventSchema: 'NetworkSession',
+      EventSchemaVersion: '0.2.3',
+    };
+    if (srcaddr !== '-') session.SrcIpAddr = srcaddr;
+    if (dstPort !== undefined) session.DstPortNumber = dstPort;
+    sink.acceptFast(AWS_VPC, session as NetworkSession, names.length > 0 ? names.length : 1);
+    return true;
+  }
+
+  /** awsVpcFlow's epoch-seconds field reader (`isoFromEpochSecondsField`), remembered. */
+  #epochTime(value: string): string | undefined {
+    const known = this.#epochTimes.get(value);
+    if (known !== undefined || this.#epochTimes.has(value)) return known;
+    const iso = /^\d{1,11}$/.test(value) ? isoFromEpochSeconds(value) : undefined;
+    if (this.#epochTimes.size >= 4096) this.#epochTimes.clear();
+    this.#epochTimes.set(value, iso);
+    return iso;
+  }
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * True when `text` is already in the one time form of NetworkSession (`yyyy-MM-ddTHH:mm:ss.SSSZ`,
+ * years 1000 to 9999) and names a real instant: then `isoFromDateString(text)` is `text` itself,
+ * because `toISOString` writes that instant back the same way. Day 31 of a 30-day month, Feb 29 of
+ * a common year or second 60 roll over in `Date.UTC`, so they are left to `isoFromDateString`.
+ */
+export function isCanonicalIso(text: string): boolean {
+  if (text.length !== 24) return false;
+  for (let i = 0; i < 24; i++) {
+    const c = text.charCodeAt(i);
+    const expected = CANONICAL_SHAPE.charCodeAt(i);
+    if (expected === 100 /* d */) {
+      if (c < 48 || c > 57) return false;
+    } else if (c !== expected) return false;
+  }
+  const digit = (i: number) => text.charCodeAt(i) - 48;
+  const year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
+  const month = digit(5) * 10 + digit(6);
+  const day = digit(8) * 10 + digit(9);
+  if (year < 1000 || month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number);
+  if (day > days) return false;
+  return (
+    digit(11) * 10 + digit(12) <= 23 && digit(14) * 10 + digit(15) <= 59 && digit(17) * 10 + digit(18) <= 59
+  );
+}
+
+const CANONICAL_SHAPE = 'dddd-dd-ddTdd:dd:dd.dddZ';
+
+/**
+ * The 14 tokens of a line made only of the VPC record alphabet (`[A-Za-z0-9 .:/_-]`), split on
+ * spaces with empty tokens dropped, as `awsVpcFlow` splits it; `undefined` for any other line.
+ */
+function splitVpcRecord(line: string): string[] | undefined {
+  if (line.length > 4096 || line.charCodeAt(1) !== 32) return undefined;
+  const tokens: string[] = [];
+  let start = -1;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 32) {
+      if (start >= 0) {
+        if (tokens.length === 14) return undefined;
+        tokens.push(line.slice(start, i));
+        start = -1;
+      }
+      continue;
+    }
+    if (!IS_RECORD_CHAR[c]) return undefined;
+    if (start < 0) start = i;
+  }
+  if (start >= 0) tokens.push(line.slice(start));
+  return tokens.length === 14 ? tokens : undefined;
+}
+
+/** `[A-Za-z0-9.:/_-]` by character code (the space is handled apart). */
+const IS_RECORD_CHAR: readonly boolean[] = Array.from({ length: 128 }, (_, c) => {
+  const ch = String.fromCharCode(c);
+  return /^[A-Za-z0-9.:/_-]$/.test(ch);
+});
+
+/** The values of the keys the ASIM decoder reads, as `JSON.parse` would give them, and which keys are present. */
+interface FlatAsimFields {
+  Type?: unknown;
+  EventVendor?: unknown;
+  EventProduct?: unknown;
+  EventSchema?: unknown;
+  TimeGenerated?: unknown;
+  EventStartTime?: unknown;
+  EventCount?: unknown;
+  SrcIpAddr?: unknown;
+  DstPortNumber?: unknown;
+  hasVendor: boolean;
+  hasProduct: boolean;
+  hasSrc: boolean;
+  hasDst: boolean;
+  hasPort: boolean;
+  hasRecords: boolean;
+}
+
+/**
+ * Reads a line that is exactly one flat JSON object — `{`, then string keys with string, number,
+ * `true`, `false` or `null` values, then `}` with nothing around it — as `JSON.parse` would, and
+ * returns the values of the keys the ASIM decoder reads (the last of duplicate keys wins, as in
+ * `JSON.parse`). `undefined` when the line is anything else: invalid JSON, an escape sequence, a
+ * control character, a nested object or array, blanks before or after.
+ */
+export function scanFlatObject(line: string): FlatAsimFields | undefined {
+  const n = line.length;
+  if (n < 2 || line.charCodeAt(0) !== 123 || line.charCodeAt(n - 1) !== 125) return undefined;
+  // No escape and no control character anywhere: then every string ends at its next quote.
+  if (line.indexOf('\\') >= 0 || CONTROL_CHARACTER.test(line)) return undefined;
+  const out: FlatAsimFields = {
+    hasVendor: false,
+    hasProduct: false,
+    hasSrc: false,
+    hasDst: false,
+    hasPort: false,
+    hasRecords: false,
+  };
+  let i = skipBlanks(line, 1);
+  if (line.charCodeAt(i) === 125) return i === n - 1 ? out : undefined;
+  for (;;) {
+    if (line.charCodeAt(i) !== 34) return undefined;
+    const keyEnd = line.indexOf('"', i + 1);
+    if (keyEnd < 0) return undefined;
+    const key = keyOf(line, i + 1, keyEnd);
+    i = skipBlanks(line, keyEnd + 1);
+    if (line.charCodeAt(i) !== 58) return undefined;
+    i = skipBlanks(line, i + 1);
+    const c = line.charCodeAt(i);
+    let value: unknown;
+    if (c === 34) {
+      const end = line.indexOf('"', i + 1);
+      if (end < 0) return undefined;
+      if (key !== OTHER_KEY) value = line.slice(i + 1, end);
+      i = end + 1;
+    } else if (c === 45 || (c >= 48 && c <= 57)) {
+      const end = numberEnd(line, i);
+      if (end < 0) return undefined;
+      if (key !== OTHER_KEY) value = Number(line.slice(i, end));
+      i = end;
+    } else if (line.startsWith('true', i)) {
+      value = true;
+      i += 4;
+    } else if (line.startsWith('false', i)) {
+      value = false;
+      i += 5;
+    } else if (line.startsWith('null', i)) {
+      value = null;
+      i += 4;
+    } else return undefined;
+    if (key !== OTHER_KEY) assignField(out, key, value);
+    i = skipBlanks(line, i);
+    const sep = line.charCodeAt(i);
+    if (sep === 44) {
+      i = skipBlanks(line, i + 1);
+      continue;
+    }
+    return sep === 125 && i === n - 1 ? out : undefined;
+  }
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON strings may not hold raw control characters
+const CONTROL_CHARACTER = /[\u0000-\u001f]/;
+const OTHER_KEY = '';
+const KEYS = [
+  'Type',
+  'EventVendor',
+  'EventProduct',
+  'EventSchema',
+  'TimeGenerated',
+  'EventStartTime',
+  'EventCount',
+  'SrcIpAddr',
+  'DstIpAddr',
+  'DstPortNumber',
+  'records',
+];
+
+/** The key between `from` and `to` when the ASIM decoder reads it, else `OTHER_KEY`, without cutting a string. */
+function keyOf(line: string, from: number, to: number): string {
+  const length = to - from;
+  for (const key of KEYS) if (key.length === length && line.startsWith(key, from)) return key;
+  return OTHER_KEY;
+}
+
+function assignField(out: FlatAsimFields, key: string, value: unknown): void {
+  switch (key) {
+    case 'Type':
+      out.Type = value;
+      return;
+    case 'EventVendor':
+      out.EventVendor = value;
+      out.hasVendor = true;
+      return;
+    case 'EventProduct':
+      out.EventProduct = value;
+      out.hasProduct = true;
+      return;
+    case 'EventSchema':
+      out.EventSchema = value;
+      return;
+    case 'TimeGenerated':
+      out.TimeGenerated = value;
+      return;
+    case 'EventStartTime':
+      out.EventStartTime = value;
+      return;
+    case 'EventCount':
+      out.EventCount = value;
+      return;
+    case 'SrcIpAddr':
+      out.SrcIpAddr = value;
+      out.hasSrc = true;
+      return;
+    case 'DstIpAddr':
+      out.hasDst = true;
+      return;
+    case 'DstPortNumber':
+      out.DstPortNumber = value;
+      out.hasPort = true;
+      return;
+    case 'records':
+      out.hasRecords = true;
+      return;
+    default:
+      return;
+  }
+}
+
+/** JSON whitespace: space, tab, line feed, carriage return. */
+function skipBlanks(text: string, from: number): number {
+  let i = from;
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return i;
+    i++;
+  }
+}
+
+/** End of a JSON number (`-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`) starting at `from`, or -1. */
+function numberEnd(text: string, from: number): number {
+  let i = from;
+  if (text.charCodeAt(i) === 45) i++;
+  const lead = text.charCodeAt(i);
+  if (lead === 48) i++;
+  else if (lead >= 49 && lead <= 57) i = digitsEnd(text, i + 1);
+  else return -1;
+  if (text.charCodeAt(i) === 46) {
+    const after = digitsEnd(text, i + 1);
+    if (after === i + 1) return -1;
+    i = after;
+  }
+  const e = text.charCodeAt(i);
+  if (e === 101 || e === 69) {
+    i++;
+    const sign = text.charCodeAt(i);
+    if (sign === 43 || sign === 45) i++;
+    const after = digitsEnd(text, i);
+    if (after === i) return -1;
+    i = after;
+  }
+  return i;
+}
+
+function digitsEnd(text: string, from: number): number {
+  let i = from;
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return i;
+    i++;
+  }
+}
