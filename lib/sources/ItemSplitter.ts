@@ -38,7 +38,9 @@ const OPEN_CHARS = new Set(['{', '[', ',', ':']);
  * (it ends with `{`, `[`, `,` or `:` outside a string) starts a multi-line document, collected
  * until its brackets balance. When such a document cannot be parsed, or grows past
  * `maxDocumentChars`, its lines are taken again one by one, so a truncated record never swallows
- * the good lines after it.
+ * the good lines after it. A line taken again may open one more document; the lines of that one,
+ * if it is abandoned too, are taken strictly alone: every line is read a bounded number of times,
+ * and none is left over at `end()`.
  */
 export class ItemSplitter {
   readonly #handler: ItemHandler;
@@ -46,6 +48,8 @@ export class ItemSplitter {
   #docLines: string[] = [];
   #docFirstLine = 0;
   #docChars = 0;
+  /** How many abandoned documents the open document's first line came out of (0, 1). */
+  #docRetries = 0;
   #depth = 0;
   #inString = false;
   #escaped = false;
@@ -57,6 +61,11 @@ export class ItemSplitter {
 
   /** Feeds one line (without its line break). `lineNumber` is 1-based. */
   line(rawLine: string, lineNumber: number): void {
+    this.#line(rawLine, lineNumber, 0);
+  }
+
+  /** A line, fed for the first time (`retries` 0) or again from `retries` abandoned documents. */
+  #line(rawLine: string, lineNumber: number, retries: number): void {
     const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
     const maxLine = this.#options.maxLineChars;
     if (maxLine !== undefined && line.length > maxLine) {
@@ -84,10 +93,11 @@ export class ItemSplitter {
       }
       this.#scan(line, true);
       const last = lastNonSpaceChar(line);
-      if (this.#depth > 0 && !this.#inString && last !== undefined && OPEN_CHARS.has(last)) {
+      if (retries < 2 && this.#depth > 0 && !this.#inString && last !== undefined && OPEN_CHARS.has(last)) {
         this.#docLines = [line];
         this.#docFirstLine = lineNumber;
         this.#docChars = line.length;
+        this.#docRetries = retries;
         return;
       }
       this.#resetScan();
@@ -99,7 +109,8 @@ export class ItemSplitter {
 
   /** Ends the input: an unfinished multi-line document is taken again line by line. */
   end(): void {
-    if (this.#docLines.length > 0) this.#abandonDocument();
+    // Taking the lines again may open one more document (never a third): it is abandoned in turn.
+    while (this.#docLines.length > 0) this.#abandonDocument();
   }
 
   #continueDocument(line: string): void {
@@ -125,6 +136,7 @@ export class ItemSplitter {
   #abandonDocument(): void {
     const lines = this.#docLines;
     const firstLine = this.#docFirstLine;
+    const retries = this.#docRetries + 1;
     this.#docLines = [];
     this.#resetScan();
     // The first line opened the document and is not valid alone: report it, then retry the rest.
@@ -133,7 +145,7 @@ export class ItemSplitter {
       'a JSON document that does not close or does not parse',
       this.#location(firstLine),
     );
-    for (let i = 1; i < lines.length; i++) this.line(lines[i] ?? '', firstLine + i);
+    for (let i = 1; i < lines.length; i++) this.#line(lines[i] ?? '', firstLine + i, retries);
   }
 
   #emitValue(value: unknown, text: string, lineNumber: number): void {

@@ -116,7 +116,7 @@ export class Normalizer {
       this.invalid(
         source,
         decoder === undefined ? 'unrecognized JSON record' : `not a ${source} JSON record`,
-        `keys: ${Object.keys(record).slice(0, 8).join(', ')}`,
+        `keys: ${excerpt(Object.keys(record).slice(0, 8).join(', '), 80)}`,
         location,
         record,
       );

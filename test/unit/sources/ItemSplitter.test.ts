@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ItemSplitter } from '../../../lib/sources/ItemSplitter.js';
+import { fill, measureGrowth } from '../../support/fuzzInputs.js';
 
-function split(text: string) {
+function split(text: string, maxDocumentChars = 10_000) {
   const items: unknown[] = [];
   const splitter = new ItemSplitter(
     {
@@ -9,7 +10,7 @@ function split(text: string) {
       text: (t, l) => items.push(['text', t, l.line]),
       invalid: (reason, _d, l) => items.push(['invalid', reason, l.line]),
     },
-    { input: 't', maxDocumentChars: 10_000 },
+    { input: 't', maxDocumentChars },
   );
   text.split('\n').forEach((line, i) => {
     splitter.line(line, i + 1);
@@ -59,6 +60,34 @@ describe('ItemSplitter', () => {
       ['json', { x: 1 }, 3, undefined],
       ['json', { y: 2 }, 4, undefined],
     ]);
+  });
+
+  it('takes every line after two unclosed opener lines, none left over at the end', () => {
+    // Found by the fuzzer: the second opener, taken again, opened a document that `end()` dropped
+    // with every record after it, uncounted.
+    expect(split('{"records":[\n{"records":[\n{"a":1}\n{"b":2}')).toEqual([
+      ['invalid', 'malformed JSON', 1],
+      ['invalid', 'malformed JSON', 2],
+      ['json', { a: 1 }, 3, undefined],
+      ['json', { b: 2 }, 4, undefined],
+    ]);
+  });
+
+  it('reads a pretty-printed document that follows a truncated one', () => {
+    expect(split('{"a":[\n{\n  "b": 1\n}\n{"c":2}')).toEqual([
+      ['invalid', 'malformed JSON', 1],
+      ['json', { b: 1 }, 2, undefined],
+      ['json', { c: 2 }, 5, undefined],
+    ]);
+  });
+
+  it.each([
+    ['unclosed opener lines', (chars: number) => fill('', '[\n', chars)],
+    ['an unclosed envelope of records', (chars: number) => fill('{"records":[\n', '{"x":1},\n', chars)],
+  ])('takes %s again in time linear in their number', (_label, make) => {
+    // Each abandoned document used to be fed again whole, opening the next one: quadratic.
+    const growth = measureGrowth((text: string) => split(text, 2_000), make);
+    expect(growth?.ratio ?? 0).toBeLessThan(6);
   });
 
   it('treats a scalar that is valid JSON as a text line', () => {
