@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SOURCE_DECODERS } from '../../lib/sources/registry.js';
 import type { DecodeContext, JsonObject, SourceDecoder } from '../../lib/sources/types.js';
 import {
@@ -13,6 +13,7 @@ import {
   defineOwn,
   type FixtureRecord,
   type FixtureStream,
+  FUZZ_TIMEOUT_MS,
   fallbackTime,
   fixtureSamples,
   freshContext,
@@ -37,6 +38,9 @@ import {
  * - no input pollutes a shared prototype;
  * - what `match*` claims, `decode*` never rejects as another source's item.
  */
+
+// The long run (`npm run fuzz`) takes minutes per property; the short run keeps the default timeout.
+if (FUZZ_TIMEOUT_MS !== undefined) vi.setConfig({ testTimeout: FUZZ_TIMEOUT_MS });
 
 const SAMPLES = fixtureSamples();
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { NetworkSession } from '../../lib/schema/NetworkSession.js';
 import { decodeText } from '../../lib/sources/decodeInput.js';
 import { ItemSplitter } from '../../lib/sources/ItemSplitter.js';
@@ -13,6 +13,7 @@ import {
   assertNoPrototypePollution,
   checkOutcomes,
   type FixtureRecord,
+  FUZZ_TIMEOUT_MS,
   fallbackTime,
   fill,
   fixtureSamples,
@@ -37,6 +38,9 @@ import {
  * throws behind the Normalizer's back (`decoder failure`); every row is schema-valid; time grows
  * linearly with the message.
  */
+
+// The long run (`npm run fuzz`) takes minutes per property; the short run keeps the default timeout.
+if (FUZZ_TIMEOUT_MS !== undefined) vi.setConfig({ testTimeout: FUZZ_TIMEOUT_MS });
 
 const SAMPLES = fixtureSamples();
 /** The function's default largest message (`maxMessageBytes`), which also bounds a multi-line document. */

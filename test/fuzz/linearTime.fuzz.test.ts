@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseAdditionalExtensions } from '../../lib/sources/cef.js';
 import { SOURCE_DECODERS } from '../../lib/sources/registry.js';
 import type { DecodeContext, JsonObject, SourceDecoder } from '../../lib/sources/types.js';
@@ -7,6 +7,7 @@ import {
   CollectingSink,
   checkOutcomes,
   defineOwn,
+  FUZZ_TIMEOUT_MS,
   fill,
   fixtureSamples,
   freshContext,
@@ -28,6 +29,9 @@ import {
  */
 
 const MAX_RATIO = 6;
+// The long run (`npm run fuzz`) takes minutes per property; the short run keeps the default timeout.
+if (FUZZ_TIMEOUT_MS !== undefined) vi.setConfig({ testTimeout: FUZZ_TIMEOUT_MS });
+
 const SAMPLES = fixtureSamples();
 
 /** A line of a text fixture with the header lines before it, which a stream reads first. */

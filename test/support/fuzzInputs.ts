@@ -28,6 +28,9 @@ const LONG_RUNS = Number(process.env.FUZZ_RUNS ?? Number.NaN);
 /** Whether this is the long run (`npm run fuzz`, which sets FUZZ_RUNS). */
 export const IS_LONG_RUN = Number.isInteger(LONG_RUNS) && LONG_RUNS > 0;
 
+/** Timeout of one fuzz test: the configured default in the short run, an hour in the long run. */
+export const FUZZ_TIMEOUT_MS: number | undefined = IS_LONG_RUN ? 60 * 60_000 : undefined;
+
 /**
  * Runs of one property: `short` in `npm test`; in the long run FUZZ_RUNS scaled by `longShare`
  * (expensive properties take a share of it), never fewer than `short`.
