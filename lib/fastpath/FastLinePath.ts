@@ -83,9 +83,9 @@ export class FastLinePath {
     const vendor = toText(f.EventVendor);
     const product = toText(f.EventProduct);
     if (vendor === undefined || product === undefined) return false;
-    const timeGenerated = this.#isoTime(f.TimeGenerated);
+    const timeGenerated = isoFromDateString(f.TimeGenerated);
     if (timeGenerated === undefined) return false;
-    const start = this.#isoTime(f.EventStartTime);
+    const start = isoFromDateString(f.EventStartTime);
     const src = toText(f.SrcIpAddr);
     const port = toPort(f.DstPortNumber);
     const session: Record<string, unknown> = {
@@ -101,11 +101,6 @@ export class FastLinePath {
     if (port !== undefined) session.DstPortNumber = port;
     sink.acceptFast(ASIM, session as NetworkSession, 1);
     return true;
-  }
-
-  /** `isoFromDateString`: a canonical time is its own result, anything else goes through the decoder's function. */
-  #isoTime(value: unknown): string | undefined {
-    return typeof value === 'string' && isCanonicalIso(value) ? value : isoFromDateString(value);
   }
 
   #tryVpc(line: string, sink: FastLineSink): boolean {
@@ -158,38 +153,6 @@ export class FastLinePath {
     return iso;
   }
 }
-
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/**
- * True when `text` is already in the one time form of NetworkSession (`yyyy-MM-ddTHH:mm:ss.SSSZ`,
- * years 1000 to 9999) and names a real instant: then `isoFromDateString(text)` is `text` itself,
- * because `toISOString` writes that instant back the same way. Day 31 of a 30-day month, Feb 29 of
- * a common year or second 60 roll over in `Date.UTC`, so they are left to `isoFromDateString`.
- */
-export function isCanonicalIso(text: string): boolean {
-  if (text.length !== 24) return false;
-  for (let i = 0; i < 24; i++) {
-    const c = text.charCodeAt(i);
-    const expected = CANONICAL_SHAPE.charCodeAt(i);
-    if (expected === 100 /* d */) {
-      if (c < 48 || c > 57) return false;
-    } else if (c !== expected) return false;
-  }
-  const digit = (i: number) => text.charCodeAt(i) - 48;
-  const year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
-  const month = digit(5) * 10 + digit(6);
-  const day = digit(8) * 10 + digit(9);
-  if (year < 1000 || month < 1 || month > 12 || day < 1) return false;
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const days = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number);
-  if (day > days) return false;
-  return (
-    digit(11) * 10 + digit(12) <= 23 && digit(14) * 10 + digit(15) <= 59 && digit(17) * 10 + digit(18) <= 59
-  );
-}
-
-const CANONICAL_SHAPE = 'dddd-dd-ddTdd:dd:dd.dddZ';
 
 /**
  * The 14 tokens of a line made only of the VPC record alphabet (`[A-Za-z0-9 .:/_-]`), split on

@@ -54,8 +54,47 @@ const MAX_ISO_MS = 253_402_300_799_999;
  */
 export function isoFromMillis(ms: number): string | undefined {
   if (!Number.isFinite(ms) || ms < MIN_ISO_MS || ms > MAX_ISO_MS) return undefined;
+  // Rows of one stream share their seconds: the last few hundred renderings are remembered.
+  const slot = (ms | 0) & (ISO_SLOTS - 1);
+  if (isoSlotMs[slot] === ms) return isoSlotText[slot];
   const d = new Date(ms);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+  const iso = Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+  isoSlotMs[slot] = ms;
+  isoSlotText[slot] = iso;
+  return iso;
+}
+
+const ISO_SLOTS = 1024;
+const isoSlotMs = new Float64Array(ISO_SLOTS).fill(Number.NaN);
+const isoSlotText: (string | undefined)[] = new Array<string | undefined>(ISO_SLOTS).fill(undefined);
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const CANONICAL_SHAPE = 'dddd-dd-ddTdd:dd:dd.dddZ';
+
+/**
+ * True when `text` is already in the one time form of NetworkSession (`yyyy-MM-ddTHH:mm:ss.SSSZ`,
+ * years 1000 to 9999) and names a real instant: then `isoFromDateString(text)` is `text` itself,
+ * because `toISOString` writes that instant back the same way. Day 31 of a 30-day month, Feb 29 of
+ * a common year or second 60 roll over in `Date.UTC`, so they are read the long way.
+ */
+export function isCanonicalIso(text: string): boolean {
+  if (text.length !== 24) return false;
+  for (let i = 0; i < 24; i++) {
+    const c = text.charCodeAt(i);
+    const expected = CANONICAL_SHAPE.charCodeAt(i);
+    if (expected === 100 /* d */) {
+      if (c < 48 || c > 57) return false;
+    } else if (c !== expected) return false;
+  }
+  const digit = (i: number) => text.charCodeAt(i) - 48;
+  const year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
+  const month = digit(5) * 10 + digit(6);
+  const day = digit(8) * 10 + digit(9);
+  if (year < 1000 || month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number);
+  if (day > days) return false;
+  return digit(11) * 10 + digit(12) <= 23 && digit(14) * 10 + digit(15) <= 59 && digit(17) * 10 + digit(18) <= 59;
 }
 
 /**
@@ -94,6 +133,7 @@ const ISO_LIKE =
 export function isoFromDateString(value: unknown): string | undefined {
   if (value instanceof Date) return isoFromMillis(value.getTime());
   if (typeof value !== 'string') return undefined;
+  if (isCanonicalIso(value)) return value;
   const m = ISO_LIKE.exec(value.trim());
   if (m === null) return undefined;
   const [, y, mo, d, h, mi, s, frac, zone] = m;

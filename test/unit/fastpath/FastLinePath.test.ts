@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RowRouter } from '../../../lib/detection/RowRouter.js';
 import { StreamingDetector } from '../../../lib/detection/StreamingDetector.js';
-import { FastLinePath, isCanonicalIso, scanFlatObject } from '../../../lib/fastpath/FastLinePath.js';
+import { FastLinePath, scanFlatObject } from '../../../lib/fastpath/FastLinePath.js';
 import type { Alert } from '../../../lib/schema/Alert.js';
 import { openInput } from '../../../lib/sources/decodeInput.js';
-import { isoFromDateString } from '../../../lib/sources/fields.js';
+import { isCanonicalIso, isoFromDateString } from '../../../lib/sources/fields.js';
 import { Normalizer } from '../../../lib/sources/Normalizer.js';
 import { SOURCE_DECODERS } from '../../../lib/sources/registry.js';
 import type { SourceDecoder } from '../../../lib/sources/types.js';
@@ -393,6 +393,17 @@ const otherLinesList = [
   'version account-id interface-id dstaddr srcaddr dstport srcport protocol packets bytes start end action log-status',
 ];
 
+/** What `isoFromDateString` computes for a `yyyy-MM-ddTHH:mm:ss.SSSZ` string without its canonical shortcut. */
+function longWay(text: string): string | undefined {
+  const [y, mo, d, h, mi, s, ms] = [0, 5, 8, 11, 14, 17, 20].map((at, i) =>
+    Number(text.slice(at, at + (i === 0 ? 4 : i === 6 ? 3 : 2))),
+  );
+  const t = Date.UTC(y as number, (mo as number) - 1, d, h, mi, s, ms);
+  return Number.isFinite(t) && t >= -62_167_219_200_000 && t <= 253_402_300_799_999
+    ? new Date(t).toISOString()
+    : undefined;
+}
+
 describe('FastLinePath: parts', () => {
   it('reads a canonical time as isoFromDateString does', () => {
     fc.assert(
@@ -414,7 +425,10 @@ describe('FastLinePath: parts', () => {
             }),
         ),
         (text) => {
-          if (isCanonicalIso(text)) expect(isoFromDateString(text)).toBe(text);
+          if (isCanonicalIso(text)) {
+            expect(isoFromDateString(text)).toBe(text);
+            expect(longWay(text)).toBe(text);
+          }
         },
       ),
       { seed: SEED, numRuns: RUNS * 5 },
