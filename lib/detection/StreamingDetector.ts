@@ -35,6 +35,8 @@ export class StreamingDetector {
   readonly #settings: DetectionSettings;
   readonly #onAlert: (alert: Alert) => void;
   readonly #bins = new Map<number, OpenBin>();
+  #lastBinStart = Number.NaN;
+  #lastBin: OpenBin | undefined;
   #watermarkMs = Number.NEGATIVE_INFINITY;
   #lastCheckedBin = Number.NEGATIVE_INFINITY;
   #rowsCounted = 0;
@@ -89,11 +91,14 @@ export class StreamingDetector {
       this.#beyondRetention++;
       return;
     }
-    let bin = this.#bins.get(row.binStartMs);
+    // Consecutive rows mostly share a bin: the last one is looked up first.
+    let bin = row.binStartMs === this.#lastBinStart ? this.#lastBin : this.#bins.get(row.binStartMs);
     if (bin === undefined) {
       bin = { windows: new Map(), closed: false };
       this.#bins.set(row.binStartMs, bin);
     }
+    this.#lastBinStart = row.binStartMs;
+    this.#lastBin = bin;
     let window = bin.windows.get(row.source);
     if (window === undefined) {
       window = { accumulator: new WindowAccumulator(false), overAtClose: undefined };
@@ -147,6 +152,10 @@ export class StreamingDetector {
     const bin = this.#bins.get(start);
     if (bin === undefined) return;
     this.#bins.delete(start);
+    if (this.#lastBin === bin) {
+      this.#lastBin = undefined;
+      this.#lastBinStart = Number.NaN;
+    }
     this.#openWindows -= bin.windows.size;
     // Only windows over the threshold can alert (isOverThreshold: ports.size > threshold); the
     // benign majority is released without building its state or sorting its source.

@@ -42,6 +42,8 @@ export class FastLinePath {
   readonly #asim: boolean;
   readonly #vpc: boolean;
   readonly #maxLineChars: number;
+  /** Start and end of each of the 14 tokens of the VPC line being read. */
+  readonly #bounds = new Int32Array(28);
   /** Epoch-seconds field → ISO time, for the last few thousand distinct values (flow logs repeat their seconds). */
   readonly #epochTimes = new Map<string, string | undefined>();
 
@@ -106,27 +108,31 @@ export class FastLinePath {
   #tryVpc(line: string, sink: FastLineSink): boolean {
     // awsVpcFlow's isDefaultRecord and decodeText, default layout: `2 account eni srcaddr dstaddr
     // srcport dstport protocol packets bytes start end action log-status`, `-` for no value.
-    const t = splitVpcRecord(line);
-    if (t === undefined) return false;
-    if (!/^\d{12}$/.test(t[1] as string) || !(t[2] as string).startsWith('eni-')) return false;
-    if (t[13] !== 'OK') return false;
-    const srcaddr = t[3] as string;
-    const dstaddr = t[4] as string;
-    if (srcaddr !== '-' && !isAddressText(srcaddr)) return false;
-    if (dstaddr !== '-' && !isAddressText(dstaddr)) return false;
-    const srcport = t[5] as string;
-    const dstport = t[6] as string;
-    if (srcport !== '-' && toPort(srcport) === undefined) return false;
-    const dstPort = dstport === '-' ? undefined : toPort(dstport);
-    if (dstport !== '-' && dstPort === undefined) return false;
-    const protocolText = t[7] as string;
-    const protocol = protocolText === '-' ? undefined : toInteger(protocolText);
-    if (protocolText !== '-' && (protocol === undefined || protocol < 0 || protocol > 255)) return false;
-    const start = t[10] as string;
-    const end = t[11] as string;
-    const time = start === '-' ? undefined : this.#epochTime(start);
+    const at = this.#bounds;
+    if (!splitVpcRecord(line, at)) return false;
+    const from = (k: number) => at[2 * k] as number;
+    const to = (k: number) => at[2 * k + 1] as number;
+    if (to(1) - from(1) !== 12 || !isDigits(line, from(1), to(1))) return false;
+    if (!line.startsWith('eni-', from(2))) return false;
+    if (to(13) - from(13) !== 2 || !line.startsWith('OK', from(13))) return false;
+    const isDash = (k: number) => to(k) - from(k) === 1 && line.charCodeAt(from(k)) === 45;
+    const srcaddr = isDash(3) ? undefined : line.slice(from(3), to(3));
+    if (srcaddr !== undefined && !isAddressText(srcaddr)) return false;
+    if (!isDash(4) && !isAddressText(line.slice(from(4), to(4)))) return false;
+    if (!isDash(5) && this.#port(line, from(5), to(5)) === undefined) return false;
+    const dstPort = isDash(6) ? undefined : this.#port(line, from(6), to(6));
+    if (!isDash(6) && dstPort === undefined) return false;
+    let protocol: number | undefined;
+    if (!isDash(7)) {
+      protocol =
+        isDigits(line, from(7), to(7)) && to(7) - from(7) <= 3
+          ? Number(line.slice(from(7), to(7)))
+          : toInteger(line.slice(from(7), to(7)));
+      if (protocol === undefined || protocol < 0 || protocol > 255) return false;
+    }
+    const time = isDash(10) ? undefined : this.#epochTime(line.slice(from(10), to(10)));
     if (time === undefined) return false;
-    if (end !== '-' && this.#epochTime(end) === undefined) return false;
+    if (!isDash(11) && this.#epochTime(line.slice(from(11), to(11))) === undefined) return false;
     const names = lookupProtocolNames(protocol);
     const session: Record<string, unknown> = {
       TimeGenerated: time,
@@ -137,10 +143,18 @@ export class FastLinePath {
       EventSchema: 'NetworkSession',
       EventSchemaVersion: '0.2.3',
     };
-    if (srcaddr !== '-') session.SrcIpAddr = srcaddr;
+    if (srcaddr !== undefined) session.SrcIpAddr = srcaddr;
     if (dstPort !== undefined) session.DstPortNumber = dstPort;
     sink.acceptFast(AWS_VPC, session as NetworkSession, names.length > 0 ? names.length : 1);
     return true;
+  }
+
+  /** `toPort` of the token: a plain run of up to 5 digits is read in place, anything else by `toPort`. */
+  #port(line: string, from: number, to: number): number | undefined {
+    if (to - from > 5 || !isDigits(line, from, to)) return toPort(line.slice(from, to));
+    let n = 0;
+    for (let i = from; i < to; i++) n = n * 10 + (line.charCodeAt(i) - 48);
+    return n <= 65535 ? n : undefined;
   }
 
   /** awsVpcFlow's epoch-seconds field reader (`isoFromEpochSecondsField`), remembered. */
@@ -155,28 +169,46 @@ export class FastLinePath {
 }
 
 /**
- * The 14 tokens of a line made only of the VPC record alphabet (`[A-Za-z0-9 .:/_-]`), split on
- * spaces with empty tokens dropped, as `awsVpcFlow` splits it; `undefined` for any other line.
+ * Finds the 14 tokens of a line made only of the VPC record alphabet (`[A-Za-z0-9 .:/_-]`), split
+ * on spaces with empty tokens dropped as `awsVpcFlow` splits it, and writes their start and end
+ * into `bounds`; false for any other line.
  */
-function splitVpcRecord(line: string): string[] | undefined {
-  if (line.length > 4096 || line.charCodeAt(1) !== 32) return undefined;
-  const tokens: string[] = [];
+function splitVpcRecord(line: string, bounds: Int32Array): boolean {
+  if (line.length > 4096 || line.charCodeAt(1) !== 32) return false;
+  let count = 0;
   let start = -1;
   for (let i = 0; i < line.length; i++) {
     const c = line.charCodeAt(i);
     if (c === 32) {
       if (start >= 0) {
-        if (tokens.length === 14) return undefined;
-        tokens.push(line.slice(start, i));
+        if (count === 14) return false;
+        bounds[2 * count] = start;
+        bounds[2 * count + 1] = i;
+        count++;
         start = -1;
       }
       continue;
     }
-    if (!IS_RECORD_CHAR[c]) return undefined;
+    if (c >= 128 || !IS_RECORD_CHAR[c]) return false;
     if (start < 0) start = i;
   }
-  if (start >= 0) tokens.push(line.slice(start));
-  return tokens.length === 14 ? tokens : undefined;
+  if (start >= 0) {
+    if (count === 14) return false;
+    bounds[2 * count] = start;
+    bounds[2 * count + 1] = line.length;
+    count++;
+  }
+  return count === 14;
+}
+
+/** True when `line[from, to)` is one or more ASCII digits. */
+function isDigits(line: string, from: number, to: number): boolean {
+  if (to <= from) return false;
+  for (let i = from; i < to; i++) {
+    const c = line.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /** `[A-Za-z0-9.:/_-]` by character code (the space is handled apart). */

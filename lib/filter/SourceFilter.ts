@@ -67,11 +67,11 @@ export class SourceFilter {
   /** The verdict on a row's SrcIpAddr as the normalizer left it. */
   judge(srcIpAddr: string | undefined): SourceVerdict {
     if (srcIpAddr === undefined || srcIpAddr === '') return MISSING;
+    const cached = this.#cache.get(srcIpAddr);
+    if (cached !== undefined) return cached;
     const quad = this.#dottedQuadKind(srcIpAddr);
     // Private sources are most of the distinct addresses and cheap to judge: they are not cached.
     if (quad === 'private') return PRIVATE;
-    const cached = this.#cache.get(srcIpAddr);
-    if (cached !== undefined) return cached;
     // The cache and the windows keep the address: keep a copy, not a piece of a large input chunk.
     const raw = detached(srcIpAddr);
     const verdict: SourceVerdict =

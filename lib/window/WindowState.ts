@@ -93,9 +93,19 @@ export function mergeReporters(a: readonly string[], b: readonly string[]): stri
 
 /** `EventVendor/EventProduct`, as the rule's `strcat(EventVendor, "/", EventProduct)`, cut to a bounded length. */
 export function reporterOf(vendor: string, product: string): string {
+  // A stream repeats one or a few reporters: the last one is kept, so rows share one flat string
+  // (cheap to hash in the window's set) instead of concatenating a new one each.
+  if (vendor === lastVendor && product === lastProduct) return lastReporter;
   const r = `${vendor}/${product}`;
-  return r.length > MAX_REPORTER_CHARS ? r.slice(0, MAX_REPORTER_CHARS) : r;
+  lastReporter = r.length > MAX_REPORTER_CHARS ? r.slice(0, MAX_REPORTER_CHARS) : r;
+  lastVendor = vendor;
+  lastProduct = product;
+  return lastReporter;
 }
+
+let lastVendor: string | undefined;
+let lastProduct: string | undefined;
+let lastReporter = '';
 
 /**
  * Collects the rows of one (source, bin) from one partition while a batch (or the CLI's stream)
