@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
+import type { NetworkSession } from '../../lib/schema/NetworkSession.js';
 import { SOURCE_DECODERS } from '../../lib/sources/registry.js';
 import type { DecodeContext, JsonObject, SourceDecoder } from '../../lib/sources/types.js';
 import {
@@ -43,6 +44,17 @@ import {
 if (FUZZ_TIMEOUT_MS !== undefined) vi.setConfig({ testTimeout: FUZZ_TIMEOUT_MS });
 
 const SAMPLES = fixtureSamples();
+
+/** A row that passes the NetworkSession schema, for the checks' own tests. */
+const VALID_ROW: NetworkSession = {
+  TimeGenerated: '2025-03-01T10:00:00.000Z',
+  EventCount: 1,
+  EventVendor: 'AWS',
+  EventProduct: 'VPC',
+  EventSchema: 'NetworkSession',
+  EventSchemaVersion: '0.2.3',
+  DstPortNumber: 22,
+};
 
 /** Invalid reasons that mean "this item is not of my source": a decoder must not give them for an item it claimed. */
 const NOT_MINE = new Set([
@@ -169,6 +181,50 @@ function toExotic(spec: ExoticSpec): unknown {
   if ('object' in spec) return toObject(spec.object);
   return withoutPrototype(toObject(spec.nullPrototype));
 }
+
+describe('Fuzz: the checks', () => {
+  it('notice a polluted prototype', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.polluted = 'yes';
+    try {
+      expect(() => assertNoPrototypePollution()).toThrow(/polluted/);
+    } finally {
+      delete proto.polluted;
+    }
+    Object.defineProperty(Map.prototype, 'extra', { value: 1, configurable: true });
+    try {
+      expect(() => assertNoPrototypePollution()).toThrow(/Map.prototype/);
+    } finally {
+      delete (Map.prototype as unknown as Record<string, unknown>).extra;
+    }
+    assertNoPrototypePollution();
+  });
+
+  it.each([
+    [
+      'a six-digit year',
+      { kind: 'record', session: { ...VALID_ROW, TimeGenerated: '+010000-01-01T00:00:00.000Z' } },
+    ],
+    ['a field the schema does not have', { kind: 'record', session: { ...VALID_ROW, Extra: 'x' } }],
+    ['a fractional port', { kind: 'record', session: { ...VALID_ROW, DstPortNumber: 22.5 } }],
+    ['an empty reason', { kind: 'skip', reason: '' }],
+    ['a reason that carries input', { kind: 'invalid', reason: `bad ${'x'.repeat(100)}`, detail: undefined }],
+    [
+      'a detail that carries a whole long input',
+      { kind: 'invalid', reason: 'bad', detail: 'x'.repeat(1000) },
+    ],
+  ])('reject %s', (_label, outcome) => {
+    expect(() => checkOutcomes([outcome as Outcome])).toThrow();
+  });
+
+  it('accept a valid row and short typed outcomes', () => {
+    checkOutcomes([
+      { kind: 'record', session: VALID_ROW },
+      { kind: 'skip', reason: 'header line' },
+      { kind: 'invalid', reason: 'invalid dstport', detail: 'dstport: "70000"' },
+    ]);
+  });
+});
 
 describe('Fuzz: every decoder', () => {
   it('has every registered decoder claim at least one fixture record or line to mutate', () => {
