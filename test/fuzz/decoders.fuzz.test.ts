@@ -217,6 +217,19 @@ describe('Fuzz: the checks', () => {
     expect(() => checkOutcomes([outcome as Outcome])).toThrow();
   });
 
+  it("reject a decoder that claims an item, then calls it another source's", () => {
+    const fickle: SourceDecoder = {
+      name: 'fickle',
+      title: 'claims everything, then rejects it',
+      matchJson: () => true,
+      decodeJson: (_record, out) => out.invalid('not a fickle record'),
+      matchText: () => true,
+      decodeText: (_line, out) => out.invalid('no Meraki header'),
+    };
+    expect(() => checkJson(fickle, {}, freshContext(undefined))).toThrow(/claimed the record/);
+    expect(() => checkText(fickle, 'x', freshContext(undefined))).toThrow(/claimed the line/);
+  });
+
   it('accept a valid row and short typed outcomes', () => {
     checkOutcomes([
       { kind: 'record', session: VALID_ROW },
