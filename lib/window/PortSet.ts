@@ -1,4 +1,5 @@
 const SMALL_LIMIT = 32;
+const NO_PORTS: readonly number[] = Object.freeze([]);
 const WORDS = 2048; // 65,536 bits
 
 /**
@@ -7,7 +8,8 @@ const WORDS = 2048; // 65,536 bits
  * port costs 8 KiB and a benign source a few bytes.
  */
 export class PortSet {
-  #small: number[] | undefined = [];
+  /** Never changed in place (adding copies it), so every empty set shares one empty array. */
+  #small: readonly number[] | undefined = NO_PORTS;
   #bits: Uint32Array | undefined;
   #size = 0;
 
@@ -22,7 +24,9 @@ export class PortSet {
     if (small !== undefined) {
       if (small.includes(port)) return false;
       if (small.length < SMALL_LIMIT) {
-        small.push(port);
+        // Copied at its exact length: a benign source's one to three ports take a few bytes, where
+        // a pushed-to array reserves room for 17.
+        this.#small = [...small, port];
         this.#size++;
         return true;
       }

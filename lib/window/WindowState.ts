@@ -114,7 +114,9 @@ let lastReporter = '';
  */
 export class WindowAccumulator {
   readonly ports = new PortSet();
-  #reporters = new Set<string>();
+  /** The one reporter while there is only one (the common case), then a set of them. */
+  #reporter: string | undefined;
+  #reporters: Set<string> | undefined;
   firstSeenMs = Number.POSITIVE_INFINITY;
   lastSeenMs = Number.NEGATIVE_INFINITY;
   eventCount = 0;
@@ -135,7 +137,9 @@ export class WindowAccumulator {
     sequenceNumber: number,
   ): void {
     if (port !== undefined) this.ports.add(port);
-    this.#reporters.add(reporter);
+    if (this.#reporters !== undefined) this.#reporters.add(reporter);
+    else if (this.#reporter === undefined) this.#reporter = reporter;
+    else if (this.#reporter !== reporter) this.#reporters = new Set([this.#reporter, reporter]);
     if (timeMs < this.firstSeenMs) this.firstSeenMs = timeMs;
     if (timeMs > this.lastSeenMs) this.lastSeenMs = timeMs;
     this.eventCount += eventCount;
@@ -149,6 +153,7 @@ export class WindowAccumulator {
 
   /** Distinct reporters so far, sorted, at most `MAX_REPORTERS_KEPT`. */
   reporters(): string[] {
+    if (this.#reporters === undefined) return this.#reporter === undefined ? [] : [this.#reporter];
     return [...this.#reporters].sort().slice(0, MAX_REPORTERS_KEPT);
   }
 
