@@ -72,7 +72,7 @@ export const COST_ASSUMPTIONS = {
 } as const;
 
 /** The cost per GB of flow logs, from the ingest figures and the list prices. */
-export function costPerGb(ingest: Record<string, number>): Record<string, number> {
+export function costPerGb(ingest: Record<string, number>, timerMsPerRow = 0): Record<string, number> {
   const a = COST_ASSUMPTIONS;
   const flowsPerGb = ((ingest.flows as number) / (ingest.bytes as number)) * GB;
   const batchesPerGb = flowsPerGb / ((ingest.flows as number) / (ingest.batches as number));
@@ -96,7 +96,10 @@ export function costPerGb(ingest: Record<string, number>): Record<string, number
   // Window rows kept for the 24-hour retention: at most one row per write, about 100 bytes each.
   const rowsPerGb = ((ingest.entityWritesPer1000 as number) / 1000) * flowsPerGb;
   const storageUsd = ((rowsPerGb * 100) / GB) * PRICES.tableGbMonth.usd * (1 / 30);
-  const totalUsd = functionUsd + tableUsd + eventHubsUsd + storageUsd;
+  // The hourly timer reads every row once: at most one row per entity write.
+  const timerSeconds = (rowsPerGb * timerMsPerRow) / 1000;
+  const timerUsd = timerSeconds * a.instanceMemoryGb * PRICES.flexGbSecond.usd;
+  const totalUsd = functionUsd + tableUsd + eventHubsUsd + storageUsd + timerUsd;
   return {
     flowsPerGb,
     batchesPerGb,
@@ -109,6 +112,8 @@ export function costPerGb(ingest: Record<string, number>): Record<string, number
     eventHubsTus: tus,
     eventHubsUsd,
     storageUsd,
+    timerSeconds,
+    timerUsd,
     totalUsd,
     sentinelUsd: PRICES.sentinelAnalyticsGb.usd,
     ratioToSentinel: totalUsd / PRICES.sentinelAnalyticsGb.usd,
@@ -213,7 +218,7 @@ export function renderMarkdown(r: BenchResults): string {
   out.push('|---|---:|---:|---|---|');
   out.push(`| flows/s (wall, incl. Azurite) | ${fmt(i.flowsPerSecond as number)} | | | |`);
   out.push(
-    `| function CPU per 1,000 flows | ${fmt((i.cpuMs as number) / ((i.flows as number) / 1000), 1)} ms | | | |`,
+    `| function busy time per 1,000 flows (main thread) | ${fmt((i.cpuMs as number) / ((i.flows as number) / 1000), 1)} ms | | | |`,
   );
   out.push(
     `| Table entity writes per 1,000 flows | ${fmt(i.entityWritesPer1000 as number, 1)} | ${fmt(
@@ -233,7 +238,8 @@ export function renderMarkdown(r: BenchResults): string {
   out.push(`| write conflicts | ${fmt(i.conflicts as number)} | | | |`);
   out.push('');
 
-  const c = costPerGb(i);
+  const t100 = r.closer.table.find((x) => x.states === 100_000);
+  const c = costPerGb(i, t100 === undefined ? 0 : (t100.wallMs as number) / 100_000);
   const a = COST_ASSUMPTIONS;
   out.push('## Cost per GB of flow logs (estimate)', '');
   out.push(
@@ -245,7 +251,7 @@ export function renderMarkdown(r: BenchResults): string {
   out.push('| Item | Per GB |');
   out.push('|---|---:|');
   out.push(`| flows per GB | ${fmt(c.flowsPerGb as number)} |`);
-  out.push(`| function CPU seconds per GB | ${fmt(c.cpuSecondsPerGb as number, 1)} s |`);
+  out.push(`| function busy seconds per GB (main thread, measured) | ${fmt(c.cpuSecondsPerGb as number, 1)} s |`);
   out.push(
     `| Flex Consumption (${fmt(c.functionGbSeconds as number)} GB-s, ${fmt(c.batchesPerGb as number)} executions) | $${fmt(c.functionUsd as number, 4)} |`,
   );
@@ -256,6 +262,9 @@ export function renderMarkdown(r: BenchResults): string {
     `| Event Hubs (${fmt(c.eventHubsTus as number)} TU share + ingress events) | $${fmt(c.eventHubsUsd as number, 4)} |`,
   );
   out.push(`| Table capacity (24 h of window rows) | $${fmt(c.storageUsd as number, 6)} |`);
+  out.push(
+    `| closing timer (${fmt(c.timerSeconds as number, 1)} s per GB at the Azurite scan rate, upper bound) | $${fmt(c.timerUsd as number, 4)} |`,
+  );
   out.push(`| **total** | **$${fmt(c.totalUsd as number, 4)}** |`);
   out.push(
     `| Sentinel analytics tier ingestion, for comparison | $${fmt(c.sentinelUsd as number, 2)} (${fmt(
@@ -284,11 +293,11 @@ export function renderMarkdown(r: BenchResults): string {
     )} MB | ${fmt(x.alerts as number)} |`;
   for (const x of r.closer.table) out.push(row(x, 'Table (Azurite)'));
   for (const x of r.closer.memory) out.push(row(x, 'in memory'));
-  const t100 = r.closer.table.find((x) => x.states === 100_000);
+  const t100k = r.closer.table.find((x) => x.states === 100_000);
   const m100 = r.closer.memory.find((x) => x.states === 100_000);
   const m1m = r.closer.memory.find((x) => x.states === 1_000_000);
-  if (t100 !== undefined && m100 !== undefined && m1m !== undefined) {
-    const scanMsPerState = ((t100.wallMs as number) - (m100.wallMs as number)) / 100_000;
+  if (t100k !== undefined && m100 !== undefined && m1m !== undefined) {
+    const scanMsPerState = ((t100k.wallMs as number) - (m100.wallMs as number)) / 100_000;
     out.push(
       `| 1,000,000 | Table, extrapolated | ${fmt(((m1m.wallMs as number) + scanMsPerState * 1_000_000) / 1000, 1)} s | | | | |`,
       '',
