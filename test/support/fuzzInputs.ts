@@ -193,6 +193,10 @@ const HOSTILE_VALUE_FACTORIES: ReadonlyArray<() => unknown> = [
   () => 1e308,
   () => -1e308,
   () => 5e-324,
+  // JSON reads `1e400` as Infinity; NaN cannot come from JSON but costs nothing to try.
+  () => Number.POSITIVE_INFINITY,
+  () => Number.NEGATIVE_INFINITY,
+  () => Number.NaN,
   () => 8.64e15,
   () => 253402300800,
   () => 253402300800000,
