@@ -14,8 +14,9 @@ import {
   fuzzParameters,
   type Growth,
   IS_LONG_RUN,
-  measureGrowth,
+  MAX_GROWTH_RATIO,
   parseRecord,
+  superlinearGrowth,
   TEXT_FRAGMENTS,
 } from '../support/fuzzInputs.js';
 
@@ -28,7 +29,6 @@ import {
  * speed or load, and about 100 for a quadratic one. A 100 KB decode under 2 ms passes at once.
  */
 
-const MAX_RATIO = 6;
 // The long run (`npm run fuzz`) takes minutes per property; the short run keeps the default timeout.
 if (FUZZ_TIMEOUT_MS !== undefined) vi.setConfig({ testTimeout: FUZZ_TIMEOUT_MS });
 
@@ -121,19 +121,6 @@ function describeGrowth(what: string, growth: Growth): string {
   return `${what}: 100 KB took ${growth.largeMs.toFixed(1)} ms, 100 × 1 KB took ${growth.smallBatchMs.toFixed(1)} ms (ratio ${growth.ratio.toFixed(1)})`;
 }
 
-/** Measures, and measures again before reporting, so that one disturbed measurement never fails the run. */
-function superlinear<T>(
-  decode: (input: T) => void,
-  make: (chars: number) => T,
-  sizeOf?: (input: T) => number,
-): Growth | undefined {
-  const options = sizeOf === undefined ? {} : { sizeOf };
-  const first = measureGrowth(decode, make, options);
-  if (first === undefined || first.ratio <= MAX_RATIO) return undefined;
-  const second = measureGrowth(decode, make, options);
-  return second !== undefined && second.ratio > MAX_RATIO ? second : undefined;
-}
-
 /** A filler: one to three fragments (CEF separators, escapes, `=` runs, quotes, tags, headers…). */
 const filler = fc
   .array(fc.constantFrom(...TEXT_FRAGMENTS), { minLength: 1, maxLength: 3 })
@@ -151,8 +138,8 @@ describe('Fuzz: the growth check', () => {
       }
     };
     const make = (chars: number): string => fill('x=', ';', chars);
-    expect(superlinear(quadratic, make)?.ratio).toBeGreaterThan(MAX_RATIO);
-    expect(superlinear((text: string) => parseAdditionalExtensions(text), make)).toBeUndefined();
+    expect(superlinearGrowth(quadratic, make)?.ratio).toBeGreaterThan(MAX_GROWTH_RATIO);
+    expect(superlinearGrowth((text: string) => parseAdditionalExtensions(text), make)).toBeUndefined();
     expect(found).toBeGreaterThan(0);
   });
 });
@@ -173,7 +160,7 @@ describe('Fuzz: decoding time grows linearly with the input', () => {
           for (const fragment of TEXT_FRAGMENTS) {
             for (const position of [1, 0.5]) {
               const at = Math.floor(c.line.length * position);
-              const growth = superlinear<string>(
+              const growth = superlinearGrowth<string>(
                 (line) => decodeLine(decoder, c.header, line),
                 (chars) => fill(c.line.slice(0, at), fragment, chars, c.line.slice(at)),
               );
@@ -194,7 +181,7 @@ describe('Fuzz: decoding time grows linearly with the input', () => {
           fc.double({ min: 0, max: 1, noNaN: true }),
           (c, f, position) => {
             const at = Math.floor(c.line.length * position);
-            const growth = superlinear<string>(
+            const growth = superlinearGrowth<string>(
               (line) => decodeLine(decoder, c.header, line),
               (chars) => fill(c.line.slice(0, at), f, chars, c.line.slice(at)),
             );
@@ -224,7 +211,7 @@ describe('Fuzz: decoding time grows linearly with the input', () => {
               checkOutcomes(sink.outcomes);
             };
             const make = (chars: number): JsonObject => grow(parseRecord(c.record), path, f, position, chars);
-            const growth = superlinear(decode, make, (record) => JSON.stringify(record)?.length ?? 0);
+            const growth = superlinearGrowth(decode, make, (record) => JSON.stringify(record)?.length ?? 0);
             if (growth !== undefined)
               throw new Error(describeGrowth(`${c.origin} ${path.join('.')}`, growth));
           },

@@ -857,6 +857,25 @@ export function measureGrowth<T>(
   return { largeMs, smallBatchMs, ratio: largeMs / Math.max(smallBatchMs, 0.05) };
 }
 
+/** Largest accepted {@link Growth.ratio}: linear decoders stay under 2, quadratic ones reach about 100. */
+export const MAX_GROWTH_RATIO = 6;
+
+/**
+ * The growth of `decode` when it is super-linear: measured, and measured again before it is
+ * reported, so that one disturbed measurement never fails a run. `undefined` when linear.
+ */
+export function superlinearGrowth<T>(
+  decode: (input: T) => void,
+  make: (chars: number) => T,
+  sizeOf?: (input: T) => number,
+): Growth | undefined {
+  const options = sizeOf === undefined ? {} : { sizeOf };
+  const first = measureGrowth(decode, make, options);
+  if (first === undefined || first.ratio <= MAX_GROWTH_RATIO) return undefined;
+  const second = measureGrowth(decode, make, options);
+  return second !== undefined && second.ratio > MAX_GROWTH_RATIO ? second : undefined;
+}
+
 /** Builds `prefix + filler…` of about `chars` characters, the filler repeated. */
 export function fill(prefix: string, filler: string, chars: number, suffix = ''): string {
   const times = Math.max(1, Math.ceil((chars - prefix.length - suffix.length) / Math.max(1, filler.length)));

@@ -11,7 +11,7 @@ import {
   unescapeCefValue,
 } from '../../../lib/sources/cef.js';
 import { parseSyslog } from '../../../lib/sources/syslog.js';
-import { fill, measureGrowth } from '../../support/fuzzInputs.js';
+import { fill, superlinearGrowth } from '../../support/fuzzInputs.js';
 
 const REFERENCE_MS = Date.parse('2025-03-01T12:00:00.000Z');
 
@@ -396,11 +396,11 @@ describe('Parser: cef', () => {
     it('reads a run of pairs without `=` in time linear in its length', () => {
       // Found by the fuzzer: each `;` used to search to the end of the text for the next `=`, so a
       // 1 MB value of `;` (a CEF value lands here as written) took seconds.
-      const growth = measureGrowth(
+      const growth = superlinearGrowth(
         (text: string) => parseAdditionalExtensions(text),
         (chars) => fill('x=', ';', chars),
       );
-      expect(growth?.ratio ?? 0).toBeLessThan(6);
+      expect(growth).toBeUndefined();
     });
 
     it('stores a `__proto__` key as an ordinary key', () => {
