@@ -40,6 +40,7 @@ export interface BenchResults {
     alerts: number;
   }[];
   readonly ingest: Record<string, number>;
+  readonly ingestSmallBatches?: Record<string, number>;
   readonly closer: { table: readonly Record<string, unknown>[]; memory: readonly Record<string, unknown>[] };
 }
 
@@ -236,6 +237,15 @@ export function renderMarkdown(r: BenchResults): string {
     `| all Table requests per 1,000 flows | ${fmt(i.tableRequestsPer1000 as number, 2)} | | | (windows + 4 control operations per batch) |`,
   );
   out.push(`| write conflicts | ${fmt(i.conflicts as number)} | | | |`);
+  const small = r.ingestSmallBatches;
+  if (small !== undefined) {
+    out.push(
+      `| same stream in batches of ${fmt(small.messagesPerBatch as number)} messages: entity writes per 1,000 flows | ${fmt(
+        small.entityWritesPer1000 as number,
+        1,
+      )} | ${fmt(small.floorWritesPer1000 as number, 1)} | | (all Table requests ${fmt(small.tableRequestsPer1000 as number, 1)}) |`,
+    );
+  }
   out.push('');
 
   const t100 = r.closer.table.find((x) => x.states === 100_000);
@@ -251,7 +261,9 @@ export function renderMarkdown(r: BenchResults): string {
   out.push('| Item | Per GB |');
   out.push('|---|---:|');
   out.push(`| flows per GB | ${fmt(c.flowsPerGb as number)} |`);
-  out.push(`| function busy seconds per GB (main thread, measured) | ${fmt(c.cpuSecondsPerGb as number, 1)} s |`);
+  out.push(
+    `| function busy seconds per GB (main thread, measured) | ${fmt(c.cpuSecondsPerGb as number, 1)} s |`,
+  );
   out.push(
     `| Flex Consumption (${fmt(c.functionGbSeconds as number)} GB-s, ${fmt(c.batchesPerGb as number)} executions) | $${fmt(c.functionUsd as number, 4)} |`,
   );
