@@ -14,6 +14,8 @@ import type { NetworkSession } from '../schema/NetworkSession.js';
 import { openInput } from '../sources/decodeInput.js';
 import { Normalizer, UNKNOWN_SOURCE } from '../sources/Normalizer.js';
 import { formatNames, SOURCE_DECODERS } from '../sources/registry.js';
+import type { PendingChunk } from './ClassifyPool.js';
+import { applyChunk, ClassifyPool } from './ClassifyPool.js';
 import { formatAlertTable, formatBytes, LineWriter } from './output.js';
 import type { CliInput } from './readLines.js';
 import { forEachLine, resolveInputs } from './readLines.js';
@@ -51,6 +53,7 @@ Options:
   --state memory|table     memory (default), or the functions' Table Storage state and closing code
   --table-connection CS    Table Storage connection string for --state table [PortscanStorage]
   --table-prefix NAME      table name prefix for --state table (default: a new one per run)
+  --threads N              detect: decode on N threads (1 to 32, default 1); results are the same
 ${SINK_FLAGS_USAGE}
 ${DETECTION_KNOBS.map((k) => `  ${k.flag.padEnd(23)}  ${k.accepts} [${k.setting}]`).join('\n')}
   -h, --help               this help
@@ -101,6 +104,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
         state: { type: 'string', default: 'memory' },
         'table-connection': { type: 'string' },
         'table-prefix': { type: 'string' },
+        threads: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         ...knobOptions,
       },
@@ -144,6 +148,12 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     throw new UsageError('--table-connection and --table-prefix need --state table');
   }
 
+  const threadsText = typeof values.threads === 'string' ? values.threads : '1';
+  const threads = /^\d{1,2}$/.test(threadsText) ? Number(threadsText) : 0;
+  if (threads < 1 || threads > 32) throw new UsageError(`--threads "${threadsText}": expected 1 to 32`);
+  if (threads > 1 && (command !== 'detect' || table !== undefined))
+    throw new UsageError('--threads applies to detect with --state memory');
+
   const flags: Record<string, string | string[]> = {};
   for (const k of DETECTION_KNOBS) {
     const v = values[k.flag.slice(2)];
@@ -162,7 +172,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const inputs = await resolveInputs(parsed.positionals, io.stdin);
   return command === 'normalize'
     ? normalizeCommand(inputs, format, io)
-    : detectCommand(inputs, format, output, settings, io, table, sinks);
+    : detectCommand(inputs, format, output, settings, io, table, sinks, threads);
 }
 
 /** Where `--state table` keeps the window state. */
@@ -214,6 +224,7 @@ async function detectCommand(
   io: CliIo,
   table: TableOptions | undefined,
   sinks: readonly AlertSink[],
+  threads: number,
 ): Promise<number> {
   if (table !== undefined) return detectWithTable(inputs, format, output, settings, io, table, sinks);
   const writer = new LineWriter(io.stdout);
@@ -248,7 +259,22 @@ async function detectCommand(
   // detect reads only what the rule reads: the fast path may take ASIM JSON lines and default VPC
   // records whole (identical results, proven by test/unit/fastpath); every other line is decoded in full.
   const fastPath = new FastLinePath(SOURCE_DECODERS, normalizer.maxFieldChars);
-  const bytes = await readAll(inputs, normalizer, io, flushAlerts, fastPath);
+  // More threads: workers run the fast path ahead of this thread, which applies their results in order.
+  const pool =
+    threads > 1 && normalizer.isAuto ? new ClassifyPool(threads - 1, normalizer.maxFieldChars) : undefined;
+  let bytes: number;
+  try {
+    bytes = await readAll(
+      inputs,
+      normalizer,
+      io,
+      flushAlerts,
+      fastPath,
+      pool === undefined ? undefined : { pool, detector, depth: 2 * threads },
+    );
+  } finally {
+    await pool?.close();
+  }
   detector.finish();
   await flushAlerts();
   await writer.flush();
@@ -367,6 +393,7 @@ async function readAll(
   io: CliIo,
   drain: () => Promise<void>,
   fastPath?: FastLinePath,
+  parallel?: { readonly pool: ClassifyPool; readonly detector: StreamingDetector; readonly depth: number },
 ): Promise<number> {
   const totalBytes = inputs.reduce((t, i) => t + (i.sizeBytes ?? 0), 0);
   const showProgress = io.isStderrTty && totalBytes >= PROGRESS_MIN_BYTES;
@@ -390,26 +417,55 @@ async function readAll(
     } catch (cause) {
       throw new DetectorError('INPUT_UNREADABLE', `${input.name}: cannot open`, { cause });
     }
+    const onTooLong = (line: string, lineNumber: number) => {
+      normalizer.counts.itemsRead++;
+      normalizer.invalid(
+        UNKNOWN_SOURCE,
+        'line too long',
+        `over ${MAX_LINE_CHARS} characters`,
+        {
+          input: input.name,
+          line: lineNumber,
+        },
+        line,
+      );
+    };
+    // With worker threads, each chunk's lines are read by a worker while earlier chunks are applied
+    // here, in input order (ClassifyPool).
+    const queue: PendingChunk[] = [];
+    let lines: string[] = [];
+    let lineNumbers: number[] = [];
+    let tooLongs: boolean[] = [];
+    const submit = () => {
+      if (parallel === undefined || lines.length === 0) return;
+      queue.push({ lines, lineNumbers, tooLong: tooLongs, classified: parallel.pool.classify(lines) });
+      lines = [];
+      lineNumbers = [];
+      tooLongs = [];
+    };
+    const applyHead = async () => {
+      const head = queue.shift() as PendingChunk;
+      const chunk = await head.classified;
+      const { detector } = parallel as { detector: StreamingDetector };
+      applyChunk(head, chunk, splitter, normalizer, detector, onTooLong);
+    };
     try {
       await forEachLine(
         stream,
         MAX_LINE_CHARS,
         (line, lineNumber, tooLong) => {
-          if (tooLong) {
-            normalizer.counts.itemsRead++;
-            normalizer.invalid(
-              UNKNOWN_SOURCE,
-              'line too long',
-              `over ${MAX_LINE_CHARS} characters`,
-              {
-                input: input.name,
-                line: lineNumber,
-              },
-              line,
-            );
-          } else splitter.line(line, lineNumber);
+          if (parallel !== undefined) {
+            lines.push(line);
+            lineNumbers.push(lineNumber);
+            tooLongs.push(tooLong);
+          } else if (tooLong) onTooLong(line, lineNumber);
+          else splitter.line(line, lineNumber);
         },
-        (n) => {
+        async (n) => {
+          if (parallel !== undefined) {
+            submit();
+            while (queue.length > parallel.depth) await applyHead();
+          }
           bytesRead += n;
           if (showProgress) {
             const now = io.now();
@@ -422,9 +478,11 @@ async function readAll(
               );
             }
           }
-          return drain();
+          await drain();
         },
       );
+      submit();
+      while (queue.length > 0) await applyHead();
     } catch (cause) {
       const code = (cause as NodeJS.ErrnoException).code;
       throw new DetectorError(

@@ -3,6 +3,7 @@ import type { DetectionSettings } from '../config/detectionSettings.js';
 import type { Alert } from '../schema/Alert.js';
 import type { NetworkSession } from '../schema/NetworkSession.js';
 import { WindowAccumulator } from '../window/WindowState.js';
+import type { CountedRow } from './RowRouter.js';
 import { RowRouter } from './RowRouter.js';
 
 /** Reason counted for rows older than the retention horizon. */
@@ -85,7 +86,11 @@ export class StreamingDetector {
   /** Adds one normalized row. */
   add(session: NetworkSession): void {
     const row = this.router.route(session);
-    if (row === undefined) return;
+    if (row !== undefined) this.addRow(row);
+  }
+
+  /** Adds one row already routed by `router` (the fast path's worker threads route with `routeFields`). */
+  addRow(row: CountedRow): void {
     const { binMs, retentionMs } = this.#settings;
     if (row.binStartMs + binMs + retentionMs <= this.#watermarkMs || this.#earlyBins.has(row.binStartMs)) {
       this.#beyondRetention++;

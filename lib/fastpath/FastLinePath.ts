@@ -11,14 +11,44 @@ import {
 import { isAddressText, lookupProtocolNames } from '../sources/firewallFields.js';
 import type { DecodeContext, SourceDecoder } from '../sources/types.js';
 
+/** The fields of the rows one line gives, as the full decoder would normalize them. */
+export interface FastFields {
+  readonly decoder: typeof ASIM | typeof AWS_VPC;
+  /** Identical rows the line gives (an AWS protocol number with two IANA names gives two). */
+  readonly rows: number;
+  readonly timeGenerated: string;
+  readonly eventStartTime: string | undefined;
+  readonly src: string | undefined;
+  readonly port: number | undefined;
+  readonly vendor: string;
+  readonly product: string;
+  readonly eventCount: number;
+}
+
+/** The NetworkSession of fast fields: the fields the rule reads, as the decoder writes them. */
+export function sessionOf(f: FastFields): NetworkSession {
+  const session: Record<string, unknown> = {
+    TimeGenerated: f.timeGenerated,
+    EventCount: f.eventCount,
+    EventVendor: f.vendor,
+    EventProduct: f.product,
+    EventSchema: 'NetworkSession',
+    EventSchemaVersion: f.decoder === ASIM ? '0.2.6' : '0.2.3',
+  };
+  if (f.eventStartTime !== undefined) session.EventStartTime = f.eventStartTime;
+  if (f.src !== undefined) session.SrcIpAddr = f.src;
+  if (f.port !== undefined) session.DstPortNumber = f.port;
+  return session as NetworkSession;
+}
+
 /** Where the fast path delivers a line it decoded: the normalizer counts it as its decoder would. */
 export interface FastLineSink {
   /** One item decoded by `decoder` into `rows` identical rows (an AWS protocol number with two IANA names gives two). */
   acceptFast(decoder: string, session: NetworkSession, rows: number): void;
 }
 
-const ASIM = 'asim';
-const AWS_VPC = 'aws-vpc-flow';
+export const ASIM = 'asim';
+export const AWS_VPC = 'aws-vpc-flow';
 /** Text decoders that may come before aws-vpc-flow: none of them claims a line of the VPC record alphabet. */
 const HARMLESS_BEFORE_VPC = new Set(['sysmon-linux']);
 
@@ -66,87 +96,97 @@ export class FastLinePath {
    * shapes above; returns false, having done nothing, when the full path must read it.
    */
   tryLine(line: string, ctx: DecodeContext, sink: FastLineSink): boolean {
-    if (line.length > this.#maxLineChars) return false;
     const first = line.charCodeAt(0);
-    if (first === 123) return this.#asim && this.#tryAsim(line, sink);
-    if (first === 50) return this.#vpc && isStreamOfDefaultLayout(ctx) && this.#tryVpc(line, sink);
-    return false;
-  }
-
-  #tryAsim(line: string, sink: FastLineSink): boolean {
-    const f = scanFlatObject(line);
-    if (f === undefined || f.hasRecords) return false;
-    // asimNetworkSession.matchJson: a Type of another table, or a missing key, is another decoder's.
-    if (typeof f.Type === 'string' && f.Type !== 'ASimNetworkSessionLogs') return false;
-    if (!f.hasVendor || !f.hasProduct || !(f.hasSrc || f.hasDst || f.hasPort)) return false;
-    // asimNetworkSession.decodeJson: skipped and invalid records take the full path.
-    const schema = toText(f.EventSchema);
-    if (schema !== undefined && schema !== 'NetworkSession') return false;
-    const vendor = toText(f.EventVendor);
-    const product = toText(f.EventProduct);
-    if (vendor === undefined || product === undefined) return false;
-    const timeGenerated = isoFromDateString(f.TimeGenerated);
-    if (timeGenerated === undefined) return false;
-    const start = isoFromDateString(f.EventStartTime);
-    const src = toText(f.SrcIpAddr);
-    const port = toPort(f.DstPortNumber);
-    const session: Record<string, unknown> = {
-      TimeGenerated: timeGenerated,
-      EventCount: toEventCount(f.EventCount),
-      EventVendor: vendor,
-      EventProduct: product,
-      EventSchema: 'NetworkSession',
-      EventSchemaVersion: '0.2.6',
-    };
-    if (start !== undefined) session.EventStartTime = start;
-    if (src !== undefined) session.SrcIpAddr = src;
-    if (port !== undefined) session.DstPortNumber = port;
-    sink.acceptFast(ASIM, session as NetworkSession, 1);
+    if (first === 50 && !isStreamOfDefaultLayout(ctx)) return false;
+    const f = this.classify(line);
+    if (f === undefined) return false;
+    sink.acceptFast(f.decoder, sessionOf(f), f.rows);
     return true;
   }
 
-  #tryVpc(line: string, sink: FastLineSink): boolean {
+  /**
+   * What the fast path reads from `line` alone, or `undefined` when the full path must read it. A
+   * result for an AWS VPC record holds only where `isStreamOfDefaultLayout` holds for its stream
+   * (`tryLine` checks it; a worker thread's result is checked where the line is taken).
+   */
+  classify(line: string): FastFields | undefined {
+    if (line.length > this.#maxLineChars) return undefined;
+    const first = line.charCodeAt(0);
+    if (first === 123) return this.#asim ? this.#classifyAsim(line) : undefined;
+    if (first === 50) return this.#vpc ? this.#classifyVpc(line) : undefined;
+    return undefined;
+  }
+
+  #classifyAsim(line: string): FastFields | undefined {
+    const f = scanFlatObject(line);
+    if (f === undefined || f.hasRecords) return undefined;
+    // asimNetworkSession.matchJson: a Type of another table, or a missing key, is another decoder's.
+    if (typeof f.Type === 'string' && f.Type !== 'ASimNetworkSessionLogs') return undefined;
+    if (!f.hasVendor || !f.hasProduct || !(f.hasSrc || f.hasDst || f.hasPort)) return undefined;
+    // asimNetworkSession.decodeJson: skipped and invalid records take the full path.
+    const schema = toText(f.EventSchema);
+    if (schema !== undefined && schema !== 'NetworkSession') return undefined;
+    const vendor = toText(f.EventVendor);
+    const product = toText(f.EventProduct);
+    if (vendor === undefined || product === undefined) return undefined;
+    const timeGenerated = isoFromDateString(f.TimeGenerated);
+    if (timeGenerated === undefined) return undefined;
+    const start = isoFromDateString(f.EventStartTime);
+    const src = toText(f.SrcIpAddr);
+    const port = toPort(f.DstPortNumber);
+    return {
+      decoder: ASIM,
+      rows: 1,
+      timeGenerated,
+      eventStartTime: start,
+      src,
+      port,
+      vendor,
+      product,
+      eventCount: toEventCount(f.EventCount),
+    };
+  }
+
+  #classifyVpc(line: string): FastFields | undefined {
     // awsVpcFlow's isDefaultRecord and decodeText, default layout: `2 account eni srcaddr dstaddr
     // srcport dstport protocol packets bytes start end action log-status`, `-` for no value.
     const at = this.#bounds;
-    if (!splitVpcRecord(line, at)) return false;
+    if (!splitVpcRecord(line, at)) return undefined;
     const from = (k: number) => at[2 * k] as number;
     const to = (k: number) => at[2 * k + 1] as number;
-    if (to(1) - from(1) !== 12 || !isDigits(line, from(1), to(1))) return false;
-    if (!line.startsWith('eni-', from(2))) return false;
-    if (to(13) - from(13) !== 2 || !line.startsWith('OK', from(13))) return false;
+    if (to(1) - from(1) !== 12 || !isDigits(line, from(1), to(1))) return undefined;
+    if (!line.startsWith('eni-', from(2))) return undefined;
+    if (to(13) - from(13) !== 2 || !line.startsWith('OK', from(13))) return undefined;
     const isDash = (k: number) => to(k) - from(k) === 1 && line.charCodeAt(from(k)) === 45;
     const srcaddr = isDash(3) ? undefined : line.slice(from(3), to(3));
-    if (srcaddr !== undefined && !isAddressText(srcaddr)) return false;
-    if (!isDash(4) && !isAddressText(line.slice(from(4), to(4)))) return false;
-    if (!isDash(5) && this.#port(line, from(5), to(5)) === undefined) return false;
+    if (srcaddr !== undefined && !isAddressText(srcaddr)) return undefined;
+    if (!isDash(4) && !isAddressText(line.slice(from(4), to(4)))) return undefined;
+    if (!isDash(5) && this.#port(line, from(5), to(5)) === undefined) return undefined;
     const dstPort = isDash(6) ? undefined : this.#port(line, from(6), to(6));
-    if (!isDash(6) && dstPort === undefined) return false;
+    if (!isDash(6) && dstPort === undefined) return undefined;
     let protocol: number | undefined;
     if (!isDash(7)) {
       protocol =
         isDigits(line, from(7), to(7)) && to(7) - from(7) <= 3
           ? Number(line.slice(from(7), to(7)))
           : toInteger(line.slice(from(7), to(7)));
-      if (protocol === undefined || protocol < 0 || protocol > 255) return false;
+      if (protocol === undefined || protocol < 0 || protocol > 255) return undefined;
     }
     const time = isDash(10) ? undefined : this.#epochTime(line.slice(from(10), to(10)));
-    if (time === undefined) return false;
-    if (!isDash(11) && this.#epochTime(line.slice(from(11), to(11))) === undefined) return false;
+    if (time === undefined) return undefined;
+    if (!isDash(11) && this.#epochTime(line.slice(from(11), to(11))) === undefined) return undefined;
     const names = lookupProtocolNames(protocol);
-    const session: Record<string, unknown> = {
-      TimeGenerated: time,
-      EventStartTime: time,
-      EventCount: 1,
-      EventVendor: 'AWS',
-      EventProduct: 'VPC',
-      EventSchema: 'NetworkSession',
-      EventSchemaVersion: '0.2.3',
+    return {
+      decoder: AWS_VPC,
+      rows: names.length > 0 ? names.length : 1,
+      timeGenerated: time,
+      eventStartTime: time,
+      src: srcaddr,
+      port: dstPort,
+      vendor: 'AWS',
+      product: 'VPC',
+      eventCount: 1,
     };
-    if (srcaddr !== undefined) session.SrcIpAddr = srcaddr;
-    if (dstPort !== undefined) session.DstPortNumber = dstPort;
-    sink.acceptFast(AWS_VPC, session as NetworkSession, names.length > 0 ? names.length : 1);
-    return true;
   }
 
   /** `toPort` of the token: a plain run of up to 5 digits is read in place, anything else by `toPort`. */

@@ -1,4 +1,4 @@
-import type { JsonObject, SourceLocation } from './types.js';
+import type { DecodeContext, JsonObject, SourceLocation } from './types.js';
 
 /** Receives the items an input is made of. */
 export interface ItemHandler {
@@ -13,6 +13,8 @@ export interface ItemHandler {
    * the handler took it whole (lib/fastpath), false to let the splitter read it as usual.
    */
   fast?(line: string): boolean;
+  /** Offered a line the fast path already decoded elsewhere (a worker thread): true when `apply` took it. */
+  fastApply?(apply: (ctx: DecodeContext) => boolean): boolean;
 }
 
 export interface ItemSplitterOptions {
@@ -105,6 +107,18 @@ export class ItemSplitter {
       return;
     }
     this.#handler.text(first === 0 ? line : line.slice(first), this.#location(lineNumber));
+  }
+
+  /**
+   * Offers a line of `rawLength` characters that a worker thread decoded with the fast path, in its
+   * place in the input: taken (true) only where `line()` would have offered it to the fast path —
+   * no multi-line document open, not over the line limit. On false, feed the line to `line()`.
+   */
+  takeFast(rawLength: number, apply: (ctx: DecodeContext) => boolean): boolean {
+    const maxLine = this.#options.maxLineChars;
+    if (maxLine !== undefined && rawLength > maxLine) return false;
+    if (this.#docLines.length > 0) return false;
+    return this.#handler.fastApply?.(apply) === true;
   }
 
   /** Ends the input: an unfinished multi-line document is taken again line by line. */

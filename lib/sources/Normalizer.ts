@@ -102,6 +102,13 @@ export class Normalizer {
     }
   }
 
+  /** Counts one item the fast path decoded in a worker thread into `rows` rows, which the caller routes itself. */
+  countFast(decoder: string, rows: number): void {
+    this.counts.itemsRead++;
+    this.counts.bySource.set(decoder, (this.counts.bySource.get(decoder) ?? 0) + 1);
+    this.counts.recordsNormalized += rows;
+  }
+
   /** Names of the decoders, for `--format` validation and help. */
   get sourceNames(): readonly string[] {
     return this.#decoders.map((d) => d.name);

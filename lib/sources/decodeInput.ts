@@ -70,6 +70,8 @@ export function openInput(
             // An item over the limit takes the full path, which counts it as such.
             fast: (line: string) =>
               items < maxItems && fastPath.tryLine(line, ctx, normalizer) && ++items > 0,
+            fastApply: (apply: (c: DecodeContext) => boolean) =>
+              items < maxItems && apply(ctx) && ++items > 0,
           }),
     },
     {

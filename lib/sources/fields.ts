@@ -94,7 +94,9 @@ export function isCanonicalIso(text: string): boolean {
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   const days = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number);
   if (day > days) return false;
-  return digit(11) * 10 + digit(12) <= 23 && digit(14) * 10 + digit(15) <= 59 && digit(17) * 10 + digit(18) <= 59;
+  return (
+    digit(11) * 10 + digit(12) <= 23 && digit(14) * 10 + digit(15) <= 59 && digit(17) * 10 + digit(18) <= 59
+  );
 }
 
 /**
