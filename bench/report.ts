@@ -22,6 +22,7 @@ export interface BenchResults {
     detectMs: RunStats;
     detectCpuMs: RunStats;
     detectMaxRssBytes: RunStats;
+    detect2Ms?: RunStats;
     duckdb2Ms: RunStats;
     duckdb1Ms: RunStats;
     alerts: number;
@@ -164,20 +165,30 @@ export function renderMarkdown(r: BenchResults): string {
 
   out.push('## `portscan detect` against DuckDB running the rule as SQL (same files, same run)', '');
   out.push(
-    '`portscan detect` runs as shipped (`bin/portscan.js` on dist/, one core). DuckDB runs the rule as SQL ' +
-      '(bench/suites/duckdb.ts) with 2 threads (both cores) and with 1. Ratio = detect throughput ÷ DuckDB throughput. ' +
-      'Stretch target: ≥ 0.5 against DuckDB on 2 threads.',
+    '`portscan detect` runs as shipped (`bin/portscan.js` on dist/, wall time of the whole process): on one core, ' +
+      'and with `--threads 2` on both cores. DuckDB runs the rule as SQL (bench/suites/duckdb.ts, query time after a ' +
+      'warm-up run) with 2 threads and with 1; runs interleave. Ratio = detect throughput ÷ DuckDB throughput on the ' +
+      'same cores. Stretch target: ≥ 0.5 on both cores.',
     '',
   );
   out.push(
-    '| Input | MB | detect s | detect MB/s | DuckDB 2 threads s | DuckDB 1 thread s | Ratio vs 2 threads | Ratio vs 1 thread | Same alerts | Stretch ≥ 0.5 |',
+    '| Input | MB | detect 1 core s | detect 2 threads s | detect MB/s (2 threads) | DuckDB 1 thread s | DuckDB 2 threads s | Ratio, 1 core | Ratio, 2 cores | Same alerts | Stretch ≥ 0.5 |',
   );
-  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---|---|');
+  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|');
   for (const v of r.versus) {
-    const ratio2 = v.duckdb2Ms.median / v.detectMs.median;
+    const two = v.detect2Ms ?? v.detectMs;
+    const ratio2 = v.duckdb2Ms.median / two.median;
     const ratio1 = v.duckdb1Ms.median / v.detectMs.median;
     out.push(
-      `| ${v.format}, ${fmt(v.flows)} flows | ${fmt(v.bytes / MB, 0)} | ${stats(v.detectMs, 2, 1 / 1000)} | ${stats(inverse(v.detectMs, (v.bytes / MB) * 1000), 1)} | ${stats(v.duckdb2Ms, 2, 1 / 1000)} | ${stats(v.duckdb1Ms, 2, 1 / 1000)} | ${fmt(ratio2, 3)} | ${fmt(ratio1, 3)} | ${
+      `| ${v.format}, ${fmt(v.flows)} flows | ${fmt(v.bytes / MB, 0)} | ${stats(v.detectMs, 2, 1 / 1000)} | ${stats(
+        two,
+        2,
+        1 / 1000,
+      )} | ${stats(inverse(two, (v.bytes / MB) * 1000), 1)} | ${stats(v.duckdb1Ms, 2, 1 / 1000)} | ${stats(
+        v.duckdb2Ms,
+        2,
+        1 / 1000,
+      )} | ${fmt(ratio1, 3)} | ${fmt(ratio2, 3)} | ${
         v.sameAlerts ? `yes (${v.alerts})` : `**no** (${v.alerts} vs ${v.duckdbAlerts})`
       } | ${mark(ratio2 >= 0.5)} |`,
     );

@@ -130,11 +130,14 @@ const versus = [
   log(`detect vs DuckDB: ${format}`);
   // Interleaved, so that other load on the machine falls on both sides alike.
   const runs: ReturnType<typeof detect>[] = [];
+  const threaded: ReturnType<typeof detect>[] = [];
   const duck2Ms: number[] = [];
   const duck1Ms: number[] = [];
   let duck2: ReturnType<typeof duck> | undefined;
   for (let i = 0; i < (QUICK ? 2 : 3); i++) {
     runs.push(detect([file.path]));
+    // Both cores, as DuckDB's 2 threads: the main thread and one fast-path worker.
+    threaded.push(detect([file.path], ['--threads', '2'], false));
     duck2 = duck(format, file.path, 2);
     duck2Ms.push(duck2.ms.median);
     duck1Ms.push(duck(format, file.path, 1).ms.median);
@@ -144,7 +147,14 @@ const versus = [
     (runs[0]?.alerts ?? []).map((a) => key(a.SrcIpAddr, a.BinStart, a.AttemptedPortsCount)),
   );
   const theirs = new Set(duck2.alerts.map(([s, b, p]) => key(s, b, p)));
-  const sameAlerts = ours.size === theirs.size && [...ours].every((k) => theirs.has(k));
+  const ours2 = new Set(
+    (threaded[0]?.alerts ?? []).map((a) => key(a.SrcIpAddr, a.BinStart, a.AttemptedPortsCount)),
+  );
+  const sameAlerts =
+    ours.size === theirs.size &&
+    [...ours].every((k) => theirs.has(k)) &&
+    ours2.size === ours.size &&
+    [...ours].every((k) => ours2.has(k));
   return {
     format,
     bytes: file.bytes,
@@ -152,6 +162,7 @@ const versus = [
     detectMs: medianAndSpread(runs.map((r) => r.probe.wallMs)),
     detectCpuMs: medianAndSpread(runs.map((r) => r.probe.cpuMs)),
     detectMaxRssBytes: medianAndSpread(runs.map((r) => r.probe.maxRssBytes)),
+    detect2Ms: medianAndSpread(threaded.map((r) => r.probe.wallMs)),
     duckdb2Ms: medianAndSpread(duck2Ms),
     duckdb1Ms: medianAndSpread(duck1Ms),
     alerts: ours.size,
