@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { loadFunctionConfig } from '../../../lib/config/appSettings.js';
+import { ConfigurationError } from '../../../lib/errors.js';
+
+const IDENTITY = {
+  EventHubConnection__fullyQualifiedNamespace: 'evhns-x.servicebus.windows.net',
+  PORTSCAN_EVENTHUB_NAME: 'flowlogs',
+  PORTSCAN_EVENTHUB_CONSUMER_GROUP: 'portscan-ingest',
+  PortscanStorage__tableServiceUri: 'https://stx.table.core.windows.net',
+  PortscanStorage__queueServiceUri: 'https://stx.queue.core.windows.net',
+  PortscanStorage__credential: 'managedidentity',
+  PortscanStorage__clientId: '6f1c2c1e-0a8b-4d7e-9a55-3d2f9c0b1e77',
+};
+
+function issuesOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadFunctionConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error.issues;
+    throw error;
+  }
+  return [];
+}
+
+describe('Config: Function App settings', () => {
+  it('reads identity-based connections', () => {
+    const c = loadFunctionConfig(IDENTITY);
+    expect(c.tables).toEqual({
+      kind: 'identity',
+      endpoint: 'https://stx.table.core.windows.net',
+      clientId: '6f1c2c1e-0a8b-4d7e-9a55-3d2f9c0b1e77',
+    });
+    expect(c.queues).toMatchObject({ kind: 'identity', endpoint: 'https://stx.queue.core.windows.net' });
+    expect([c.eventHubName, c.tablePrefix, c.alertQueue, c.closeSchedule, c.deliveryMaxRuns]).toEqual([
+      'flowlogs',
+      'Portscan',
+      'portscan-alerts',
+      '0 5 * * * *',
+      24,
+    ]);
+    expect(c.detection.threshold).toBe(50);
+    expect(c.limits.maxMessageBytes).toBe(4 * 1024 * 1024);
+  });
+
+  it('reads a connection string for local runs against Azurite', () => {
+    const c = loadFunctionConfig({
+      EventHubConnection: 'Endpoint=sb://localhost/;UseDevelopmentEmulator=true',
+      PORTSCAN_EVENTHUB_NAME: 'flowlogs',
+      PortscanStorage: 'UseDevelopmentStorage=true',
+    });
+    expect(c.tables).toEqual({ kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' });
+  });
+
+  it('names every missing or bad setting at once', () => {
+    expect(
+      issuesOf({
+        PortscanStorage__tableServiceUri: 'https://stx.table.core.windows.net',
+        PortscanStorage__credential: 'shared-key',
+        PORTSCAN_CLOSE_SCHEDULE: 'hourly',
+        PORTSCAN_ALERT_QUEUE: 'Alerts_Queue',
+        PORTSCAN_MAX_FIELD_CHARS: '10',
+        PORTSCAN_THRESHOLD: '-1',
+      }),
+    ).toEqual([
+      'PORTSCAN_THRESHOLD="-1": expected an integer from 1 to 65535 (alert when the distinct port count is greater)',
+      'PORTSCAN_MAX_FIELD_CHARS="10": expected an integer from 64 to 1048576',
+      'PORTSCAN_EVENTHUB_NAME: required (the name of the flow-log event hub)',
+      'EventHubConnection__fullyQualifiedNamespace: required (or EventHubConnection as a connection string for local runs)',
+      'PortscanStorage__credential: expected "managedidentity" or unset',
+      'PortscanStorage__queueServiceUri: required (or PortscanStorage as a connection string for local runs)',
+      'PORTSCAN_ALERT_QUEUE: expected a queue name (3-63 lower-case letters, digits and single hyphens)',
+      'PORTSCAN_CLOSE_SCHEDULE: expected a six-field NCRONTAB expression such as "0 5 * * * *"',
+    ]);
+  });
+
+  it('reads any number of alert sinks', () => {
+    const c = loadFunctionConfig({
+      ...IDENTITY,
+      PORTSCAN_SINK_SOC_KIND: 'teams',
+      PORTSCAN_SINK_SOC_URL: 'https://prod-1.westeurope.logic.azure.com/workflows/x',
+      PORTSCAN_SINK_SIEM_KIND: 'webhook',
+      PORTSCAN_SINK_SIEM_URL: 'https://siem.example.com/hooks/portscan',
+      PORTSCAN_SINK_SIEM_SECRET: `whsec_${Buffer.alloc(32, 1).toString('base64')}`,
+    });
+    expect(c.sinks.map((s) => [s.name, s.kind])).toEqual([
+      ['SIEM', 'webhook'],
+      ['SOC', 'teams'],
+    ]);
+  });
+});
