@@ -1,14 +1,8 @@
 import type { NetworkDirection } from '../schema/NetworkSession.js';
+import { FieldReader, isJsonObject, ownValue } from './FieldReader.js';
 import { makeSession } from './fields.js';
 import { equalsCi, startsWithCi } from './kql.js';
-import {
-  FieldReader,
-  isJsonObject,
-  ownValue,
-  pickEventTime,
-  reportProblems,
-  toHostname,
-} from './microsoftHostFields.js';
+import { HOST_FIELDS, pickEventTime, reportProblems, toHostname } from './microsoftHostFields.js';
 import type { DecodeContext, DecodeSink, JsonObject, SourceDecoder } from './types.js';
 
 const STREAM_CATEGORY = 'AdvancedHunting-DeviceNetworkEvents';
@@ -90,7 +84,7 @@ export const defenderDeviceNetworkEvents: SourceDecoder = {
       streamTime = ownValue(record, 'time');
     }
 
-    const reader = new FieldReader();
+    const reader = new FieldReader(HOST_FIELDS);
     const actionType = reader.text(ownValue(row, 'ActionType'), 'ActionType', {
       required: true,
       maxChars: 128,

@@ -1,12 +1,13 @@
 import { parseEventXml } from './eventXml.js';
-import { excerpt, isoFromDateString, isoFromMillis, toInteger, toPort, toTextOrNumber } from './fields.js';
+import { type FieldReader, type FieldReaderPolicy, isAbsent, isJsonObject, ownValue } from './FieldReader.js';
+import { isoFromMillis } from './fields.js';
 import type { DecodeContext, DecodeSink, JsonObject } from './types.js';
 
 /**
- * Field reading shared by the Microsoft host decoders (Defender XDR DeviceNetworkEvents,
- * SecurityEvent, WindowsEvent, VMConnection): own-property access that ignores prototype keys,
- * a reader that tells an absent value from a malformed one, the `EventData` of Windows events in
- * its three shapes, and the DECISIONS D3 choice of event time.
+ * Field reading specific to the Microsoft host decoders (Defender XDR DeviceNetworkEvents,
+ * SecurityEvent, WindowsEvent, VMConnection), on the shared {@link FieldReader}: the group's reading
+ * rules ({@link HOST_FIELDS}), the `EventData` of Windows events in its three shapes, and the
+ * DECISIONS D3 choice of event time.
  *
  * The rule for every decoder of the group: an absent value leaves its field out, as the ASIM
  * parsers leave it null; a value that is present but malformed (wrong type, out of range, control
@@ -14,109 +15,20 @@ import type { DecodeContext, DecodeSink, JsonObject } from './types.js';
  * what it claims to be. Required fields are the ones without which the row means nothing.
  */
 
-/** `record[key]` only when `key` is the record's own property: `__proto__`, `constructor` and the like read as absent. */
-export function ownValue(record: JsonObject, key: string): unknown {
-  return Object.hasOwn(record, key) ? record[key] : undefined;
-}
-
-/** Whether `value` is a plain JSON object (not null, not an array). */
-export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The first problem found while reading a record: a constant reason and a bounded detail. */
-export interface FieldProblem {
-  readonly reason: string;
-  readonly detail: string;
-}
-
 // An address as the sources write it: IPv4, IPv6 (mapped, zoned); a bounded token of these characters.
 const ADDRESS_TOKEN = /^[0-9A-Za-z.:%_-]{1,64}$/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
-
-function isAbsent(value: unknown): boolean {
-  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
-}
 
 /**
- * Reads the fields of one record and keeps the first problem. Each method returns `undefined` when
- * the value is absent or malformed; only a malformed value (or an absent one marked `required`)
- * records a problem, named after the source field: `missing DestPort`, `invalid SourceAddress`.
+ * The reading rules of the group for the shared {@link FieldReader}: text at most 256 characters
+ * unless a call says otherwise, no control characters, an address is a bounded token of address
+ * characters, and Windows' `-` ("none") is an absent address.
  */
-export class FieldReader {
-  #problem: FieldProblem | undefined;
-
-  /** The first problem, if any. */
-  get problem(): FieldProblem | undefined {
-    return this.#problem;
-  }
-
-  /** Records a problem unless one is already known. */
-  fail(reason: string, detail: string): void {
-    this.#problem ??= { reason, detail };
-  }
-
-  /** A string (or number, as text): trimmed, at most `maxChars`, no control characters. */
-  text(
-    value: unknown,
-    field: string,
-    options: { required?: boolean; maxChars?: number } = {},
-  ): string | undefined {
-    if (isAbsent(value)) return this.#absent(field, options.required);
-    const text = toTextOrNumber(value);
-    if (text === undefined || text.length > (options.maxChars ?? 256) || CONTROL_CHARACTERS.test(text)) {
-      this.#invalid(field, value);
-      return undefined;
-    }
-    return text;
-  }
-
-  /** An IP address as the source wrote it; `-` (Windows' "none") counts as absent. */
-  address(value: unknown, field: string, options: { required?: boolean } = {}): string | undefined {
-    if (isAbsent(value) || (typeof value === 'string' && value.trim() === '-'))
-      return this.#absent(field, options.required);
-    const text = typeof value === 'string' ? value.trim() : undefined;
-    if (text === undefined || !ADDRESS_TOKEN.test(text)) {
-      this.#invalid(field, value);
-      return undefined;
-    }
-    return text;
-  }
-
-  /** A port number 0–65535 from a number or a decimal string. */
-  port(value: unknown, field: string, options: { required?: boolean } = {}): number | undefined {
-    if (isAbsent(value)) return this.#absent(field, options.required);
-    const port = toPort(value);
-    if (port === undefined) this.#invalid(field, value);
-    return port;
-  }
-
-  /** A safe integer from a number or a decimal string. */
-  integer(value: unknown, field: string, options: { required?: boolean } = {}): number | undefined {
-    if (isAbsent(value)) return this.#absent(field, options.required);
-    const n = toInteger(value);
-    if (n === undefined) this.#invalid(field, value);
-    return n;
-  }
-
-  /** A date-time string to canonical ISO time (`isoFromDateString`). */
-  time(value: unknown, field: string): string | undefined {
-    if (isAbsent(value)) return undefined;
-    const iso = isoFromDateString(value);
-    if (iso === undefined) this.#invalid(field, value);
-    return iso;
-  }
-
-  #absent(field: string, required: boolean | undefined): undefined {
-    if (required === true) this.fail(`missing ${field}`, `${field} is absent or empty`);
-    return undefined;
-  }
-
-  #invalid(field: string, value: unknown): void {
-    this.fail(`invalid ${field}`, `${field}: ${excerpt(value)}`);
-  }
-}
+export const HOST_FIELDS: FieldReaderPolicy = {
+  maxTextChars: 256,
+  rejectControlCharacters: true,
+  isAddress: (text) => ADDRESS_TOKEN.test(text),
+  noAddressText: '-',
+};
 
 /**
  * DECISIONS D3 for a record: the first present candidate (device event time first, then the

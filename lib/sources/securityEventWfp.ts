@@ -1,5 +1,6 @@
+import { FieldReader, ownValue } from './FieldReader.js';
 import type { EventDataLookup } from './microsoftHostFields.js';
-import { FieldReader, ownValue, pickEventTime, readEventData } from './microsoftHostFields.js';
+import { HOST_FIELDS, pickEventTime, readEventData } from './microsoftHostFields.js';
 import type { DecodeContext, DecodeSink, JsonObject, SourceDecoder } from './types.js';
 import { decodeWfpEvent } from './windowsFirewall.js';
 
@@ -43,7 +44,7 @@ export const securityEventWfp: SourceDecoder = {
   },
 
   decodeJson(record: JsonObject, out: DecodeSink, ctx: DecodeContext): void {
-    const reader = new FieldReader();
+    const reader = new FieldReader(HOST_FIELDS);
     const eventId = reader.integer(ownValue(record, 'EventID'), 'EventID', { required: true });
     if (eventId === undefined) {
       const problem = reader.problem;

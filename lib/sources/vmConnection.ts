@@ -1,5 +1,6 @@
+import { FieldReader, ownValue } from './FieldReader.js';
 import { makeSession } from './fields.js';
-import { FieldReader, ownValue, pickEventTime, reportProblems, toHostname } from './microsoftHostFields.js';
+import { HOST_FIELDS, pickEventTime, reportProblems, toHostname } from './microsoftHostFields.js';
 import type { DecodeContext, DecodeSink, JsonObject, SourceDecoder } from './types.js';
 
 /**
@@ -47,7 +48,7 @@ export const vmConnection: SourceDecoder = {
       return;
     }
     const inbound = direction === 'inbound';
-    const reader = new FieldReader();
+    const reader = new FieldReader(HOST_FIELDS);
     const sourceIp = reader.address(ownValue(record, 'SourceIp'), 'SourceIp', { required: true });
     const destinationIp = reader.address(ownValue(record, 'DestinationIp'), 'DestinationIp', {
       required: true,

@@ -1,14 +1,7 @@
+import { FieldReader, isJsonObject, ownValue } from './FieldReader.js';
 import { makeSession } from './fields.js';
 import type { EventDataLookup } from './microsoftHostFields.js';
-import {
-  FieldReader,
-  isJsonObject,
-  isTrue,
-  ownValue,
-  pickEventTime,
-  readEventData,
-  reportProblems,
-} from './microsoftHostFields.js';
+import { HOST_FIELDS, isTrue, pickEventTime, readEventData, reportProblems } from './microsoftHostFields.js';
 import type { DecodeContext, DecodeSink, JsonObject, SourceDecoder } from './types.js';
 import { decodeWfpEvent, isWfpEventId } from './windowsFirewall.js';
 
@@ -50,7 +43,7 @@ export const windowsEvent: SourceDecoder = {
   },
 
   decodeJson(record: JsonObject, out: DecodeSink, ctx: DecodeContext): void {
-    const reader = new FieldReader();
+    const reader = new FieldReader(HOST_FIELDS);
     const eventId = reader.integer(ownValue(record, 'EventID'), 'EventID', { required: true });
     const provider = reader.text(ownValue(record, 'Provider'), 'Provider', { maxChars: 256 });
     const problem = reader.problem;

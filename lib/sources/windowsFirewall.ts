@@ -1,7 +1,8 @@
 import type { DvcAction, EventResult, NetworkDirection } from '../schema/NetworkSession.js';
+import type { FieldReader } from './FieldReader.js';
 import { makeSession } from './fields.js';
 import type { EventDataLookup } from './microsoftHostFields.js';
-import { type FieldReader, reportProblems } from './microsoftHostFields.js';
+import { reportProblems } from './microsoftHostFields.js';
 import type { DecodeSink } from './types.js';
 
 /**

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { FieldReader, ownValue } from '../../../lib/sources/FieldReader.js';
 import {
-  FieldReader,
+  HOST_FIELDS,
   isTrue,
-  ownValue,
   pickEventTime,
   readEventData,
   toHostname,
@@ -16,7 +16,7 @@ function context(fallbackTimeMs?: number): DecodeContext {
 describe('Module: microsoftHostFields', () => {
   describe('FieldReader', () => {
     it('returns absent values as undefined without a problem unless they are required', () => {
-      const reader = new FieldReader();
+      const reader = new FieldReader(HOST_FIELDS);
       expect(reader.port(undefined, 'A')).toBeUndefined();
       expect(reader.address(' - ', 'B')).toBeUndefined();
       expect(reader.text('   ', 'C')).toBeUndefined();
@@ -26,7 +26,7 @@ describe('Module: microsoftHostFields', () => {
     });
 
     it('keeps only the first problem', () => {
-      const reader = new FieldReader();
+      const reader = new FieldReader(HOST_FIELDS);
       reader.port('x', 'First');
       reader.port('y', 'Second');
       expect(reader.problem?.reason).toBe('invalid First');
@@ -39,7 +39,7 @@ describe('Module: microsoftHostFields', () => {
       [' 0 ', 0],
       [65535, 65535],
     ])('reads port %j as %i', (value, expected) => {
-      const reader = new FieldReader();
+      const reader = new FieldReader(HOST_FIELDS);
       expect(reader.port(value, 'P')).toBe(expected);
       expect(reader.problem).toBeUndefined();
     });
@@ -47,7 +47,7 @@ describe('Module: microsoftHostFields', () => {
     it.each([[65536], [-1], [1.5], ['0x50'], [true], [{}], [[80]], ['1'.repeat(30)]])(
       'reports port %j as invalid',
       (value) => {
-        const reader = new FieldReader();
+        const reader = new FieldReader(HOST_FIELDS);
         expect(reader.port(value, 'P')).toBeUndefined();
         expect(reader.problem?.reason).toBe('invalid P');
       },
@@ -61,7 +61,7 @@ describe('Module: microsoftHostFields', () => {
       'fe80:0:0:0:1c2b:3d4e:5f60:7a8b',
       '0.0.0.0',
     ])('accepts address %s as written', (value) => {
-      const reader = new FieldReader();
+      const reader = new FieldReader(HOST_FIELDS);
       expect(reader.address(` ${value} `, 'A')).toBe(value);
       expect(reader.problem).toBeUndefined();
     });
@@ -69,7 +69,7 @@ describe('Module: microsoftHostFields', () => {
     it.each(['10.0.0.1 10.0.0.2', '<b>', '10.0.0.1\u0000', 'a'.repeat(65), 'ü.example', 42])(
       'reports address %j as invalid with a bounded detail',
       (value) => {
-        const reader = new FieldReader();
+        const reader = new FieldReader(HOST_FIELDS);
         expect(reader.address(value, 'A')).toBeUndefined();
         expect(reader.problem?.reason).toBe('invalid A');
         expect(reader.problem?.detail.length).toBeLessThanOrEqual(90);
@@ -77,12 +77,12 @@ describe('Module: microsoftHostFields', () => {
     );
 
     it('bounds text length and rejects control characters', () => {
-      const reader = new FieldReader();
+      const reader = new FieldReader(HOST_FIELDS);
       expect(reader.text('web01', 'T', { maxChars: 5 })).toBe('web01');
       expect(reader.text(1234, 'N')).toBe('1234');
       expect(reader.text('web012', 'T', { maxChars: 5 })).toBeUndefined();
       expect(reader.problem?.reason).toBe('invalid T');
-      const other = new FieldReader();
+      const other = new FieldReader(HOST_FIELDS);
       other.text('a\tb', 'U');
       expect(other.problem?.detail).toBe('U: a\\x09b');
     });
@@ -90,7 +90,7 @@ describe('Module: microsoftHostFields', () => {
 
   describe('pickEventTime', () => {
     it('takes the first present candidate and truncates to milliseconds', () => {
-      const reader = new FieldReader();
+      const reader = new FieldReader(HOST_FIELDS);
       const time = pickEventTime(
         reader,
         [
@@ -105,7 +105,7 @@ describe('Module: microsoftHostFields', () => {
     });
 
     it('does not fall through past a present but unreadable candidate', () => {
-      const reader = new FieldReader();
+      const reader = new FieldReader(HOST_FIELDS);
       const time = pickEventTime(
         reader,
         [
@@ -119,10 +119,10 @@ describe('Module: microsoftHostFields', () => {
     });
 
     it('falls back to the enqueued time, else gives undefined', () => {
-      expect(pickEventTime(new FieldReader(), [[null, 'T']], context(Date.UTC(2025, 10, 20)))).toBe(
-        '2025-11-20T00:00:00.000Z',
-      );
-      expect(pickEventTime(new FieldReader(), [[null, 'T']], context())).toBeUndefined();
+      expect(
+        pickEventTime(new FieldReader(HOST_FIELDS), [[null, 'T']], context(Date.UTC(2025, 10, 20))),
+      ).toBe('2025-11-20T00:00:00.000Z');
+      expect(pickEventTime(new FieldReader(HOST_FIELDS), [[null, 'T']], context())).toBeUndefined();
     });
   });
 

@@ -1,0 +1,193 @@
+import { excerpt, isoFromDateString, toInteger, toPort, toTextOrNumber } from './fields.js';
+import type { JsonObject } from './types.js';
+
+/**
+ * Field reading shared by every decoder: own-property access, the JSON-object and address-text
+ * checks, the one shape of a field problem and the reader that remembers the first one.
+ *
+ * The rule the readers apply: an absent value (`undefined`, `null`, a blank string) leaves its field
+ * out, as the ASIM parsers leave it null; a present but malformed value is a problem that makes the
+ * row invalid, reported once as `out.invalid(problem.reason, problem.detail)`. Nothing here throws;
+ * details carry at most an `excerpt()` of the value.
+ */
+
+/** `record[key]` only when `key` is the record's own property: `__proto__`, `constructor` and the like read as absent. */
+export function ownValue(record: Readonly<Record<string, unknown>>, key: string): unknown {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/** Whether `value` is a plain JSON object (not null, not an array). */
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `undefined`, `null` or a blank string: a field the record does not give. */
+export function isAbsent(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
+const ADDRESS = /^[0-9A-Fa-f.:]{2,45}$/;
+const ZONE = /^[A-Za-z0-9_.-]{1,32}$/;
+
+/**
+ * Whether `text` has the shape of an IPv4 or IPv6 address literal (hex digits, dots and colons, at
+ * least one dot or colon, an optional `%zone`). Only the alphabet and length are checked, so that the
+ * detection filter sees every spelling (DECISIONS D1) but never a hostile string.
+ */
+export function isAddressText(text: string): boolean {
+  const percent = text.indexOf('%');
+  const address = percent < 0 ? text : text.slice(0, percent);
+  if (!ADDRESS.test(address) || (address.indexOf('.') < 0 && address.indexOf(':') < 0)) return false;
+  return percent < 0 || ZONE.test(text.slice(percent + 1));
+}
+
+/** Why a record (or one of its fields) is not decodable: a short constant reason and a bounded detail. */
+export class FieldProblem {
+  constructor(
+    readonly reason: string,
+    readonly detail: string,
+  ) {}
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+/** How a group of decoders words its problems and what it accepts; each default is the plainest rule. */
+export interface FieldReaderPolicy {
+  /** Characters of the value quoted in an `invalid` detail (default 80). */
+  readonly excerptChars?: number;
+  /** What follows the field name in a `missing` detail (default `is absent or empty`). */
+  readonly missingDetail?: string;
+  /** Longest text (trimmed) accepted when a call gives no `maxChars` (default: no bound). */
+  readonly maxTextChars?: number;
+  /** Whether text with control characters is malformed (default: accepted). */
+  readonly rejectControlCharacters?: boolean;
+  /** The check of a trimmed address (default {@link isAddressText}). */
+  readonly isAddress?: (text: string) => boolean;
+  /** A text that stands for "no address" and reads as absent (Windows writes `-`). */
+  readonly noAddressText?: string;
+}
+
+/** Options of one read: `required` turns absence into a `missing <field>` problem. */
+export interface ReadOptions {
+  readonly required?: boolean;
+}
+
+/**
+ * Reads the fields of one record and keeps the first problem, so that a decoder reads everything it
+ * needs and then checks once. Each method returns `undefined` when the value is absent or malformed;
+ * only a malformed value (or an absent one marked `required`) records a problem, named after the
+ * source field: `missing DestPort` (detail `DestPort is absent or empty`), `invalid SourceAddress`
+ * (detail `SourceAddress: <excerpt>`). Readers with group-specific wording hand their results to
+ * {@link FieldReader.take}.
+ */
+export class FieldReader {
+  readonly #policy: FieldReaderPolicy;
+  #problem: FieldProblem | undefined;
+
+  constructor(policy: FieldReaderPolicy = {}) {
+    this.#policy = policy;
+  }
+
+  /** The first problem, if any. */
+  get problem(): FieldProblem | undefined {
+    return this.#problem;
+  }
+
+  /** Records a problem unless one is already known; returns `undefined` for convenience. */
+  fail(reason: string, detail: string): undefined {
+    this.#problem ??= new FieldProblem(reason, detail);
+    return undefined;
+  }
+
+  /** The value of a reader that returns its problem instead of recording it; a problem is recorded and gives `undefined`. */
+  take<T>(result: T | FieldProblem | undefined): T | undefined {
+    if (result instanceof FieldProblem) {
+      this.#problem ??= result;
+      return undefined;
+    }
+    return result;
+  }
+
+  /** Records `invalid <field>` with an excerpt of the value. */
+  invalid(field: string, value: unknown): undefined {
+    return this.fail(`invalid ${field}`, `${field}: ${excerpt(value, this.#policy.excerptChars ?? 80)}`);
+  }
+
+  /** Any value through `parse`: absent is `undefined` (or `missing` when required); unparseable is `invalid`. */
+  read<T>(
+    value: unknown,
+    field: string,
+    parse: (value: unknown) => T | undefined,
+    options: ReadOptions = {},
+  ): T | undefined {
+    if (isAbsent(value)) return this.#absent(field, options.required);
+    return parse(value) ?? this.invalid(field, value);
+  }
+
+  /** A string (or finite number, as text): trimmed, within the length bound and the control-character rule. */
+  text(
+    value: unknown,
+    field: string,
+    options: ReadOptions & { readonly maxChars?: number } = {},
+  ): string | undefined {
+    if (isAbsent(value)) return this.#absent(field, options.required);
+    const text = toTextOrNumber(value);
+    if (
+      text === undefined ||
+      text.length > (options.maxChars ?? this.#policy.maxTextChars ?? Number.POSITIVE_INFINITY) ||
+      (this.#policy.rejectControlCharacters === true && CONTROL_CHARACTERS.test(text))
+    )
+      return this.invalid(field, value);
+    return text;
+  }
+
+  /** An IP address as the source wrote it (trimmed), checked by the policy's address rule. */
+  address(value: unknown, field: string, options: ReadOptions = {}): string | undefined {
+    if (isAbsent(value)) return this.#absent(field, options.required);
+    const text = typeof value === 'string' ? value.trim() : undefined;
+    if (text !== undefined && text === this.#policy.noAddressText)
+      return this.#absent(field, options.required);
+    if (text === undefined || !(this.#policy.isAddress ?? isAddressText)(text))
+      return this.invalid(field, value);
+    return text;
+  }
+
+  /** A port number 0–65535 from a number or a decimal string. */
+  port(value: unknown, field: string, options: ReadOptions = {}): number | undefined {
+    return this.read(value, field, toPort, options);
+  }
+
+  /** A safe integer from a number or a decimal string, within [min, max] when given. */
+  integer(
+    value: unknown,
+    field: string,
+    options: ReadOptions & { readonly min?: number; readonly max?: number } = {},
+  ): number | undefined {
+    const { min = Number.NEGATIVE_INFINITY, max = Number.POSITIVE_INFINITY } = options;
+    return this.read(
+      value,
+      field,
+      (v) => {
+        const n = toInteger(v);
+        return n !== undefined && n >= min && n <= max ? n : undefined;
+      },
+      options,
+    );
+  }
+
+  /** A time read by `parse` (`isoFromDateString` unless given); present but unreadable is `invalid`. */
+  time(
+    value: unknown,
+    field: string,
+    parse: (value: unknown) => string | undefined = isoFromDateString,
+  ): string | undefined {
+    return this.read(value, field, parse);
+  }
+
+  #absent(field: string, required: boolean | undefined): undefined {
+    if (required === true)
+      this.fail(`missing ${field}`, `${field} ${this.#policy.missingDetail ?? 'is absent or empty'}`);
+    return undefined;
+  }
+}
