@@ -1,5 +1,6 @@
 import type { NetworkSession } from '../schema/NetworkSession.js';
 import { isStreamOfDefaultLayout } from '../sources/awsVpcFlow.js';
+import { isAddressText } from '../sources/FieldReader.js';
 import {
   isoFromDateString,
   isoFromEpochSeconds,
@@ -8,7 +9,7 @@ import {
   toPort,
   toText,
 } from '../sources/fields.js';
-import { isAddressText, lookupProtocolNames } from '../sources/firewallFields.js';
+import { lookupProtocolNames } from '../sources/firewallFields.js';
 import type { DecodeContext, SourceDecoder } from '../sources/types.js';
 
 /** The fields of the rows one line gives, as the full decoder would normalize them. */

@@ -1,5 +1,6 @@
 import type { DvcAction, NetworkDirection } from '../schema/NetworkSession.js';
 import { isoFromDeviceTime } from './commonSecurityLog.js';
+import { FieldReader } from './FieldReader.js';
 import {
   excerpt,
   isoFromDateString,
@@ -8,7 +9,7 @@ import {
   makeSession,
   toText,
 } from './fields.js';
-import { FirewallFieldReader, lookupProtocolNames } from './firewallFields.js';
+import { FIREWALL_FIELDS, lookupProtocolNames } from './firewallFields.js';
 import type { DecodeContext, DecodeSink, JsonObject, SourceDecoder } from './types.js';
 
 const NAME = 'aws-vpc-flow';
@@ -190,12 +191,12 @@ function decodeFlow(
       return;
     }
   }
-  const f = new FirewallFieldReader();
+  const f = new FieldReader(FIREWALL_FIELDS);
   const srcAddress = f.address(flow.srcaddr, 'srcaddr');
   const dstAddress = f.address(flow.dstaddr, 'dstaddr');
   const srcPort = f.port(flow.srcport, 'srcport');
   const dstPort = f.port(flow.dstport, 'dstport');
-  const protocol = f.integer(flow.protocol, 'protocol', 0, 255);
+  const protocol = f.integer(flow.protocol, 'protocol', { min: 0, max: 255 });
   const start = readFlowTime(f, flow.start, 'start', readTime);
   const end = readFlowTime(f, flow.end, 'end', readTime);
   const vpcId = f.text(flow.vpcId, 'vpc-id');
@@ -241,7 +242,7 @@ function decodeFlow(
 }
 
 function readFlowTime(
-  f: FirewallFieldReader,
+  f: FieldReader,
   value: unknown,
   name: string,
   readTime: (value: unknown) => string | undefined,

@@ -8,8 +8,9 @@ import {
   describeMissingTime,
   isoFromDeviceTime,
 } from './commonSecurityLog.js';
+import { FieldReader } from './FieldReader.js';
 import { makeSession } from './fields.js';
-import { FirewallFieldReader, lookupProtocolNames } from './firewallFields.js';
+import { FIREWALL_FIELDS, lookupProtocolNames } from './firewallFields.js';
 import type { SourceDecoder } from './types.js';
 
 /** DeviceAction → DvcAction and EventResult: the parser's `ActionLookup` (an empty action gives `NA`). */
@@ -55,7 +56,7 @@ export const checkPointFirewallMapping: CommonSecurityLogMapping = {
   otherVendorReason: 'not a Check Point VPN-1 & FireWall-1 row',
 
   decodeRow(row, out, ctx) {
-    const f = new FirewallFieldReader();
+    const f = new FieldReader(FIREWALL_FIELDS);
     const srcIp = f.address(row.SourceIP, 'SourceIP');
     const srcPort = f.port(row.SourcePort, 'SourcePort');
     const dstIp = f.address(row.DestinationIP, 'DestinationIP');

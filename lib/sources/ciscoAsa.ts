@@ -18,8 +18,9 @@ import {
   isCommonSecurityLogRow,
   isRowOfVendor,
 } from './commonSecurityLog.js';
+import { FieldReader, isAbsent } from './FieldReader.js';
 import { excerpt, isoFromMillis, makeSession, toEventCount } from './fields.js';
-import { FirewallFieldReader, isAbsent, lookupProtocolNames } from './firewallFields.js';
+import { FIREWALL_FIELDS, lookupProtocolNames } from './firewallFields.js';
 import { hasTerm } from './kql.js';
 import { parseSyslog } from './syslog.js';
 import type { DecodeContext, DecodeSink, JsonObject, SourceDecoder } from './types.js';
@@ -139,7 +140,7 @@ export const ciscoAsaMapping: CommonSecurityLogMapping = {
       }
       connection = connectionOf(parsed.message.first, parsed.message.second, parsed.message.protocol);
     } else {
-      const f = new FirewallFieldReader();
+      const f = new FieldReader(FIREWALL_FIELDS);
       connection = {
         srcAddress: f.address(row.SourceIP, 'SourceIP'),
         srcPort: f.port(row.SourcePort, 'SourcePort'),

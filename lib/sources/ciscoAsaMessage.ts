@@ -1,4 +1,4 @@
-import { isAddressText } from './firewallFields.js';
+import { isAddressText } from './FieldReader.js';
 
 /**
  * Reads the Cisco ASA (and Firepower Threat Defense, same catalogue) syslog messages the ASIM

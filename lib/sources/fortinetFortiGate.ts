@@ -8,8 +8,9 @@ import {
   describeMissingTime,
   isoFromDeviceTime,
 } from './commonSecurityLog.js';
+import { FieldReader } from './FieldReader.js';
 import { makeSession } from './fields.js';
-import { FirewallFieldReader, lookupProtocolNames } from './firewallFields.js';
+import { FIREWALL_FIELDS, lookupProtocolNames } from './firewallFields.js';
 import { hasTerm, startsWithCi } from './kql.js';
 import type { SourceDecoder } from './types.js';
 
@@ -62,7 +63,7 @@ export const fortinetFortiGateMapping: CommonSecurityLogMapping = {
       out.skip('DNS event');
       return;
     }
-    const f = new FirewallFieldReader();
+    const f = new FieldReader(FIREWALL_FIELDS);
     const srcIp = f.address(row.SourceIP, 'SourceIP');
     const srcPort = f.port(row.SourcePort, 'SourcePort');
     const dstIp = f.address(row.DestinationIP, 'DestinationIP');

@@ -8,8 +8,9 @@ import {
   describeMissingTime,
   isoFromDeviceTime,
 } from './commonSecurityLog.js';
+import { FieldReader, isAddressText } from './FieldReader.js';
 import { makeSession } from './fields.js';
-import { FirewallFieldReader, isAddressText } from './firewallFields.js';
+import { FIREWALL_FIELDS } from './firewallFields.js';
 import type { SourceDecoder } from './types.js';
 
 /** DeviceAction → DvcAction, the parser's `Actions` table (both spellings PAN-OS versions use). */
@@ -49,7 +50,7 @@ export const paloAltoPanOsMapping: CommonSecurityLogMapping = {
       out.skip('not a TRAFFIC log');
       return;
     }
-    const f = new FirewallFieldReader();
+    const f = new FieldReader(FIREWALL_FIELDS);
     const srcIp = f.address(row.SourceIP, 'SourceIP');
     const srcPort = f.port(row.SourcePort, 'SourcePort');
     const dstIp = f.address(row.DestinationIP, 'DestinationIP');

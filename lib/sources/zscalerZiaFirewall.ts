@@ -6,8 +6,9 @@ import {
   cslTimeGenerated,
   describeMissingTime,
 } from './commonSecurityLog.js';
+import { FieldReader } from './FieldReader.js';
 import { makeSession, toEventCount } from './fields.js';
-import { coalesceInteger, FirewallFieldReader } from './firewallFields.js';
+import { coalesceInteger, FIREWALL_FIELDS } from './firewallFields.js';
 import type { SourceDecoder } from './types.js';
 
 /** DeviceAction → DvcAction, the parser's `ActionLookup` (Zscaler "Firewall Insights" filter values). */
@@ -39,7 +40,7 @@ export const zscalerZiaFirewallMapping: CommonSecurityLogMapping = {
   otherVendorReason: 'not a Zscaler NSSFWlog row',
 
   decodeRow(row, out, ctx) {
-    const f = new FirewallFieldReader();
+    const f = new FieldReader(FIREWALL_FIELDS);
     const srcIp = f.address(row.SourceIP, 'SourceIP');
     const srcPort = f.port(row.SourcePort, 'SourcePort');
     const dstIp = f.address(row.DestinationIP, 'DestinationIP');
