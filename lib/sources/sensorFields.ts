@@ -1,18 +1,14 @@
 import { isIP } from 'node:net';
 import type { NetworkDirection } from '../schema/NetworkSession.js';
-import { excerpt, isoFromDateString, isoFromEpochMillis, isoFromMillis, toPort } from './fields.js';
+import { type FieldProblem, FieldReader, type FieldReaderPolicy, ownValue } from './FieldReader.js';
+import { isoFromDateString, isoFromEpochMillis, isoFromMillis } from './fields.js';
 
 /**
- * Field reading shared by the network-sensor decoders (Corelight/Zeek, Vectra, Cisco Meraki):
- * a reader that remembers the first malformed field, and the conversions these sources need beyond
- * `fields.ts` (Zeek times, `T`/`F` flags, locality → direction, `host:port` splitting).
+ * Field reading specific to the network-sensor decoders (Corelight/Zeek, Vectra, Cisco Meraki), on
+ * the shared {@link FieldReader}: the group's reading rules, reading by field name, and the
+ * conversions these sources need beyond `fields.ts` (Zeek times, `T`/`F` flags, locality →
+ * direction, `host:port` splitting).
  */
-
-/** The first problem a {@link SensorFieldReader} met: a constant reason and a bounded detail. */
-export interface FieldProblem {
-  readonly reason: string;
-  readonly detail: string;
-}
 
 /** Longest text value copied into a NetworkSession field; longer values are bad input, not data. */
 export const MAX_TEXT_CHARS = 256;
@@ -20,17 +16,29 @@ export const MAX_TEXT_CHARS = 256;
 const TOKEN = /^[A-Za-z0-9_/.:-]{1,64}$/;
 
 /**
- * Reads typed fields from one record, remembering the first field that is present but malformed.
- * A decoder reads every field it needs, then checks {@link SensorFieldReader.problem} once and
- * reports it with `out.invalid(problem.reason, problem.detail)`.
+ * The reading rules of the group for the shared {@link FieldReader}: text at most
+ * {@link MAX_TEXT_CHARS}, an address must parse as an IPv4 or IPv6 literal ({@link checkIp}), and a
+ * missing field is `<key> is absent`.
+ */
+export const SENSOR_FIELDS: FieldReaderPolicy = {
+  missingDetail: 'is absent',
+  maxTextChars: MAX_TEXT_CHARS,
+  isAddress: (text) => checkIp(text) !== undefined,
+};
+
+/**
+ * The shared {@link FieldReader} addressed by field name, as the sensor decoders read their records
+ * (Vectra's keys carry a type suffix, Meraki's come from a `key=value` message): a decoder reads
+ * every field it needs, then checks {@link SensorFieldReader.problem} once and reports it with
+ * `out.invalid(problem.reason, problem.detail)`.
  *
  * Absent means `undefined`, `null` or a blank string (the Zeek TSV reader drops unset `-` fields
  * before this). Reasons name the field as the record spells it (`invalid id.resp_p`,
- * `missing id_orig_h_s`); details carry at most an {@link excerpt} of the value. Never throws.
+ * `missing id_orig_h_s`); details carry at most an `excerpt()` of the value. Never throws.
  */
 export class SensorFieldReader {
   readonly #get: (key: string) => unknown;
-  #problem: FieldProblem | undefined;
+  readonly #fields = new FieldReader(SENSOR_FIELDS);
 
   /** `get` returns the raw value of a field by its name in the record. */
   constructor(get: (key: string) => unknown) {
@@ -39,18 +47,17 @@ export class SensorFieldReader {
 
   /** Reads the own properties of a parsed JSON record (never its prototype's). */
   static of(record: Readonly<Record<string, unknown>>): SensorFieldReader {
-    return new SensorFieldReader((key) => (Object.hasOwn(record, key) ? record[key] : undefined));
+    return new SensorFieldReader((key) => ownValue(record, key));
   }
 
   /** The first problem met, if any. */
   get problem(): FieldProblem | undefined {
-    return this.#problem;
+    return this.#fields.problem;
   }
 
   /** Records a problem (only the first one is kept) and returns `undefined` for convenience. */
   fail(reason: string, detail: string): undefined {
-    this.#problem ??= { reason, detail };
-    return undefined;
+    return this.#fields.fail(reason, detail);
   }
 
   /** The raw value of a field. */
@@ -60,55 +67,39 @@ export class SensorFieldReader {
 
   /** An IPv4 or IPv6 address literal; `required` turns absence into a `missing` problem. */
   ip(key: string, required = false): string | undefined {
-    const value = this.#get(key);
-    if (isAbsent(value)) return required ? this.fail(`missing ${key}`, `${key} is absent`) : undefined;
-    if (typeof value !== 'string') return this.fail(`invalid ${key}`, `${key}: ${excerpt(value)}`);
-    return checkIp(value.trim()) ?? this.fail(`invalid ${key}`, `${key}: ${excerpt(value)}`);
+    return this.#fields.address(this.#get(key), key, { required });
   }
 
   /** A port (0–65535) from a number or a decimal string (`"443"`, `443`, `"443.0"`). */
   port(key: string, required = false): number | undefined {
-    const value = this.#get(key);
-    if (isAbsent(value)) return required ? this.fail(`missing ${key}`, `${key} is absent`) : undefined;
-    return toPort(value) ?? this.fail(`invalid ${key}`, `${key}: ${excerpt(value)}`);
+    return this.#fields.port(this.#get(key), key, { required });
   }
 
   /** Free text of at most {@link MAX_TEXT_CHARS} characters, trimmed. Finite numbers are rendered as text. */
   text(key: string): string | undefined {
-    const value = this.#get(key);
-    if (isAbsent(value)) return undefined;
-    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-    if (typeof value !== 'string' || value.trim().length > MAX_TEXT_CHARS)
-      return this.fail(`invalid ${key}`, `${key}: ${excerpt(value)}`);
-    return value.trim();
+    return this.#fields.text(this.#get(key), key);
   }
 
   /** A short word such as a protocol name or a connection state (letters, digits, `_-/.:`, at most 64). */
   token(key: string): string | undefined {
-    const value = this.#get(key);
-    if (isAbsent(value)) return undefined;
-    if (typeof value !== 'string' || !TOKEN.test(value.trim()))
-      return this.fail(`invalid ${key}`, `${key}: ${excerpt(value)}`);
-    return value.trim();
+    return this.#fields.read(this.#get(key), key, toToken);
   }
 
   /** A boolean from JSON `true`/`false`, the strings `"true"`/`"false"`, or Zeek's `T`/`F`. */
   flag(key: string): boolean | undefined {
-    const value = this.#get(key);
-    if (isAbsent(value)) return undefined;
-    return toFlag(value) ?? this.fail(`invalid ${key}`, `${key}: ${excerpt(value)}`);
+    return this.#fields.read(this.#get(key), key, toFlag);
   }
 
   /** A time read by `parse` (one of the `isoFrom…` conversions); present but unreadable is a problem. */
   time(key: string, parse: (value: unknown) => string | undefined): string | undefined {
-    const value = this.#get(key);
-    if (isAbsent(value)) return undefined;
-    return parse(value) ?? this.fail(`invalid ${key}`, `${key}: ${excerpt(value)}`);
+    return this.#fields.time(this.#get(key), key, parse);
   }
 }
 
-function isAbsent(value: unknown): boolean {
-  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+function toToken(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  return TOKEN.test(text) ? text : undefined;
 }
 
 /** The address itself when `text` is an IPv4 or IPv6 literal (an IPv6 zone index allowed), else `undefined`. */
