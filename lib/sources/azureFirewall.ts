@@ -1,15 +1,6 @@
 import type { DvcAction, EventResult } from '../schema/NetworkSession.js';
-import {
-  asObject,
-  FieldCheck,
-  fallbackTime,
-  fieldsOf,
-  ownValue,
-  readAddress,
-  readPort,
-  readText,
-  readTime,
-} from './azurePlatform.js';
+import { fallbackTime, fieldsOf, readAddress, readPort, readText, readTime } from './azurePlatform.js';
+import { FieldReader, isJsonObject, ownValue } from './FieldReader.js';
 import { makeSession } from './fields.js';
 import type { DecodeContext, DecodeSink, JsonObject, SourceDecoder } from './types.js';
 
@@ -120,7 +111,8 @@ function decodeDiagnosticRecord(
   out: DecodeSink,
   ctx: DecodeContext,
 ): void {
-  const properties = asObject(ownValue(record, 'properties'));
+  const value = ownValue(record, 'properties');
+  const properties = isJsonObject(value) ? value : undefined;
   if (category.startsWith('AzureFirewall')) {
     decodeLegacy(
       {
@@ -180,15 +172,15 @@ function decodeLegacy(fields: LegacyFields, out: DecodeSink, ctx: DecodeContext)
     out.skip('msg does not match the rule log grammar');
     return;
   }
-  const check = new FieldCheck();
+  const check = new FieldReader();
   const srcIp = check.take(readAddress(parsed.srcIp, 'msg source address'));
   const srcPort = check.take(readPort(parsed.srcPort, 'msg source port'));
   const dstIp = check.take(readAddress(parsed.dstIp, 'msg destination address'));
   const dstPort = check.take(readPort(parsed.dstPort, 'msg destination port'));
   const resourceId = check.take(readText(fields.resourceId, 'resourceId'));
   const time = check.take(readTime(fields.time, fields.timeField)) ?? fallbackTime(ctx);
-  if (check.rejection !== undefined) {
-    out.invalid(check.rejection.reason, check.rejection.detail);
+  if (check.problem !== undefined) {
+    out.invalid(check.problem.reason, check.problem.detail);
     return;
   }
   if (time === undefined) {
@@ -227,7 +219,7 @@ function decodeStructured(
   out: DecodeSink,
   ctx: DecodeContext,
 ): void {
-  const check = new FieldCheck();
+  const check = new FieldReader();
   const rawAction = check.take(readText(get('Action'), 'Action'));
   const upperAction = (rawAction ?? '').toUpperCase();
   if (upperAction === 'ALERT') {
@@ -249,8 +241,8 @@ function decodeStructured(
   );
   const timeField = ownValue(record, 'time') === undefined ? 'TimeGenerated' : 'time';
   const time = check.take(readTime(ownValue(record, timeField), timeField)) ?? fallbackTime(ctx);
-  if (check.rejection !== undefined) {
-    out.invalid(check.rejection.reason, check.rejection.detail);
+  if (check.problem !== undefined) {
+    out.invalid(check.problem.reason, check.problem.detail);
     return;
   }
   if (time === undefined) {

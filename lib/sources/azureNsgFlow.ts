@@ -1,15 +1,6 @@
 import type { DvcAction, EventResult, NetworkDirection } from '../schema/NetworkSession.js';
-import {
-  asObject,
-  isFlowCounter,
-  isIpLiteral,
-  ownValue,
-  Rejection,
-  readText,
-  splitFlowTuple,
-  tupleDetail,
-  tuplePort,
-} from './azurePlatform.js';
+import { isFlowCounter, readText, splitFlowTuple, tupleDetail, tuplePort } from './azurePlatform.js';
+import { FieldProblem, isAddressText, isJsonObject, ownValue } from './FieldReader.js';
 import { excerpt, isoFromEpochSeconds, makeSession } from './fields.js';
 import type { DecodeSink, JsonObject, SourceDecoder } from './types.js';
 
@@ -60,35 +51,35 @@ export const azureNsgFlow: SourceDecoder = {
       out.skip('NSG event without flow tuples');
       return;
     }
-    const properties = asObject(ownValue(record, 'properties'));
-    const ruleFlows = properties === undefined ? undefined : ownValue(properties, 'flows');
+    const properties = ownValue(record, 'properties');
+    const ruleFlows = isJsonObject(properties) ? ownValue(properties, 'flows') : undefined;
     if (!Array.isArray(ruleFlows)) {
       out.invalid(
         'missing flows',
-        `properties.flows: ${properties === undefined ? 'no properties object' : 'not an array'}`,
+        `properties.flows: ${isJsonObject(properties) ? 'not an array' : 'no properties object'}`,
       );
       return;
     }
     const nsg = readText(ownValue(record, 'resourceId'), 'resourceId');
-    if (nsg instanceof Rejection) {
+    if (nsg instanceof FieldProblem) {
       out.invalid(nsg.reason, nsg.detail);
       return;
     }
     for (let i = 0; i < ruleFlows.length; i++) {
-      const ruleFlow = asObject(ruleFlows[i]);
-      const macFlows = ruleFlow === undefined ? undefined : ownValue(ruleFlow, 'flows');
-      if (ruleFlow === undefined || !Array.isArray(macFlows)) {
+      const ruleFlow: unknown = ruleFlows[i];
+      const macFlows = isJsonObject(ruleFlow) ? ownValue(ruleFlow, 'flows') : undefined;
+      if (!isJsonObject(ruleFlow) || !Array.isArray(macFlows)) {
         out.invalid('malformed flow group', `properties.flows[${i}]: ${excerpt(ruleFlows[i], 60)}`);
         continue;
       }
       const rule = readText(ownValue(ruleFlow, 'rule'), `properties.flows[${i}].rule`);
-      if (rule instanceof Rejection) {
+      if (rule instanceof FieldProblem) {
         out.invalid(rule.reason, rule.detail);
         continue;
       }
       for (let j = 0; j < macFlows.length; j++) {
-        const macFlow = asObject(macFlows[j]);
-        const tuples = macFlow === undefined ? undefined : ownValue(macFlow, 'flowTuples');
+        const macFlow: unknown = macFlows[j];
+        const tuples = isJsonObject(macFlow) ? ownValue(macFlow, 'flowTuples') : undefined;
         if (!Array.isArray(tuples)) {
           out.invalid(
             'malformed flow group',
@@ -167,8 +158,8 @@ function parseTuple(fields: readonly string[]): NsgTuple | string {
   ] = fields;
   const time = /^\d{1,12}$/.test(epochSeconds) ? isoFromEpochSeconds(epochSeconds) : undefined;
   if (time === undefined) return 'bad timestamp';
-  if (!isIpLiteral(srcIp)) return 'bad source address';
-  if (!isIpLiteral(dstIp)) return 'bad destination address';
+  if (!isAddressText(srcIp)) return 'bad source address';
+  if (!isAddressText(dstIp)) return 'bad destination address';
   const srcPort = tuplePort(srcPortText);
   if (srcPort === undefined) return 'bad source port';
   const dstPort = tuplePort(dstPortText);

@@ -1,41 +1,24 @@
+import { FieldProblem, isAbsent, isAddressText } from './FieldReader.js';
 import { excerpt, isoFromDateString, isoFromMillis, toPort } from './fields.js';
 import type { DecodeContext, JsonObject } from './types.js';
 
 /**
- * Parsing shared by the Azure platform decoders (Azure Firewall, NSG and VNet flow logs,
- * NTANetAnalytics, Sysmon for Linux): own-property field access that tolerates the unverified key
- * casing of diagnostic-settings records, field readers that tell "absent" from "present but
- * wrong", and the splitter of comma-separated flow tuples.
+ * Parsing specific to the Azure platform decoders (Azure Firewall, NSG and VNet flow logs,
+ * NTANetAnalytics, Sysmon for Linux): field access that tolerates the unverified key casing of
+ * diagnostic-settings records, the group's field readers, whose reasons name the kind of problem
+ * (`invalid port`, `oversized field`) rather than the field, and the splitter of comma-separated
+ * flow tuples.
  *
  * Nothing here throws; every reader returns a value, `undefined` for an absent field, or a
- * {@link Rejection} that the decoder turns into `out.invalid(reason, detail)`.
+ * {@link FieldProblem} that the decoder collects with `FieldReader.take` or reports itself as
+ * `out.invalid(reason, detail)`.
  */
-
-/** Why a field or a tuple cannot be decoded: a short constant reason and a bounded detail naming the field. */
-export class Rejection {
-  constructor(
-    readonly reason: string,
-    readonly detail: string,
-  ) {}
-}
 
 /** Longest text value a decoder accepts for a name-like field (rule names, resource ids, hostnames). */
 export const MAX_TEXT_CHARS = 2048;
 
 /** Longest flow tuple accepted: real tuples are under 120 characters. */
 const MAX_TUPLE_CHARS = 512;
-
-/** A plain JSON object (not an array, not null), or `undefined`. */
-export function asObject(value: unknown): JsonObject | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as JsonObject)
-    : undefined;
-}
-
-/** The value of an own property; inherited names (`constructor`, `__proto__` of the prototype) read as absent. */
-export function ownValue(record: JsonObject, name: string): unknown {
-  return Object.hasOwn(record, name) ? record[name] : undefined;
-}
 
 /**
  * A reader of an object's own fields by name: the exact name first, then the same name in any
@@ -57,10 +40,6 @@ export function fieldsOf(record: JsonObject): (name: string) => unknown {
   };
 }
 
-function isBlank(value: unknown): boolean {
-  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
-}
-
 function describeType(value: unknown): string {
   if (Array.isArray(value)) return 'array';
   return value === null ? 'null' : typeof value;
@@ -74,76 +53,45 @@ export function readText(
   value: unknown,
   field: string,
   maxChars = MAX_TEXT_CHARS,
-): string | undefined | Rejection {
-  if (isBlank(value)) return undefined;
+): string | undefined | FieldProblem {
+  if (isAbsent(value)) return undefined;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value !== 'string')
-    return new Rejection('invalid field type', `${field}: ${describeType(value)}`);
+    return new FieldProblem('invalid field type', `${field}: ${describeType(value)}`);
   if (value.length > maxChars)
-    return new Rejection('oversized field', `${field}: ${value.length} characters`);
+    return new FieldProblem('oversized field', `${field}: ${value.length} characters`);
   return value.trim();
 }
 
 /** A port (0–65535) from a number or a decimal string. Absent or blank is `undefined`; anything else is rejected. */
-export function readPort(value: unknown, field: string): number | undefined | Rejection {
-  if (isBlank(value)) return undefined;
+export function readPort(value: unknown, field: string): number | undefined | FieldProblem {
+  if (isAbsent(value)) return undefined;
   const port = toPort(value);
-  return port ?? new Rejection('invalid port', `${field}: ${excerpt(value, 40)}`);
-}
-
-// IPv4 or IPv6 literal characters, with an optional IPv6 zone (`fe80::1%eth0`). Two disjoint
-// classes joined by `%`: no backtracking.
-const IP_LITERAL = /^[0-9A-Fa-f.:]{2,45}(?:%[0-9A-Za-z_.-]{1,32})?$/;
-
-/** Whether a string has the shape of an IP address literal (the detector parses it strictly later, DECISIONS D1). */
-export function isIpLiteral(value: string): boolean {
-  return IP_LITERAL.test(value) && (value.includes('.') || value.includes(':'));
+  return port ?? new FieldProblem('invalid port', `${field}: ${excerpt(value, 40)}`);
 }
 
 /**
- * An IP address field, trimmed. Absent or blank is `undefined`; a value that is not an IP literal
- * (wrong type, hostname, hostile text) is rejected.
+ * An IP address field, trimmed. Absent or blank is `undefined`; a value without the shape of an IP
+ * literal ({@link isAddressText}: wrong type, hostname, hostile text) is rejected.
  */
-export function readAddress(value: unknown, field: string): string | undefined | Rejection {
-  if (isBlank(value)) return undefined;
+export function readAddress(value: unknown, field: string): string | undefined | FieldProblem {
+  if (isAbsent(value)) return undefined;
   if (typeof value === 'string') {
     const trimmed = value.trim();
-    if (isIpLiteral(trimmed)) return trimmed;
+    if (isAddressText(trimmed)) return trimmed;
   }
-  return new Rejection('invalid address', `${field}: ${excerpt(value, 60)}`);
+  return new FieldProblem('invalid address', `${field}: ${excerpt(value, 60)}`);
 }
 
 /** A date-time field to ISO time. Absent or blank is `undefined`; an unreadable value is rejected. */
-export function readTime(value: unknown, field: string): string | undefined | Rejection {
-  if (isBlank(value)) return undefined;
-  return isoFromDateString(value) ?? new Rejection('invalid time', `${field}: ${excerpt(value, 40)}`);
+export function readTime(value: unknown, field: string): string | undefined | FieldProblem {
+  if (isAbsent(value)) return undefined;
+  return isoFromDateString(value) ?? new FieldProblem('invalid time', `${field}: ${excerpt(value, 40)}`);
 }
 
 /** The Event Hub enqueued time as ISO time (DECISIONS D3, last resort), or `undefined`. */
 export function fallbackTime(ctx: DecodeContext): string | undefined {
   return ctx.fallbackTimeMs === undefined ? undefined : isoFromMillis(ctx.fallbackTimeMs);
-}
-
-/**
- * Collects the readers' results for one record and remembers the first rejection, so that a
- * decoder reads all its fields in a row and checks once.
- */
-export class FieldCheck {
-  #first: Rejection | undefined;
-
-  /** The value, or `undefined` after recording a rejection. */
-  take<T>(result: T | undefined | Rejection): T | undefined {
-    if (result instanceof Rejection) {
-      this.#first ??= result;
-      return undefined;
-    }
-    return result;
-  }
-
-  /** The first rejection seen, if any. */
-  get rejection(): Rejection | undefined {
-    return this.#first;
-  }
 }
 
 /**

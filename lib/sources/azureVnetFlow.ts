@@ -1,15 +1,6 @@
 import type { DvcAction, EventResult, NetworkDirection } from '../schema/NetworkSession.js';
-import {
-  asObject,
-  isFlowCounter,
-  isIpLiteral,
-  ownValue,
-  Rejection,
-  readText,
-  splitFlowTuple,
-  tupleDetail,
-  tuplePort,
-} from './azurePlatform.js';
+import { isFlowCounter, readText, splitFlowTuple, tupleDetail, tuplePort } from './azurePlatform.js';
+import { FieldProblem, isAddressText, isJsonObject, ownValue } from './FieldReader.js';
 import { excerpt, isoFromEpochMillis, makeSession } from './fields.js';
 import { ianaProtocolName } from './ianaProtocols.js';
 import type { DecodeSink, JsonObject, SourceDecoder } from './types.js';
@@ -58,47 +49,44 @@ export const azureVnetFlow: SourceDecoder = {
   },
 
   decodeJson(record: JsonObject, out: DecodeSink): void {
-    const flowRecords = asObject(ownValue(record, 'flowRecords'));
-    const aclFlows = flowRecords === undefined ? undefined : ownValue(flowRecords, 'flows');
+    const flowRecords = ownValue(record, 'flowRecords');
+    const aclFlows = isJsonObject(flowRecords) ? ownValue(flowRecords, 'flows') : undefined;
     if (!Array.isArray(aclFlows)) {
       out.invalid(
         'missing flows',
-        `flowRecords.flows: ${flowRecords === undefined ? 'no flowRecords object' : 'not an array'}`,
+        `flowRecords.flows: ${isJsonObject(flowRecords) ? 'not an array' : 'no flowRecords object'}`,
       );
       return;
     }
     const flowLog = readText(ownValue(record, 'flowLogResourceID'), 'flowLogResourceID');
-    if (flowLog instanceof Rejection) {
+    if (flowLog instanceof FieldProblem) {
       out.invalid(flowLog.reason, flowLog.detail);
       return;
     }
     for (let i = 0; i < aclFlows.length; i++) {
-      const aclFlow = asObject(aclFlows[i]);
-      const groups = aclFlow === undefined ? undefined : ownValue(aclFlow, 'flowGroups');
-      if (aclFlow === undefined || !Array.isArray(groups)) {
+      const aclFlow: unknown = aclFlows[i];
+      const groups = isJsonObject(aclFlow) ? ownValue(aclFlow, 'flowGroups') : undefined;
+      if (!isJsonObject(aclFlow) || !Array.isArray(groups)) {
         out.invalid('malformed flow group', `flowRecords.flows[${i}]: ${excerpt(aclFlows[i], 60)}`);
         continue;
       }
       const acl = readText(ownValue(aclFlow, 'aclID'), `flowRecords.flows[${i}].aclID`, 256);
-      if (acl instanceof Rejection) {
+      if (acl instanceof FieldProblem) {
         out.invalid(acl.reason, acl.detail);
         continue;
       }
       for (let j = 0; j < groups.length; j++) {
-        const group = asObject(groups[j]);
-        const tuples = group === undefined ? undefined : ownValue(group, 'flowTuples');
-        const rule =
-          group === undefined
-            ? undefined
-            : readText(ownValue(group, 'rule'), `flowRecords.flows[${i}].flowGroups[${j}].rule`);
-        if (group === undefined || !Array.isArray(tuples)) {
+        const group: unknown = groups[j];
+        const tuples = isJsonObject(group) ? ownValue(group, 'flowTuples') : undefined;
+        if (!isJsonObject(group) || !Array.isArray(tuples)) {
           out.invalid(
             'malformed flow group',
             `flowRecords.flows[${i}].flowGroups[${j}]: ${excerpt(groups[j], 60)}`,
           );
           continue;
         }
-        if (rule instanceof Rejection) {
+        const rule = readText(ownValue(group, 'rule'), `flowRecords.flows[${i}].flowGroups[${j}].rule`);
+        if (rule instanceof FieldProblem) {
           out.invalid(rule.reason, rule.detail);
           continue;
         }
@@ -173,8 +161,8 @@ function parseTuple(fields: readonly string[]): VnetTuple | string {
   ] = fields;
   const time = /^\d{1,15}$/.test(epochMillis) ? isoFromEpochMillis(epochMillis) : undefined;
   if (time === undefined) return 'bad timestamp';
-  if (!isIpLiteral(srcIp)) return 'bad source address';
-  if (!isIpLiteral(dstIp)) return 'bad destination address';
+  if (!isAddressText(srcIp)) return 'bad source address';
+  if (!isAddressText(dstIp)) return 'bad destination address';
   const srcPort = tuplePort(srcPortText);
   if (srcPort === undefined) return 'bad source port';
   const dstPort = tuplePort(dstPortText);

@@ -1,14 +1,6 @@
 import type { DvcAction, EventResult, NetworkDirection } from '../schema/NetworkSession.js';
-import {
-  FieldCheck,
-  fallbackTime,
-  isIpLiteral,
-  ownValue,
-  readAddress,
-  readPort,
-  readText,
-  readTime,
-} from './azurePlatform.js';
+import { fallbackTime, readAddress, readPort, readText, readTime } from './azurePlatform.js';
+import { FieldReader, isAddressText, ownValue } from './FieldReader.js';
 import type { SessionFields } from './fields.js';
 import { excerpt, makeSession, toEventCount, toPort } from './fields.js';
 import type { DecodeContext, DecodeSink, JsonObject, SourceDecoder } from './types.js';
@@ -59,7 +51,7 @@ export const ntaNetAnalytics: SourceDecoder = {
       out.skip('not a FlowLog row');
       return;
     }
-    const check = new FieldCheck();
+    const check = new FieldReader();
     const srcIp = check.take(readAddress(ownValue(record, 'SrcIp'), 'SrcIp'));
     const dstIp = check.take(readAddress(ownValue(record, 'DestIp'), 'DestIp'));
     const dstPort = check.take(readPort(ownValue(record, 'DestPort'), 'DestPort'));
@@ -74,8 +66,8 @@ export const ntaNetAnalytics: SourceDecoder = {
     const start = check.take(readTime(ownValue(record, 'FlowStartTime'), 'FlowStartTime'));
     const end = check.take(readTime(ownValue(record, 'FlowEndTime'), 'FlowEndTime'));
     const recordTime = check.take(readTime(ownValue(record, 'TimeGenerated'), 'TimeGenerated'));
-    if (check.rejection !== undefined) {
-      out.invalid(check.rejection.reason, check.rejection.detail);
+    if (check.problem !== undefined) {
+      out.invalid(check.problem.reason, check.problem.detail);
       return;
     }
     const time = start ?? recordTime ?? fallbackTime(ctx);
@@ -122,7 +114,7 @@ export const ntaNetAnalytics: SourceDecoder = {
       if (entry === '') continue;
       const parts = entry.split('|', 3);
       const address = parts[0] ?? '';
-      if (!isIpLiteral(address)) {
+      if (!isAddressText(address)) {
         out.invalid('invalid address', `SrcPublicIps[${entryIndex}]: ${excerpt(entry, 60)}`);
       } else {
         out.record(makeSession({ ...row, SrcIpAddr: address, EventCount: toEventCount(parts[2]) }));

@@ -1,15 +1,6 @@
-import {
-  FieldCheck,
-  fallbackTime,
-  isIpLiteral,
-  ownValue,
-  Rejection,
-  readAddress,
-  readPort,
-  readText,
-  readTime,
-} from './azurePlatform.js';
+import { fallbackTime, readAddress, readPort, readText, readTime } from './azurePlatform.js';
 import { parseEventXml } from './eventXml.js';
+import { FieldProblem, FieldReader, isAddressText, ownValue } from './FieldReader.js';
 import { isoFromMillis, makeSession } from './fields.js';
 import { hasAllTerms, hasTerm } from './kql.js';
 import { parseSyslog } from './syslog.js';
@@ -67,7 +58,7 @@ export const sysmonLinux: SourceDecoder = {
       return;
     }
     const time = readTime(ownValue(record, 'TimeGenerated'), 'TimeGenerated');
-    if (time instanceof Rejection) {
+    if (time instanceof FieldProblem) {
       out.invalid(time.reason, time.detail);
       return;
     }
@@ -106,7 +97,7 @@ function isSysmonMessage(text: string): boolean {
 function toHostIp(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   const trimmed = value.trim();
-  return isIpLiteral(trimmed) ? trimmed : undefined;
+  return isAddressText(trimmed) ? trimmed : undefined;
 }
 
 function decodeEvent(message: string, carrier: Carrier, out: DecodeSink, ctx: DecodeContext): void {
@@ -120,7 +111,7 @@ function decodeEvent(message: string, carrier: Carrier, out: DecodeSink, ctx: De
     return;
   }
   const data = xml.data;
-  const check = new FieldCheck();
+  const check = new FieldReader();
   const srcIp = check.take(readAddress(data.get('SourceIp'), 'SourceIp'));
   const srcPort = check.take(readPort(data.get('SourcePort'), 'SourcePort'));
   const dstIp = check.take(readAddress(data.get('DestinationIp'), 'DestinationIp'));
@@ -129,8 +120,8 @@ function decodeEvent(message: string, carrier: Carrier, out: DecodeSink, ctx: De
   const utcTime = check.take(readTime(data.get('UtcTime'), 'UtcTime'));
   const computer = check.take(readText(xml.computer, 'Computer', 255));
   const recordId = check.take(readText(xml.eventRecordId, 'EventRecordID', 64));
-  if (check.rejection !== undefined) {
-    out.invalid(check.rejection.reason, check.rejection.detail);
+  if (check.problem !== undefined) {
+    out.invalid(check.problem.reason, check.problem.detail);
     return;
   }
   const time = utcTime ?? carrier.time ?? fallbackTime(ctx);

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  FieldCheck,
   fieldsOf,
-  isIpLiteral,
-  ownValue,
-  Rejection,
   readAddress,
   readPort,
   readText,
@@ -12,6 +8,7 @@ import {
   splitFlowTuple,
   tuplePort,
 } from '../../../lib/sources/azurePlatform.js';
+import { FieldProblem, FieldReader, isAddressText, ownValue } from '../../../lib/sources/FieldReader.js';
 import { MICROSOFT_AZURE_SOURCES } from '../../../lib/sources/microsoftAzureSources.js';
 import { SOURCE_DECODERS } from '../../../lib/sources/registry.js';
 import type { JsonObject } from '../../../lib/sources/types.js';
@@ -53,7 +50,7 @@ describe('Module: azurePlatform', () => {
       [Number.NaN, 'invalid field type', 'f: number'],
       ['x'.repeat(3000), 'oversized field', 'f: 3000 characters'],
     ])('rejects text %#', (value, reason, detail) => {
-      expect(readText(value, 'f')).toEqual(new Rejection(reason, detail));
+      expect(readText(value, 'f')).toEqual(new FieldProblem(reason, detail));
     });
 
     it.each([
@@ -68,13 +65,13 @@ describe('Module: azurePlatform', () => {
     });
 
     it.each([[65536], [-1], ['http'], [1.5], [{}], [true]])('rejects port %j', (value) => {
-      expect(readPort(value, 'p')).toBeInstanceOf(Rejection);
+      expect(readPort(value, 'p')).toBeInstanceOf(FieldProblem);
     });
 
     it.each(['203.0.113.1', '2001:db8::1', '::ffff:203.0.113.1', 'fe80::1%eth0', '::1'])(
       'accepts address %s',
       (value) => {
-        expect(isIpLiteral(value)).toBe(true);
+        expect(isAddressText(value)).toBe(true);
         expect(readAddress(` ${value} `, 'a')).toBe(value);
       },
     );
@@ -82,22 +79,26 @@ describe('Module: azurePlatform', () => {
     it.each(['host.example', '12345', 'abc', '1.2.3.4 ', `${'1'.repeat(46)}.1`, '1.2.3.4%', '<1.2.3.4>'])(
       'rejects address %j',
       (value) => {
-        expect(isIpLiteral(value)).toBe(false);
+        expect(isAddressText(value)).toBe(false);
       },
     );
+
+    it('rejects an address whose only dot is in its zone, as the other groups do', () => {
+      expect(readAddress('beef%eth0.1', 'a')).toEqual(new FieldProblem('invalid address', 'a: beef%eth0.1'));
+    });
 
     it('reads a date-time and rejects an unreadable one', () => {
       expect(readTime('2025-11-20T10:18:11.0590400Z', 't')).toBe('2025-11-20T10:18:11.059Z');
       expect(readTime('', 't')).toBeUndefined();
-      expect(readTime('11/20/2025', 't')).toEqual(new Rejection('invalid time', 't: 11/20/2025'));
+      expect(readTime('11/20/2025', 't')).toEqual(new FieldProblem('invalid time', 't: 11/20/2025'));
     });
 
     it('keeps the first rejection of a record', () => {
-      const check = new FieldCheck();
+      const check = new FieldReader();
       expect(check.take(readPort('1', 'a'))).toBe(1);
       expect(check.take(readPort('x', 'b'))).toBeUndefined();
       expect(check.take(readAddress('y', 'c'))).toBeUndefined();
-      expect(check.rejection).toEqual(new Rejection('invalid port', 'b: x'));
+      expect(check.problem).toEqual(new FieldProblem('invalid port', 'b: x'));
     });
   });
 
