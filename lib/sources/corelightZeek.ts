@@ -1,4 +1,5 @@
 import type { EventResult } from '../schema/NetworkSession.js';
+import { isJsonObject } from './FieldReader.js';
 import { excerpt, isoFromDateString, isoFromMillis, makeSession } from './fields.js';
 import { hasTerm } from './kql.js';
 import { directionFromLocality, isoFromZeekTime, SensorFieldReader } from './sensorFields.js';
@@ -167,9 +168,7 @@ function isZeekJson(record: JsonObject): boolean {
 function parseObject(text: string): JsonObject | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? (value as JsonObject)
-      : undefined;
+    return isJsonObject(value) ? value : undefined;
   } catch {
     return undefined;
   }

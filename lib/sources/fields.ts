@@ -99,18 +99,21 @@ export function isCanonicalIso(text: string): boolean {
   );
 }
 
+const EPOCH_SECONDS = /^(\d{1,12})(?:\.(\d+))?$/;
+
 /**
  * Epoch seconds (number or decimal string, fractions allowed) to ISO time. Fractions below the
- * millisecond are truncated, never rounded, so `…4.9996` stays in its bin (DECISIONS D2 edges).
+ * millisecond are truncated, never rounded, so `…4.9996` stays in its bin (DECISIONS D2 edges). A
+ * number is read through its shortest decimal form (`String(1591367999.305988)`), which avoids both
+ * the binary error of multiplying by 1000 and the rounding of `toFixed` (`…9.9999998` would become
+ * the next second); numbers that form has no plain digits for (`1e-7`, negatives) give `undefined`.
  */
 export function isoFromEpochSeconds(value: unknown): string | undefined {
   let text: string;
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value) || value < 0) return undefined;
-    text = value.toFixed(6);
-  } else if (typeof value === 'string') text = value.trim();
+  if (typeof value === 'number') text = String(value);
+  else if (typeof value === 'string') text = value.trim();
   else return undefined;
-  const m = /^(\d{1,12})(?:\.(\d{1,12}))?$/.exec(text);
+  const m = EPOCH_SECONDS.exec(text);
   if (m === null) return undefined;
   const fraction = (m[2] ?? '').slice(0, 3).padEnd(3, '0');
   return isoFromMillis(Number(m[1]) * 1000 + Number(fraction));

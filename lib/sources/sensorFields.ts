@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import type { NetworkDirection } from '../schema/NetworkSession.js';
 import { type FieldProblem, FieldReader, type FieldReaderPolicy, ownValue } from './FieldReader.js';
-import { isoFromDateString, isoFromEpochMillis, isoFromMillis } from './fields.js';
+import { isoFromDateString, isoFromEpochMillis, isoFromEpochSeconds } from './fields.js';
 
 /**
  * Field reading specific to the network-sensor decoders (Corelight/Zeek, Vectra, Cisco Meraki), on
@@ -145,25 +145,7 @@ export function directionFromLocality(
 export function isoFromZeekTime(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 1e11) return isoFromEpochMillis(value);
   if (typeof value === 'string' && /^\d{12,15}$/.test(value.trim())) return isoFromEpochMillis(value.trim());
-  return isoFromEpochSecondsTruncated(value) ?? isoFromDateString(value);
-}
-
-const EPOCH_SECONDS = /^(\d{1,12})(?:\.(\d+))?$/;
-
-/**
- * Epoch seconds with an optional fraction, from a number or a decimal string, to ISO time with the
- * fraction truncated to milliseconds. A number is read through its shortest decimal form
- * (`String(1591367999.305988)`), which avoids the binary error of multiplying by 1000.
- */
-export function isoFromEpochSecondsTruncated(value: unknown): string | undefined {
-  let text: string;
-  if (typeof value === 'number') text = Number.isFinite(value) ? String(value) : '';
-  else if (typeof value === 'string') text = value.trim();
-  else return undefined;
-  const m = EPOCH_SECONDS.exec(text);
-  if (m === null) return undefined;
-  const fraction = (m[2] ?? '').slice(0, 3).padEnd(3, '0');
-  return isoFromMillis(Number(m[1]) * 1000 + Number(fraction));
+  return isoFromEpochSeconds(value) ?? isoFromDateString(value);
 }
 
 /**

@@ -25,6 +25,22 @@ describe('Conversions: fields', () => {
     });
   });
 
+  describe('isoFromEpochSeconds', () => {
+    it.each([
+      [1740823499.9999998, '2025-03-01T10:04:59.999Z'],
+      [1740823499.9996, '2025-03-01T10:04:59.999Z'],
+      ['1740823499.9999999999999', '2025-03-01T10:04:59.999Z'],
+      [1591367999.306, '2020-06-05T14:39:59.306Z'],
+      [1740823205, '2025-03-01T10:00:05.000Z'],
+    ])('truncates %s to the millisecond without rounding into the next second', (value, expected) => {
+      expect(isoFromEpochSeconds(value)).toBe(expected);
+    });
+
+    it.each([[-1], [1e-7], [Number.NaN], [1e21], ['1.5e9'], ['-5']])('gives no time for %s', (value) => {
+      expect(isoFromEpochSeconds(value)).toBeUndefined();
+    });
+  });
+
   describe('times past the four-digit years', () => {
     it('keeps the first and the last instant that toISOString writes with four digits', () => {
       expect(isoFromMillis(-62_167_219_200_000)).toBe('0000-01-01T00:00:00.000Z');

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { isoFromEpochSeconds } from '../../../lib/sources/fields.js';
 import {
   checkIp,
   directionFromLocality,
   isoFromEpochMillisValue,
-  isoFromEpochSecondsTruncated,
   isoFromZeekTime,
   SensorFieldReader,
   splitHostPort,
@@ -92,8 +92,8 @@ describe('Module: sensorFields', () => {
 
   it('truncates epoch seconds without the binary error of multiplying by 1000', () => {
     // 1591367999.306 * 1000 is 1591367999305.9998 in binary floating point.
-    expect(isoFromEpochSecondsTruncated(1591367999.306)).toBe('2020-06-05T14:39:59.306Z');
-    expect(isoFromEpochSecondsTruncated('1.5e9')).toBeUndefined();
+    expect(isoFromEpochSeconds(1591367999.306)).toBe('2020-06-05T14:39:59.306Z');
+    expect(isoFromEpochSeconds('1.5e9')).toBeUndefined();
   });
 
   it.each([
