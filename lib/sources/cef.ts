@@ -1,4 +1,4 @@
-import { excerpt, isoFromMillis } from './fields.js';
+import { excerpt, isoFromMillis, utcMillisOf } from './fields.js';
 import { parseSyslog } from './syslog.js';
 import type { JsonObject } from './types.js';
 
@@ -406,7 +406,7 @@ const CEF_DATE =
  * A CEF timestamp (`rt`, `start`, `end`) to ISO time: milliseconds since the epoch (the CEF
  * default), or `MMM dd yyyy HH:mm:ss[.SSS] [GMT|UTC|±hh:mm]` (PAN-OS writes `Mar 01 2025 10:00:05
  * GMT`). Year-less forms and named zones other than GMT/UTC are not read (`undefined`), so that a
- * guess never moves an event into another bin.
+ * guess never moves an event into another bin; so are dates that do not exist (`Feb 30 2025`).
  */
 export function isoFromCefDate(value: string): string | undefined {
   const text = value.trim();
@@ -415,11 +415,9 @@ export function isoFromCefDate(value: string): string | undefined {
   const [, mon, day, year, hh, mi, ss, frac, zone] = m;
   const month = MONTHS.get(mon ?? '');
   if (month === undefined) return undefined;
-  if (Number(day) < 1 || Number(day) > 31 || Number(hh) > 23 || Number(mi) > 59 || Number(ss) > 60) {
-    return undefined;
-  }
   const ms = frac === undefined ? 0 : Number(frac.padEnd(3, '0'));
-  let t = Date.UTC(Number(year), month, Number(day), Number(hh), Number(mi), Number(ss), ms);
+  let t = utcMillisOf(Number(year), month + 1, Number(day), Number(hh), Number(mi), Number(ss), ms);
+  if (t === undefined) return undefined;
   if (zone !== undefined && zone !== 'GMT' && zone !== 'UTC' && zone !== 'Z') {
     const sign = zone.startsWith('-') ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');

@@ -69,6 +69,37 @@ const isoSlotMs = new Float64Array(ISO_SLOTS).fill(Number.NaN);
 const isoSlotText: (string | undefined)[] = new Array<string | undefined>(ISO_SLOTS).fill(undefined);
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number);
+}
+
+/** The Gregorian calendar repeats every 400 years (146 097 days). */
+const MS_PER_400_YEARS = 146_097 * 86_400_000;
+
+/**
+ * Milliseconds since the epoch of a UTC date and time as written (`month` 1–12), or `undefined`
+ * when no such instant exists: a month outside 1–12, a day past the month's end (`2025-02-30`,
+ * `2025-04-31`), an hour over 23 or a minute over 59. `Date.UTC` would roll those over into the
+ * next month or day, and would read the years 0–99 as 1900–1999; here the year is kept. A second
+ * of 60 (a leap second) is the first instant of the next minute, as `Date.UTC` gives it.
+ */
+export function utcMillisOf(
+  year: number,
+  month: number,
+  day: number,
+  hours: number,
+  minutes: number,
+  seconds: number,
+  ms: number,
+): number | undefined {
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (hours > 23 || minutes > 59 || seconds > 60) return undefined;
+  return year >= 100
+    ? Date.UTC(year, month - 1, day, hours, minutes, seconds, ms)
+    : Date.UTC(year + 400, month - 1, day, hours, minutes, seconds, ms) - MS_PER_400_YEARS;
+}
 const CANONICAL_SHAPE = 'dddd-dd-ddTdd:dd:dd.dddZ';
 
 /**
@@ -90,10 +121,7 @@ export function isCanonicalIso(text: string): boolean {
   const year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
   const month = digit(5) * 10 + digit(6);
   const day = digit(8) * 10 + digit(9);
-  if (year < 1000 || month < 1 || month > 12 || day < 1) return false;
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const days = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number);
-  if (day > days) return false;
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
   return (
     digit(11) * 10 + digit(12) <= 23 && digit(14) * 10 + digit(15) <= 59 && digit(17) * 10 + digit(18) <= 59
   );
@@ -133,7 +161,8 @@ const ISO_LIKE =
  * A date-time string in ISO-8601 or the close variants logs use (`2025-11-20 10:19:01.408`,
  * `2026-11-01T00:00:02.25`, `…+02:00`, `…Z`), to ISO time in UTC. A string without a zone is UTC:
  * Log Analytics, .NET `DateTime` and Sysmon all write UTC without a marker. Fractions beyond
- * milliseconds are truncated. Other shapes (`11/20/2025 10:19 AM`) give `undefined`.
+ * milliseconds are truncated. Other shapes (`11/20/2025 10:19 AM`) and dates that do not exist
+ * (`2025-02-30`) give `undefined`; the years 0000–0099 are kept as written ({@link utcMillisOf}).
  */
 export function isoFromDateString(value: unknown): string | undefined {
   if (value instanceof Date) return isoFromMillis(value.getTime());
@@ -143,17 +172,8 @@ export function isoFromDateString(value: unknown): string | undefined {
   if (m === null) return undefined;
   const [, y, mo, d, h, mi, s, frac, zone] = m;
   const ms = frac === undefined ? 0 : Number(frac.slice(0, 3).padEnd(3, '0'));
-  const utcMs = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s ?? '0'), ms);
-  if (
-    Number(mo) < 1 ||
-    Number(mo) > 12 ||
-    Number(d) < 1 ||
-    Number(d) > 31 ||
-    Number(h) > 23 ||
-    Number(mi) > 59
-  )
-    return undefined;
-  if (s !== undefined && Number(s) > 60) return undefined;
+  const utcMs = utcMillisOf(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s ?? '0'), ms);
+  if (utcMs === undefined) return undefined;
   let offsetMinutes = 0;
   if (zone !== undefined && zone !== 'Z' && zone !== 'z' && zone !== 'UTC') {
     const sign = zone.startsWith('-') ? -1 : 1;

@@ -1,3 +1,5 @@
+import { utcMillisOf } from './fields.js';
+
 /**
  * The syslog envelope shared by every text source that travels over syslog (CEF, Cisco ASA,
  * Cisco Meraki, Sysmon for Linux): strips and reads the header of RFC 5424
@@ -174,7 +176,8 @@ function parseRfc5424Time(ts: string): number | undefined {
   if (m === null) return undefined;
   const [, y, mo, d, h, mi, s, frac, zone] = m;
   const ms = frac === undefined ? 0 : Number(frac.slice(0, 3).padEnd(3, '0'));
-  let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
+  let t = utcMillisOf(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s), ms);
+  if (t === undefined) return undefined;
   if (zone !== undefined && zone !== 'Z') {
     const sign = zone.startsWith('-') ? -1 : 1;
     t -= sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6))) * 60_000;
@@ -193,7 +196,7 @@ function completeYear(
   writtenYear: number | undefined,
 ): number | undefined {
   if (day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60) return undefined;
-  if (writtenYear !== undefined) return Date.UTC(writtenYear, month, day, hh, mm, ss, ms);
+  if (writtenYear !== undefined) return utcMillisOf(writtenYear, month + 1, day, hh, mm, ss, ms);
   const refYear = new Date(referenceTimeMs).getUTCFullYear();
   let best: number | undefined;
   for (const year of [refYear - 1, refYear, refYear + 1]) {

@@ -432,4 +432,34 @@ describe('Parser: cef', () => {
       expect(isoFromCefDate(value)).toBeUndefined();
     });
   });
+
+  describe('dates as written', () => {
+    it('keeps a year below 100 and a real February 29', () => {
+      expect(isoFromCefDate('Jan 01 0050 00:00:00 GMT')).toBe('0050-01-01T00:00:00.000Z');
+      expect(isoFromCefDate('Feb 29 2024 10:00:00')).toBe('2024-02-29T10:00:00.000Z');
+    });
+
+    it.each(['Feb 30 2025 10:00:00', 'Feb 29 2025 10:00:00', 'Apr 31 2025 10:00:00', 'Mar 01 2025 24:00:00'])(
+      'gives no CEF date for %j instead of rolling it over',
+      (value) => {
+        expect(isoFromCefDate(value)).toBeUndefined();
+      },
+    );
+
+    it('reads syslog header dates the same way', () => {
+      expect(parseSyslog('<14>1 0050-01-01T00:00:00Z h - - - - m', REFERENCE_MS)?.timestampMs).toBe(
+        Date.parse('0050-01-01T00:00:00Z'),
+      );
+      expect(
+        parseSyslog('<14>1 2025-02-30T00:00:00Z h - - - - m', REFERENCE_MS)?.timestampMs,
+      ).toBeUndefined();
+      expect(
+        parseSyslog('<14>1 2025-13-01T00:00:00Z h - - - - m', REFERENCE_MS)?.timestampMs,
+      ).toBeUndefined();
+      expect(parseSyslog('<134>Feb 30 2025 10:00:02 relay01 m', REFERENCE_MS)?.timestampMs).toBeUndefined();
+      expect(parseSyslog('<134>Feb 28 0099 10:00:02 relay01 m', REFERENCE_MS)?.timestampMs).toBe(
+        Date.parse('0099-02-28T10:00:02Z'),
+      );
+    });
+  });
 });

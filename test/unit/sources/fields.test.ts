@@ -25,6 +25,32 @@ describe('Conversions: fields', () => {
     });
   });
 
+  describe('isoFromDateString', () => {
+    it.each([
+      ['0050-01-01T00:00:00Z', '0050-01-01T00:00:00.000Z'],
+      ['0099-12-31 23:59:59.5', '0099-12-31T23:59:59.500Z'],
+      ['0001-01-01T00:00:00', '0001-01-01T00:00:00.000Z'],
+      ['0000-01-01T01:00:00+01:00', '0000-01-01T00:00:00.000Z'],
+      ['2024-02-29 12:00', '2024-02-29T12:00:00.000Z'],
+      ['2000-02-29T00:00:00Z', '2000-02-29T00:00:00.000Z'],
+    ])('keeps the year and the day of %s', (value, expected) => {
+      expect(isoFromDateString(value)).toBe(expected);
+    });
+
+    it.each([
+      '2025-02-30T00:00:00Z',
+      '2025-02-29T00:00:00Z',
+      '1900-02-29T00:00:00Z',
+      '2025-04-31 10:00',
+      '2025-13-01T00:00:00Z',
+      '2025-00-10T00:00:00Z',
+      '2025-01-00T00:00:00Z',
+      '0050-02-30T00:00:00Z',
+    ])('gives no time for the date that does not exist in %s', (value) => {
+      expect(isoFromDateString(value)).toBeUndefined();
+    });
+  });
+
   describe('isoFromEpochSeconds', () => {
     it.each([
       [1740823499.9999998, '2025-03-01T10:04:59.999Z'],
