@@ -7,7 +7,7 @@ import {
   makeSession,
   toPort,
 } from './fields.js';
-import { resolveNetworkProtocol } from './ianaProtocols.js';
+import { resolveNetworkProtocolNames } from './ianaProtocols.js';
 import { checkIp, SensorFieldReader, splitHostPort, trimChar } from './sensorFields.js';
 import type { DecodeContext, DecodeSink, JsonObject, SourceDecoder } from './types.js';
 
@@ -281,30 +281,33 @@ function decodeSession(
     out.invalid('no event time', `epoch: ${excerpt(message.epoch, 30)}`);
     return;
   }
-  out.record(
-    makeSession({
-      TimeGenerated: timeGenerated,
-      EventStartTime: startTime,
-      EventEndTime: startTime,
-      EventCount: 1,
-      EventVendor: 'Cisco',
-      EventProduct: 'Meraki',
-      EventSchema: 'NetworkSession',
-      EventSchemaVersion: '0.2.6',
-      EventType: kind === 'flow' ? 'Flow' : 'NetworkSession',
-      EventResult: kind === 'flow' ? verdict?.result : 'Success',
-      EventOriginalType: message.logType,
-      SrcIpAddr: src?.ip,
-      SrcPortNumber: srcPort,
-      DstIpAddr: dst?.ip,
-      DstPortNumber: dstPort,
-      NetworkProtocol: protocol === undefined ? undefined : toNetworkProtocol(protocol),
-      NetworkDirection: direction === undefined ? undefined : DIRECTION_BY_NAME.get(direction),
-      DvcAction: verdict?.action,
-      Dvc: message.device,
-      DvcHostname: message.device,
-    }),
-  );
+  // `_ASIM_ResolveNetworkProtocol` gives two rows for protocol 84, as Sentinel shows them.
+  for (const networkProtocol of protocol === undefined ? [undefined] : toNetworkProtocols(protocol)) {
+    out.record(
+      makeSession({
+        TimeGenerated: timeGenerated,
+        EventStartTime: startTime,
+        EventEndTime: startTime,
+        EventCount: 1,
+        EventVendor: 'Cisco',
+        EventProduct: 'Meraki',
+        EventSchema: 'NetworkSession',
+        EventSchemaVersion: '0.2.6',
+        EventType: kind === 'flow' ? 'Flow' : 'NetworkSession',
+        EventResult: kind === 'flow' ? verdict?.result : 'Success',
+        EventOriginalType: message.logType,
+        SrcIpAddr: src?.ip,
+        SrcPortNumber: srcPort,
+        DstIpAddr: dst?.ip,
+        DstPortNumber: dstPort,
+        NetworkProtocol: networkProtocol,
+        NetworkDirection: direction === undefined ? undefined : DIRECTION_BY_NAME.get(direction),
+        DvcAction: verdict?.action,
+        Dvc: message.device,
+        DvcHostname: message.device,
+      }),
+    );
+  }
 }
 
 /** An endpoint read from `key` (else `fallbackKey`): its address (absent when it is the MAC) and its split form. */
@@ -381,7 +384,7 @@ function secondsOf(epoch: string): string | undefined {
 }
 
 /** Numeric protocols through `_ASIM_ResolveNetworkProtocol`, names through the parser's lookup. */
-function toNetworkProtocol(protocol: string): string | undefined {
-  if (/^\d+$/.test(protocol)) return resolveNetworkProtocol(protocol);
-  return PROTOCOL_BY_NAME.get(protocol);
+function toNetworkProtocols(protocol: string): readonly (string | undefined)[] {
+  if (/^\d+$/.test(protocol)) return resolveNetworkProtocolNames(protocol);
+  return [PROTOCOL_BY_NAME.get(protocol)];
 }

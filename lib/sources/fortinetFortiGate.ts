@@ -10,7 +10,8 @@ import {
 } from './commonSecurityLog.js';
 import { FieldReader } from './FieldReader.js';
 import { makeSession } from './fields.js';
-import { FIREWALL_FIELDS, lookupProtocolNames } from './firewallFields.js';
+import { FIREWALL_FIELDS } from './firewallFields.js';
+import { resolveNetworkProtocolNames } from './ianaProtocols.js';
 import { hasTerm, startsWithCi } from './kql.js';
 import type { SourceDecoder } from './types.js';
 
@@ -98,7 +99,7 @@ export const fortinetFortiGateMapping: CommonSecurityLogMapping = {
     ];
     const utmAction = extensions.get('FTNTFGTutmaction') || extensions.get('utmaction');
     const host = columnText(row, 'Computer');
-    for (const name of resolvedProtocolNames(protocol)) {
+    for (const name of resolveNetworkProtocolNames(protocol)) {
       out.record(
         makeSession({
           TimeGenerated: time,
@@ -124,11 +125,5 @@ export const fortinetFortiGateMapping: CommonSecurityLogMapping = {
     }
   },
 };
-
-/** `_ASIM_ResolveNetworkProtocol`: the IANA names of a numeric protocol (two for 84), else `Unassigned`. */
-function resolvedProtocolNames(protocol: string | undefined): readonly string[] {
-  const names = lookupProtocolNames(protocol).map((name) => (name === '' ? 'Unassigned' : name));
-  return names.length > 0 ? names : ['Unassigned'];
-}
 
 export const fortinetFortiGate: SourceDecoder = commonSecurityLogDecoder(fortinetFortiGateMapping);

@@ -175,10 +175,17 @@ export function ianaProtocolName(protocolNumber: number): string | undefined {
 }
 
 /**
- * `_ASIM_ResolveNetworkProtocol`: the IANA name of a numeric protocol string, else `Unassigned`
- * (also for a non-numeric string, because `toint("TCP")` is null in KQL).
+ * `_ASIM_ResolveNetworkProtocol` (spec §1.3–§1.4): the protocol read as KQL `toint` reads it (decimal
+ * digits, leading zeros allowed) and looked up in the IANA table, one row per table name as the
+ * function's lookup gives them: two for 84 (`TTP`, `IPTM`), and `Unassigned` for the names the table
+ * leaves empty (61, 63, 68, 99, 114, 253, 254), for numbers it does not list, and for anything that is
+ * not a number (`toint("TCP")` is null) or absent.
  */
-export function resolveNetworkProtocol(protocol: string): string {
-  if (!/^\d{1,3}$/.test(protocol)) return 'Unassigned';
-  return ianaProtocolName(Number(protocol)) ?? 'Unassigned';
+export function resolveNetworkProtocolNames(protocol: string | undefined): readonly string[] {
+  if (protocol === undefined || !/^\d+$/.test(protocol)) return UNASSIGNED;
+  const names = ianaProtocolNames(Number(protocol));
+  if (names.length === 0) return UNASSIGNED;
+  return names.some((name) => name === '') ? names.map((name) => name || 'Unassigned') : names;
 }
+
+const UNASSIGNED: readonly string[] = ['Unassigned'];

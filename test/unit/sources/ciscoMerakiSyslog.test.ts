@@ -267,6 +267,16 @@ describe('Decoder: cisco-meraki-syslog', () => {
     });
 
     it.each([
+      ['84', ['TTP', 'IPTM']],
+      ['61', ['Unassigned']],
+      ['254', ['Unassigned']],
+      ['006', ['TCP']],
+    ])('resolves the numeric protocol=%s like _ASIM_ResolveNetworkProtocol, to %j', (protocol, names) => {
+      const line = `<134>1 1740823205.1 MX84 flows allow src=198.51.100.23 dst=10.0.20.15 protocol=${protocol} dport=22`;
+      expect(decodeOne(line).records.map((r) => r.NetworkProtocol)).toEqual(names);
+    });
+
+    it.each([
       [
         'a.b.c.d:port addresses',
         'src=198.51.100.23:1111 dst=10.0.20.15:22',

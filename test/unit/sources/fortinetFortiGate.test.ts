@@ -173,6 +173,7 @@ describe('Decoder: fortinet-fortigate', () => {
       ['200', ['Unassigned']],
       ['TCP', ['Unassigned']],
       [undefined, ['Unassigned']],
+      ['06', ['TCP']],
     ])('resolves Protocol %j like _ASIM_ResolveNetworkProtocol', (protocol, names) => {
       expect(normalizeRows([row({ Protocol: protocol })]).records.map((r) => r.NetworkProtocol)).toEqual(
         names,
