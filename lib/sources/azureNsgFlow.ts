@@ -65,16 +65,20 @@ export const azureNsgFlow: SourceDecoder = {
       out.invalid(nsg.reason, nsg.detail);
       return;
     }
+    // Rows and invalid outcomes of this record: an empty flow list must still be counted.
+    let outcomes = 0;
     for (let i = 0; i < ruleFlows.length; i++) {
       const ruleFlow: unknown = ruleFlows[i];
       const macFlows = isJsonObject(ruleFlow) ? ownValue(ruleFlow, 'flows') : undefined;
       if (!isJsonObject(ruleFlow) || !Array.isArray(macFlows)) {
         out.invalid('malformed flow group', `properties.flows[${i}]: ${excerpt(ruleFlows[i], 60)}`);
+        outcomes++;
         continue;
       }
       const rule = readText(ownValue(ruleFlow, 'rule'), `properties.flows[${i}].rule`);
       if (rule instanceof FieldProblem) {
         out.invalid(rule.reason, rule.detail);
+        outcomes++;
         continue;
       }
       for (let j = 0; j < macFlows.length; j++) {
@@ -85,13 +89,16 @@ export const azureNsgFlow: SourceDecoder = {
             'malformed flow group',
             `properties.flows[${i}].flows[${j}]: ${excerpt(macFlows[j], 60)}`,
           );
+          outcomes++;
           continue;
         }
+        outcomes += tuples.length;
         for (let k = 0; k < tuples.length; k++) {
           decodeTuple(tuples[k], `properties.flows[${i}].flows[${j}].flowTuples[${k}]`, rule, nsg, out);
         }
       }
     }
+    if (outcomes === 0) out.skip('no flow tuples');
   },
 };
 

@@ -63,16 +63,20 @@ export const azureVnetFlow: SourceDecoder = {
       out.invalid(flowLog.reason, flowLog.detail);
       return;
     }
+    // Rows and invalid outcomes of this record: an empty flow list must still be counted.
+    let outcomes = 0;
     for (let i = 0; i < aclFlows.length; i++) {
       const aclFlow: unknown = aclFlows[i];
       const groups = isJsonObject(aclFlow) ? ownValue(aclFlow, 'flowGroups') : undefined;
       if (!isJsonObject(aclFlow) || !Array.isArray(groups)) {
         out.invalid('malformed flow group', `flowRecords.flows[${i}]: ${excerpt(aclFlows[i], 60)}`);
+        outcomes++;
         continue;
       }
       const acl = readText(ownValue(aclFlow, 'aclID'), `flowRecords.flows[${i}].aclID`, 256);
       if (acl instanceof FieldProblem) {
         out.invalid(acl.reason, acl.detail);
+        outcomes++;
         continue;
       }
       for (let j = 0; j < groups.length; j++) {
@@ -83,18 +87,22 @@ export const azureVnetFlow: SourceDecoder = {
             'malformed flow group',
             `flowRecords.flows[${i}].flowGroups[${j}]: ${excerpt(groups[j], 60)}`,
           );
+          outcomes++;
           continue;
         }
         const rule = readText(ownValue(group, 'rule'), `flowRecords.flows[${i}].flowGroups[${j}].rule`);
         if (rule instanceof FieldProblem) {
           out.invalid(rule.reason, rule.detail);
+          outcomes++;
           continue;
         }
         const path = `flowRecords.flows[${i}].flowGroups[${j}].flowTuples`;
+        outcomes += tuples.length;
         for (let k = 0; k < tuples.length; k++)
           decodeTuple(tuples[k], `${path}[${k}]`, rule, acl ?? flowLog, out);
       }
     }
+    if (outcomes === 0) out.skip('no flow tuples');
   },
 };
 

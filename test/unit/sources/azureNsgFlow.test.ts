@@ -157,6 +157,22 @@ describe('Decoder: azure-nsg-flow', () => {
         expect(result.skipped).toEqual({ [`${NAME}: NSG event without flow tuples`]: 1 });
       },
     );
+
+    it.each([
+      ['an empty flow list', (r: JsonObject) => ((r.properties as JsonObject).flows = [])],
+      [
+        'a rule with no MAC groups',
+        (r: JsonObject) => ((r.properties as JsonObject).flows = [{ rule: 'r', flows: [] }]),
+      ],
+      ['a MAC group with no tuples', () => undefined],
+    ])('counts a record with %s as skipped (no flow tuples)', (_label, edit) => {
+      const record = nsgRecord([]);
+      edit(record);
+      const result = normalizeRows([record]);
+      expect(result.records).toEqual([]);
+      expect(result.invalid).toEqual({});
+      expect(result.skipped).toEqual({ [`${NAME}: no flow tuples`]: 1 });
+    });
   });
 
   describe('bad input', () => {

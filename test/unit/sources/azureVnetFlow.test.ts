@@ -144,6 +144,24 @@ describe('Decoder: azure-vnet-flow', () => {
     });
   });
 
+  describe('records without tuples', () => {
+    it.each([
+      ['an empty flow list', (r: JsonObject) => ((r.flowRecords as JsonObject).flows = [])],
+      [
+        'an ACL with no flow groups',
+        (r: JsonObject) => ((r.flowRecords as JsonObject).flows = [{ aclID: ACL, flowGroups: [] }]),
+      ],
+      ['a flow group with no tuples', () => undefined],
+    ])('counts a record with %s as skipped (no flow tuples)', (_label, edit) => {
+      const record = vnetRecord([]);
+      edit(record);
+      const result = normalizeRows([record]);
+      expect(result.records).toEqual([]);
+      expect(result.invalid).toEqual({});
+      expect(result.skipped).toEqual({ [`${NAME}: no flow tuples`]: 1 });
+    });
+  });
+
   describe('bad input', () => {
     it.each([
       ['8 fields (an NSG v1 tuple)', '1763632801,101.33.218.153,10.0.0.6,55188,22,T,I,D'],
