@@ -6,8 +6,9 @@ import type { JsonObject } from '../../lib/sources/types.js';
  * Reads a Log Analytics CSV export (the form of the Sentinel sample files) as the JSON rows a
  * workspace data export would deliver: column names without the portal's ` [UTC]` suffix, empty
  * cells left out, and the portal's display dates (`7/5/2023, 2:16:44.756 PM`,
- * `8/25/2025 8:11:21.937 PM`, `15-01-2025 12:00`, `2025-11-21 20:14:51.2132530`) rewritten as
- * ISO-8601 UTC, which is how the export writes datetime columns.
+ * `8/25/2025 8:11:21.937 PM`, `07-05-2023 14:16` and `15-01-2025 12:00` — month first unless the
+ * first number is over 12 —, `2025-11-21 20:14:51.2132530`) rewritten as ISO-8601 UTC, which is how
+ * the export writes datetime columns.
  */
 export function readLogAnalyticsCsv(path: string): JsonObject[] {
   const rows = parse(readFileSync(path), {
@@ -38,10 +39,12 @@ function toIsoIfDate(value: string): string {
     if (ampm === 'PM') hour += 12;
     return iso(Number(y), Number(mo), Number(d), hour, Number(mi), Number(s ?? '0'), f);
   }
-  // 15-01-2025 12:00 (day first)
+  // 07-05-2023 14:16 (month first, as the portal's other dates: the Cisco ASA row's TimeGenerated is
+  // 7/5/2023) | 15-01-2025 12:00 (day first: a first number over 12 cannot be a month)
   m = /^(\d{2})-(\d{2})-(\d{4}) (\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value);
   if (m !== null) {
-    const [, d, mo, y, h, mi, s] = m;
+    const [, first, second, y, h, mi, s] = m;
+    const [mo, d] = Number(first) > 12 ? [second, first] : [first, second];
     return iso(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s ?? '0'), undefined);
   }
   // 2025-11-21 20:14:51.2132530
