@@ -20,10 +20,10 @@ export function coalesceInteger(...values: readonly unknown[]): number | undefin
 }
 
 /**
- * KQL `lookup ProtocolLookup on Protocol` of the AWS, Cisco ASA and Check Point parsers (and of
- * `_ASIM_ResolveNetworkProtocol`): the table names of a protocol number written as a plain decimal
- * (`"6"` or 6). Two names for 84 (the lookup duplicates the row), `['']` for the unnamed numbers,
- * none for anything else (`"tcp"`, `"06"`, 200).
+ * KQL `lookup ProtocolLookup on Protocol` of the AWS, Cisco ASA and Check Point parsers: the table
+ * names of a protocol number written as a plain decimal (`"6"` or 6). Two names for 84 (the lookup
+ * duplicates the row), `['']` for the unnamed numbers, none for anything else (`"tcp"`, `"06"`,
+ * 200). `_ASIM_ResolveNetworkProtocol` is `resolveNetworkProtocolNames` in `ianaProtocols.ts`.
  */
 export function lookupProtocolNames(protocol: string | number | undefined): readonly string[] {
   const text = typeof protocol === 'number' ? String(protocol) : protocol;
