@@ -20,6 +20,9 @@ import {
   TEXT_FRAGMENTS,
 } from '../support/fuzzInputs.js';
 
+/** Registers nothing: the property does not apply to this decoder (no JSON side, no text side, no sample). */
+const itNotApplicable = (_name: string, _test: () => void, _timeoutMs?: number): void => undefined;
+
 /**
  * Decoding time must grow linearly with the input, whatever an attacker writes into it: a
  * catastrophic regular expression or a rescan from every position turns a 4 MB line into minutes
@@ -152,7 +155,7 @@ describe('Fuzz: decoding time grows linearly with the input', () => {
         ? []
         : SAMPLES.records.filter((r) => decoder.matchJson?.(parseRecord(r)));
 
-    it.runIf(lines.length > 0)(
+    (lines.length > 0 ? it : itNotApplicable)(
       'reads a long line in linear time, every fragment repeated at its end and middle',
       () => {
         const slow: string[] = [];
@@ -173,7 +176,7 @@ describe('Fuzz: decoding time grows linearly with the input', () => {
       },
     );
 
-    it.runIf(lines.length > 0)('reads a long line in linear time, any filler anywhere', () => {
+    (lines.length > 0 ? it : itNotApplicable)('reads a long line in linear time, any filler anywhere', () => {
       fc.assert(
         fc.property(
           fc.constantFrom(...lines),
@@ -192,7 +195,7 @@ describe('Fuzz: decoding time grows linearly with the input', () => {
       );
     });
 
-    it.runIf(records.length > 0)('reads a record with one long field in linear time', () => {
+    (records.length > 0 ? it : itNotApplicable)('reads a record with one long field in linear time', () => {
       const cases = records.map((r) => ({ origin: r.origin, record: r, paths: fieldPaths(parseRecord(r)) }));
       fc.assert(
         fc.property(
