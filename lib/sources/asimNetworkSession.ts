@@ -1,8 +1,8 @@
 import type { DvcAction, EventResult, NetworkDirection } from '../schema/NetworkSession.js';
 import { DvcActionSchema, EventResultSchema, NetworkDirectionSchema } from '../schema/NetworkSession.js';
 import {
+  fallbackTime,
   isoFromDateString,
-  isoFromMillis,
   makeSession,
   toEventCount,
   toPort,
@@ -52,9 +52,7 @@ export const asimNetworkSession: SourceDecoder = {
       out.invalid('missing EventVendor or EventProduct');
       return;
     }
-    const timeGenerated =
-      isoFromDateString(record.TimeGenerated) ??
-      (ctx.fallbackTimeMs === undefined ? undefined : isoFromMillis(ctx.fallbackTimeMs));
+    const timeGenerated = isoFromDateString(record.TimeGenerated) ?? fallbackTime(ctx);
     if (timeGenerated === undefined) {
       out.invalid('missing or invalid TimeGenerated', describe(record.TimeGenerated));
       return;

@@ -3,9 +3,9 @@ import { isoFromDeviceTime } from './commonSecurityLog.js';
 import { FieldReader } from './FieldReader.js';
 import {
   excerpt,
+  fallbackTime,
   isoFromDateString,
   isoFromEpochSeconds,
-  isoFromMillis,
   makeSession,
   toText,
 } from './fields.js';
@@ -205,8 +205,7 @@ function decodeFlow(
     return;
   }
   // DECISIONS D3: a flow is timed by its capture window's start, as the S3 connector stamps it.
-  const time =
-    start ?? recordTime ?? (ctx.fallbackTimeMs === undefined ? undefined : isoFromMillis(ctx.fallbackTimeMs));
+  const time = start ?? recordTime ?? fallbackTime(ctx);
   if (time === undefined) {
     out.invalid('no event time', 'no start field, record time or enqueued time');
     return;

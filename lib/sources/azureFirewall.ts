@@ -1,7 +1,7 @@
 import type { DvcAction, EventResult } from '../schema/NetworkSession.js';
-import { fallbackTime, fieldsOf, readAddress, readPort, readText, readTime } from './azurePlatform.js';
+import { fieldsOf, readAddress, readPort, readText, readTime } from './azurePlatform.js';
 import { FieldReader, isJsonObject, ownValue } from './FieldReader.js';
-import { makeSession } from './fields.js';
+import { fallbackTime, makeSession } from './fields.js';
 import type { DecodeContext, DecodeSink, JsonObject, SourceDecoder } from './types.js';
 
 const VENDOR = 'Microsoft';

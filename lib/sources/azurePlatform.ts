@@ -1,6 +1,6 @@
 import { FieldProblem, isAbsent, isAddressText } from './FieldReader.js';
-import { excerpt, isoFromDateString, isoFromMillis, toPort } from './fields.js';
-import type { DecodeContext, JsonObject } from './types.js';
+import { excerpt, isoFromDateString, toPort } from './fields.js';
+import type { JsonObject } from './types.js';
 
 /**
  * Parsing specific to the Azure platform decoders (Azure Firewall, NSG and VNet flow logs,
@@ -87,11 +87,6 @@ export function readAddress(value: unknown, field: string): string | undefined |
 export function readTime(value: unknown, field: string): string | undefined | FieldProblem {
   if (isAbsent(value)) return undefined;
   return isoFromDateString(value) ?? new FieldProblem('invalid time', `${field}: ${excerpt(value, 40)}`);
-}
-
-/** The Event Hub enqueued time as ISO time (DECISIONS D3, last resort), or `undefined`. */
-export function fallbackTime(ctx: DecodeContext): string | undefined {
-  return ctx.fallbackTimeMs === undefined ? undefined : isoFromMillis(ctx.fallbackTimeMs);
 }
 
 /**

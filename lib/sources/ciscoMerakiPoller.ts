@@ -1,5 +1,5 @@
 import type { DvcAction } from '../schema/NetworkSession.js';
-import { excerpt, isoFromDateString, isoFromMillis, makeSession, toPort } from './fields.js';
+import { excerpt, fallbackTime, isoFromDateString, makeSession, toPort } from './fields.js';
 import { checkIp, SensorFieldReader, splitHostPort } from './sensorFields.js';
 import type { DecodeContext, DecodeSink, JsonObject, SourceDecoder } from './types.js';
 
@@ -62,10 +62,6 @@ function isPollerRow(record: JsonObject): boolean {
 
 function reader(record: JsonObject): SensorFieldReader {
   return SensorFieldReader.of(record);
-}
-
-function fallbackTime(ctx: DecodeContext): string | undefined {
-  return ctx.fallbackTimeMs === undefined ? undefined : isoFromMillis(ctx.fallbackTimeMs);
 }
 
 /** One element of the security-events API, through the connector's DCR transformation. */

@@ -1,9 +1,9 @@
 import type { DvcAction, EventResult, NetworkDirection } from '../schema/NetworkSession.js';
 import {
   excerpt,
+  fallbackTime,
   isoFromDateString,
   isoFromEpochSeconds,
-  isoFromMillis,
   makeSession,
   toPort,
 } from './fields.js';
@@ -272,11 +272,7 @@ function decodeSession(
   const verdict = kind === 'flow' ? ACTION_BY_PATTERN.get(rulePattern(body)) : undefined;
   const headerTime = secondsOf(message.epoch);
   const startTime = secondsOf(timestampValue(body) ?? message.epoch);
-  const timeGenerated =
-    startTime ??
-    headerTime ??
-    isoFromDateString(rowTime) ??
-    (ctx.fallbackTimeMs === undefined ? undefined : isoFromMillis(ctx.fallbackTimeMs));
+  const timeGenerated = startTime ?? headerTime ?? isoFromDateString(rowTime) ?? fallbackTime(ctx);
   if (timeGenerated === undefined) {
     out.invalid('no event time', `epoch: ${excerpt(message.epoch, 30)}`);
     return;

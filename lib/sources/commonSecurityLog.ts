@@ -1,6 +1,7 @@
 import { isoFromCefDate, peekCefVendorProduct, readCefLine } from './cef.js';
 import {
   excerpt,
+  fallbackTime,
   isoFromDateString,
   isoFromEpochMillis,
   isoFromEpochSeconds,
@@ -132,10 +133,7 @@ export function cslTimeGenerated(
     const iso = isoFromDeviceTime(value);
     if (iso !== undefined) return iso;
   }
-  return (
-    isoFromDateString(row.TimeGenerated) ??
-    (ctx.fallbackTimeMs === undefined ? undefined : isoFromMillis(ctx.fallbackTimeMs))
-  );
+  return isoFromDateString(row.TimeGenerated) ?? fallbackTime(ctx);
 }
 
 /** Detail for an `invalid('no event time')` outcome: what the row had instead. */

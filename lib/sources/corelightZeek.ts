@@ -1,6 +1,6 @@
 import type { EventResult } from '../schema/NetworkSession.js';
 import { isJsonObject } from './FieldReader.js';
-import { excerpt, isoFromDateString, isoFromMillis, makeSession } from './fields.js';
+import { excerpt, fallbackTime, isoFromDateString, makeSession } from './fields.js';
 import { hasTerm } from './kql.js';
 import { directionFromLocality, isoFromZeekTime, SensorFieldReader } from './sensorFields.js';
 import type { DecodeContext, DecodeSink, JsonObject, SourceDecoder } from './types.js';
@@ -194,11 +194,7 @@ function decodeConn(conn: JsonObject, rowTime: unknown, out: DecodeSink, ctx: De
     out.invalid(problem.reason, problem.detail);
     return;
   }
-  const timeGenerated =
-    startTime ??
-    endTime ??
-    isoFromDateString(rowTime) ??
-    (ctx.fallbackTimeMs === undefined ? undefined : isoFromMillis(ctx.fallbackTimeMs));
+  const timeGenerated = startTime ?? endTime ?? isoFromDateString(rowTime) ?? fallbackTime(ctx);
   if (timeGenerated === undefined) {
     out.invalid('no event time', 'ts and _write_ts are absent and there is no record or enqueued time');
     return;

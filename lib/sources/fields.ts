@@ -1,5 +1,6 @@
 import type { NetworkSession } from '../schema/NetworkSession.js';
 import { NETWORK_SESSION_FIELD_ORDER } from '../schema/NetworkSession.js';
+import type { DecodeContext } from './types.js';
 
 /**
  * Small, total conversions shared by the decoders. None of them throws; each returns `undefined`
@@ -145,6 +146,14 @@ export function isoFromEpochSeconds(value: unknown): string | undefined {
   if (m === null) return undefined;
   const fraction = (m[2] ?? '').slice(0, 3).padEnd(3, '0');
   return isoFromMillis(Number(m[1]) * 1000 + Number(fraction));
+}
+
+/**
+ * The last-resort event time of DECISIONS D3: the Event Hub enqueued time of the message, as ISO
+ * time, or `undefined` when there is none (the CLI).
+ */
+export function fallbackTime(ctx: DecodeContext): string | undefined {
+  return ctx.fallbackTimeMs === undefined ? undefined : isoFromMillis(ctx.fallbackTimeMs);
 }
 
 /** Epoch milliseconds (number or decimal string) to ISO time. */

@@ -1,6 +1,6 @@
 import { parseEventXml } from './eventXml.js';
 import { type FieldReader, type FieldReaderPolicy, isAbsent, isJsonObject, ownValue } from './FieldReader.js';
-import { isoFromMillis } from './fields.js';
+import { fallbackTime } from './fields.js';
 import type { DecodeContext, DecodeSink, JsonObject } from './types.js';
 
 /**
@@ -45,7 +45,7 @@ export function pickEventTime(
     if (isAbsent(value)) continue;
     return reader.time(value, field);
   }
-  return ctx.fallbackTimeMs === undefined ? undefined : isoFromMillis(ctx.fallbackTimeMs);
+  return fallbackTime(ctx);
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { DvcAction, EventResult, NetworkDirection } from '../schema/NetworkSession.js';
-import { fallbackTime, readAddress, readPort, readText, readTime } from './azurePlatform.js';
+import { readAddress, readPort, readText, readTime } from './azurePlatform.js';
 import { FieldReader, isAddressText, ownValue } from './FieldReader.js';
 import type { SessionFields } from './fields.js';
-import { excerpt, makeSession, toEventCount, toPort } from './fields.js';
+import { excerpt, fallbackTime, makeSession, toEventCount, toPort } from './fields.js';
 import type { DecodeContext, DecodeSink, JsonObject, SourceDecoder } from './types.js';
 
 const TABLE = 'NTANetAnalytics';

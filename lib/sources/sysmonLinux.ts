@@ -1,7 +1,7 @@
-import { fallbackTime, readAddress, readPort, readText, readTime } from './azurePlatform.js';
+import { readAddress, readPort, readText, readTime } from './azurePlatform.js';
 import { parseEventXml } from './eventXml.js';
 import { FieldProblem, FieldReader, isAddressText, ownValue } from './FieldReader.js';
-import { isoFromMillis, makeSession } from './fields.js';
+import { fallbackTime, isoFromMillis, makeSession } from './fields.js';
 import { hasAllTerms, hasTerm } from './kql.js';
 import { parseSyslog } from './syslog.js';
 import type { DecodeContext, DecodeSink, JsonObject, SourceDecoder } from './types.js';

@@ -1,4 +1,4 @@
-import { isoFromDateString, isoFromMillis, makeSession } from './fields.js';
+import { fallbackTime, isoFromDateString, makeSession } from './fields.js';
 import { startsWithCi } from './kql.js';
 import { directionFromLocality, isoFromEpochMillisValue, SensorFieldReader } from './sensorFields.js';
 import type { DecodeContext, DecodeSink, JsonObject, SourceDecoder } from './types.js';
@@ -72,10 +72,7 @@ export const vectraStream: SourceDecoder = {
       return;
     }
     const timeGenerated =
-      endTime ??
-      startTime ??
-      isoFromDateString(record.TimeGenerated) ??
-      (ctx.fallbackTimeMs === undefined ? undefined : isoFromMillis(ctx.fallbackTimeMs));
+      endTime ?? startTime ?? isoFromDateString(record.TimeGenerated) ?? fallbackTime(ctx);
     if (timeGenerated === undefined) {
       out.invalid(
         'no event time',
