@@ -9,7 +9,7 @@ import {
   toPort,
   toText,
 } from '../sources/fields.js';
-import { lookupProtocolNames } from '../sources/firewallFields.js';
+import { lookupProtocolNames } from '../sources/ianaProtocols.js';
 import type { DecodeContext, SourceDecoder } from '../sources/types.js';
 
 /** The fields of the rows one line gives, as the full decoder would normalize them. */

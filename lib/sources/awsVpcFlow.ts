@@ -9,7 +9,8 @@ import {
   makeSession,
   toText,
 } from './fields.js';
-import { FIREWALL_FIELDS, lookupProtocolNames } from './firewallFields.js';
+import { FIREWALL_FIELDS } from './firewallFields.js';
+import { lookupProtocolNames } from './ianaProtocols.js';
 import type { DecodeContext, DecodeSink, JsonObject, SourceDecoder } from './types.js';
 
 const NAME = 'aws-vpc-flow';

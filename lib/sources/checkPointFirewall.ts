@@ -10,7 +10,8 @@ import {
 } from './commonSecurityLog.js';
 import { FieldReader } from './FieldReader.js';
 import { makeSession } from './fields.js';
-import { FIREWALL_FIELDS, lookupProtocolNames } from './firewallFields.js';
+import { FIREWALL_FIELDS } from './firewallFields.js';
+import { lookupProtocolNames } from './ianaProtocols.js';
 import type { SourceDecoder } from './types.js';
 
 /** DeviceAction → DvcAction and EventResult: the parser's `ActionLookup` (an empty action gives `NA`). */

@@ -20,7 +20,8 @@ import {
 } from './commonSecurityLog.js';
 import { FieldReader, isAbsent } from './FieldReader.js';
 import { excerpt, isoFromMillis, makeSession, toEventCount } from './fields.js';
-import { FIREWALL_FIELDS, lookupProtocolNames } from './firewallFields.js';
+import { FIREWALL_FIELDS } from './firewallFields.js';
+import { lookupProtocolNames } from './ianaProtocols.js';
 import { hasTerm } from './kql.js';
 import { parseSyslog } from './syslog.js';
 import type { DecodeContext, DecodeSink, JsonObject, SourceDecoder } from './types.js';

@@ -167,6 +167,18 @@ export function ianaProtocolNames(protocolNumber: number): readonly string[] {
 }
 
 /**
+ * KQL `lookup ProtocolLookup on Protocol` of the AWS, Cisco ASA and Check Point parsers: the table
+ * names of a protocol number written as a plain decimal (`"6"` or 6). Two names for 84 (the lookup
+ * duplicates the row), `['']` for the unnamed numbers, none for anything else (`"tcp"`, `"06"`,
+ * 200). `_ASIM_ResolveNetworkProtocol` is `resolveNetworkProtocolNames` below.
+ */
+export function lookupProtocolNames(protocol: string | number | undefined): readonly string[] {
+  const text = typeof protocol === 'number' ? String(protocol) : protocol;
+  if (text === undefined || !/^(0|[1-9]\d{0,2})$/.test(text)) return [];
+  return ianaProtocolNames(Number(text));
+}
+
+/**
  * The first ASIM lookup name of an IANA protocol number, or `undefined` when the table does not
  * list it. An empty string is a real table value (61, 63, 68, 99, 114, 253, 254).
  */
