@@ -156,9 +156,10 @@ export function fallbackTime(ctx: DecodeContext): string | undefined {
   return ctx.fallbackTimeMs === undefined ? undefined : isoFromMillis(ctx.fallbackTimeMs);
 }
 
-/** Epoch milliseconds (number or decimal string) to ISO time. */
+/** Epoch milliseconds (number or decimal string, fractions truncated) to ISO time. */
 export function isoFromEpochMillis(value: unknown): string | undefined {
-  const n = typeof value === 'string' && /^\d{1,15}$/.test(value.trim()) ? Number(value) : value;
+  const n =
+    typeof value === 'string' && /^\d{1,15}(\.\d{1,9})?$/.test(value.trim()) ? Number(value.trim()) : value;
   if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) return undefined;
   return isoFromMillis(Math.trunc(n));
 }

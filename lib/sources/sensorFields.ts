@@ -148,19 +148,6 @@ export function isoFromZeekTime(value: unknown): string | undefined {
   return isoFromEpochSeconds(value) ?? isoFromDateString(value);
 }
 
-/**
- * Epoch milliseconds from a number (fraction dropped) or a decimal string, including the `"….0"`
- * form Log Analytics gives `_d` columns; `undefined` otherwise.
- */
-export function isoFromEpochMillisValue(value: unknown): string | undefined {
-  if (typeof value === 'string') {
-    const text = value.trim();
-    if (!/^\d{1,15}(\.\d{1,9})?$/.test(text)) return undefined;
-    return isoFromEpochMillis(Math.trunc(Number(text)));
-  }
-  return isoFromEpochMillis(value);
-}
-
 /** KQL `trim(c, text)` for one literal character: drops every leading and trailing `c`. */
 export function trimChar(text: string, c: string): string {
   let start = 0;

@@ -1,6 +1,6 @@
-import { fallbackTime, isoFromDateString, makeSession } from './fields.js';
+import { fallbackTime, isoFromDateString, isoFromEpochMillis, makeSession } from './fields.js';
 import { startsWithCi } from './kql.js';
-import { directionFromLocality, isoFromEpochMillisValue, SensorFieldReader } from './sensorFields.js';
+import { directionFromLocality, SensorFieldReader } from './sensorFields.js';
 import type { DecodeContext, DecodeSink, JsonObject, SourceDecoder } from './types.js';
 
 const TABLE = 'VectraStream_CL';
@@ -55,8 +55,8 @@ export const vectraStream: SourceDecoder = {
       out.skip('not metadata_isession');
       return;
     }
-    const startTime = f.time(keyOf('session_start_time', 'd'), isoFromEpochMillisValue);
-    const endTime = f.time(keyOf('ts', 'd'), isoFromEpochMillisValue);
+    const startTime = f.time(keyOf('session_start_time', 'd'), isoFromEpochMillis);
+    const endTime = f.time(keyOf('ts', 'd'), isoFromEpochMillis);
     const srcIp = f.ip(keyOf('id.orig_h', 's'), true);
     const srcPort = f.port(keyOf('id.orig_p', 'd'), true);
     const dstIp = f.ip(keyOf('id.resp_h', 's'), true);

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isoFromEpochSeconds } from '../../../lib/sources/fields.js';
+import { isoFromEpochMillis, isoFromEpochSeconds } from '../../../lib/sources/fields.js';
 import {
   checkIp,
   directionFromLocality,
-  isoFromEpochMillisValue,
   isoFromZeekTime,
   SensorFieldReader,
   splitHostPort,
@@ -104,7 +103,7 @@ describe('Module: sensorFields', () => {
     ['2025-03-01', undefined],
     [-5, undefined],
   ])('reads epoch milliseconds %s', (value, expected) => {
-    expect(isoFromEpochMillisValue(value)).toBe(expected);
+    expect(isoFromEpochMillis(value)).toBe(expected);
   });
 
   it.each([
