@@ -37,11 +37,6 @@ export function hasTerm(haystack: string, term: string): boolean {
   }
 }
 
-/** KQL `has_any`. */
-export function hasAnyTerm(haystack: string, terms: readonly string[]): boolean {
-  return terms.some((t) => hasTerm(haystack, t));
-}
-
 /** KQL `has_all`. */
 export function hasAllTerms(haystack: string, terms: readonly string[]): boolean {
   return terms.every((t) => hasTerm(haystack, t));

@@ -5,14 +5,7 @@ import type { BatchGroup } from '../detection/BatchAggregator.js';
 import { decodeState, encodeState } from '../window/stateCodec.js';
 import type { WindowState } from '../window/WindowState.js';
 import { emptyState } from '../window/WindowState.js';
-import {
-  binKeyOf,
-  binRange,
-  binStartOfKey,
-  lateMarkerPartitionKey,
-  windowPartitionKey,
-  windowRowKey,
-} from './keys.js';
+import { binRange, binStartOfKey, lateMarkerPartitionKey, windowPartitionKey, windowRowKey } from './keys.js';
 import type { StorageRetryOptions } from './storageClients.js';
 import {
   asStorageFailure,
@@ -485,11 +478,6 @@ export class TableWindowStore implements WindowStore {
       const status = statusOf(error);
       if (status !== 404 && status !== 412) throw asStorageFailure(error, 'late marker delete');
     }
-  }
-
-  /** The bin key of a bin start, for logs. */
-  static binKey(binStartMs: number): string {
-    return binKeyOf(binStartMs);
   }
 }
 

@@ -60,9 +60,3 @@ export function binRange(binStartMs: number): { from: string; to: string } {
 export function lateMarkerPartitionKey(binStartMs: number): string {
   return `late-${binKeyOf(binStartMs)}`;
 }
-
-/** Characters Table Storage forbids in keys: `/ \ # ?` and control characters. */
-export function isSafeKeyPart(text: string): boolean {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the forbidden characters
-  return !/[/\\#?\u0000-\u001f\u007f-\u009f]/.test(text) && text.length <= 400;
-}

@@ -1,4 +1,5 @@
 import type { Alert } from '../../schema/Alert.js';
+import { renderTemplate } from '../buildAlert.js';
 
 /** The placeholders a link template may use (`PORTSCAN_ALERT_LINK_TEMPLATE`). */
 export const LINK_PLACEHOLDERS = ['SrcIpAddr', 'AlertId', 'BinStart'] as const;
@@ -12,15 +13,9 @@ export const LINK_PLACEHOLDERS = ['SrcIpAddr', 'AlertId', 'BinStart'] as const;
  */
 export function renderAlertLink(template: string | undefined, alert: Alert): string | undefined {
   if (template === undefined) return undefined;
-  const values: Readonly<Record<string, string>> = {
-    SrcIpAddr: alert.SrcIpAddr,
-    AlertId: alert.AlertId,
-    BinStart: alert.BinStart,
-  };
-  const url = template.replace(/\{\{(\w{1,64})\}\}/g, (whole, name: string) => {
-    const value = values[name];
-    return value === undefined ? whole : encodeURIComponent(value);
-  });
+  // Values are URL-encoded before the shared template rendering, so a log value stays one component.
+  const values = Object.fromEntries(LINK_PLACEHOLDERS.map((name) => [name, encodeURIComponent(alert[name])]));
+  const url = renderTemplate(template, values);
   if (!URL.canParse(url) || new URL(url).protocol !== 'https:') return undefined;
   return url;
 }
