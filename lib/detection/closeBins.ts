@@ -91,6 +91,7 @@ export async function closeBins(deps: CloseDependencies): Promise<CloseSummary> 
     settings.allowedLatenessMs,
   );
   const recorded: Alert[] = [];
+  const sinkNames = deps.sinks.map((s) => s.name);
   let binsClosed = 0;
   let lateAlerts = 0;
   let lateChecked = 0;
@@ -126,14 +127,7 @@ export async function closeBins(deps: CloseDependencies): Promise<CloseSummary> 
         const state = merged.get(source) as WindowState;
         if (!isOverThreshold(state, settings)) continue;
         const alert = buildAlert(source, bin, state, settings, false);
-        if (
-          await outbox.record(
-            alert,
-            deps.sinks.map((s) => s.name),
-            nowMs,
-          )
-        )
-          recorded.push(alert);
+        if (await outbox.record(alert, sinkNames, nowMs)) recorded.push(alert);
       }
       binsClosed++;
       closer = await store.advanceCloser(
@@ -152,13 +146,7 @@ export async function closeBins(deps: CloseDependencies): Promise<CloseSummary> 
       const state = rows.reduce((acc, r) => mergeStates(acc, r.state), emptyState());
       if (isOverThreshold(state, settings)) {
         const alert = buildAlert(marker.source, marker.binStartMs, state, settings, true);
-        if (
-          await outbox.record(
-            alert,
-            deps.sinks.map((s) => s.name),
-            nowMs,
-          )
-        ) {
+        if (await outbox.record(alert, sinkNames, nowMs)) {
           recorded.push(alert);
           lateAlerts++;
         }
