@@ -70,7 +70,8 @@ interface CachedRow {
 
 const CACHE_LIMIT = 100_000;
 const MAX_TRANSACTION = 100;
-const MAX_CONFLICT_ROUNDS = 6;
+/** Each round re-reads every row of the chunk: more than one is needed only while two instances write the same partition. */
+const MAX_CONFLICT_ROUNDS = 4;
 const CLOSER_PK = 'closer';
 const CLOSER_RK = 'state';
 const PROGRESS_PK = 'progress';
@@ -79,7 +80,9 @@ const PROGRESS_PK = 'progress';
  * Window state in Azure Table Storage (see keys.ts for the key design).
  *
  * Exact under concurrency: each Event Hub partition writes only its own rows, every write is
- * conditional (create, or replace with the ETag read), and a conflict re-reads and re-applies.
+ * conditional (create, or replace with the ETag read), and a conflict re-reads every row of the
+ * transaction with one query and re-applies, so a chunk whose whole cache is stale (the partition
+ * moved from this instance and back, or a response was lost after commit) needs one round.
  * Idempotent under redelivery: a row keeps its partition's high-water sequence number and
  * `WindowAccumulator.applyTo` adds only messages above it. Frugal: at most one write per
  * (source, bin) per batch, grouped in transactions of up to 100 rows per PartitionKey; rows this
@@ -140,63 +143,80 @@ export class TableWindowStore implements WindowStore {
   }
 
   async #applyChunk(pk: string, partition: string, groups: BatchGroup[], counts: ApplyCounts): Promise<void> {
+    const rowKeys = groups.map((g) => windowRowKey(g.source, partition));
     for (let round = 0; ; round++) {
       const actions: TransactionAction[] = [];
       const next: WindowState[] = [];
-      for (const g of groups) {
-        const rk = windowRowKey(g.source, partition);
+      groups.forEach((g, i) => {
+        const rk = rowKeys[i] as string;
         const cached = this.#cache.get(`${pk}\n${rk}`);
         const state = g.accumulator.applyTo(cached?.state ?? emptyState(), partition);
         next.push(state);
-        const entity = {
-          partitionKey: pk,
-          rowKey: rk,
-          state: encodeState(state),
-          ports: state.ports.size,
-        };
+        const entity = { partitionKey: pk, rowKey: rk, state: encodeState(state), ports: state.ports.size };
         actions.push(
           cached === undefined ? ['create', entity] : ['update', entity, 'Replace', { etag: cached.etag }],
         );
-      }
+      });
       try {
         counts.transactions++;
         const response = await this.windows.submitTransaction(actions);
         counts.entityWrites += actions.length;
         response.subResponses.forEach((sub, i) => {
-          const g = groups[i] as BatchGroup;
           if (sub.etag !== undefined)
-            this.#remember(pk, windowRowKey(g.source, partition), sub.etag, next[i] as WindowState);
+            this.#remember(pk, rowKeys[i] as string, sub.etag, next[i] as WindowState);
         });
         return;
       } catch (error) {
         const status = statusOf(error);
         if ((status !== 409 && status !== 412 && status !== 404) || round >= MAX_CONFLICT_ROUNDS) {
+          // The outcome is unknown: the transaction may have committed with its response lost.
+          // Forget the rows it may have changed, so the next attempt starts from what is stored.
+          for (const rk of rowKeys) this.#cache.delete(`${pk}\n${rk}`);
           throw asStorageFailure(error, 'window write');
         }
+        // A row exists (409), changed (412: another instance wrote it while it owned the
+        // partition, or our own earlier attempt committed and its response was lost) or was swept
+        // (404). Whatever the number of stale rows, one query re-reads them all, so the next
+        // round writes against what is stored.
         counts.conflicts++;
-        // The row exists (409), changed (412) or was swept (404): read the failing row, and every
-        // uncached row of the chunk, so that the next round applies to what is really stored.
-        const failed = failedIndex(error);
-        const refresh = groups.filter(
-          (g, i) => i === failed || !this.#cache.has(`${pk}\n${windowRowKey(g.source, partition)}`),
-        );
-        counts.reads += refresh.length;
-        await settleAll(refresh.map((g) => this.#refresh(pk, windowRowKey(g.source, partition))));
+        counts.reads += await this.#refreshChunk(pk, rowKeys);
       }
     }
   }
 
-  async #refresh(pk: string, rk: string): Promise<void> {
+  /**
+   * Re-reads the rows `rowKeys` of one PartitionKey with one range query (paged), caching what is
+   * stored and forgetting what is not; returns the number of requests made.
+   */
+  async #refreshChunk(pk: string, rowKeys: readonly string[]): Promise<number> {
+    const wanted = new Set(rowKeys);
+    const sorted = [...wanted].sort();
+    const found = new Set<string>();
+    let requests = 0;
     try {
-      const e = await this.windows.getEntity<{ state: Uint8Array }>(pk, rk);
-      this.#remember(pk, rk, e.etag, decodeState(toBytes(e.state)));
-    } catch (error) {
-      if (statusOf(error) === 404) {
-        this.#cache.delete(`${pk}\n${rk}`);
-        return;
+      const pages = this.windows
+        .listEntities<{ state: Uint8Array }>({
+          queryOptions: {
+            filter: odata`PartitionKey eq ${pk} and RowKey ge ${sorted[0] as string} and RowKey le ${sorted[sorted.length - 1] as string}`,
+            select: ['RowKey', 'state'],
+          },
+        })
+        .byPage();
+      for await (const page of pages) {
+        requests++;
+        for (const e of page) {
+          const rk = e.rowKey as string;
+          if (!wanted.has(rk)) continue;
+          found.add(rk);
+          this.#remember(pk, rk, e.etag, decodeState(toBytes(e.state)));
+        }
       }
+    } catch (error) {
+      for (const rk of rowKeys) this.#cache.delete(`${pk}\n${rk}`);
       throw asStorageFailure(error, 'window read');
     }
+    for (const rk of rowKeys) if (!found.has(rk)) this.#cache.delete(`${pk}\n${rk}`);
+    return requests;
   }
 
   #remember(pk: string, rk: string, etag: string, state: WindowState): void {
@@ -493,14 +513,6 @@ function toStoredWindow(rowKey: string, state: Uint8Array): StoredWindow {
 function toBytes(value: unknown): Uint8Array {
   if (value instanceof Uint8Array) return value;
   throw new TypeError('window row without a binary state');
-}
-
-/** The index of the failed operation in a transaction error ("<index>:<message>"), if given. */
-function failedIndex(error: unknown): number | undefined {
-  const message = (error as { message?: unknown } | null)?.message;
-  if (typeof message !== 'string') return undefined;
-  const m = /^(\d{1,3}):/.exec(message);
-  return m === null ? undefined : Number(m[1]);
 }
 
 /** Awaits every promise, then rethrows the first failure: no write is left running unobserved. */

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StorageUnavailableError } from '../../lib/errors.js';
+import { bucketOf } from '../../lib/state/keys.js';
+import { eventCountOf } from '../../lib/window/WindowState.js';
 import { type Azurite, startAzurite } from '../support/azurite.js';
 import { type FaultProxy, startFaultProxy } from '../support/faultProxy.js';
 import { azuriteSettings, envelope, FunctionsHarness, jsonLines } from '../support/functionsHarness.js';
@@ -23,6 +25,35 @@ function harness(now = '2026-11-01T11:00:00Z'): FunctionsHarness {
   return new FunctionsHarness(azuriteSettings(az, {}, proxy.port), az.connectionString(), now);
 }
 
+/** Two Function App instances (each its own row cache) on the same tables. */
+function instances(now = '2026-11-01T11:00:00Z'): [FunctionsHarness, FunctionsHarness] {
+  proxy.mode = { kind: 'pass' };
+  const settings = azuriteSettings(az, {}, proxy.port);
+  return [
+    new FunctionsHarness(settings, az.connectionString(), now),
+    new FunctionsHarness(settings, az.connectionString(), now),
+  ];
+}
+
+/** 100 public sources of the same bucket: one batch's rows of one bin for them form one 100-row transaction. */
+const SAME_BUCKET = Array.from({ length: 5000 }, (_, i) => `203.0.${i >> 8}.${i & 255}`)
+  .filter((s) => bucketOf(s) === bucketOf('203.0.0.0'))
+  .slice(0, 100);
+const BIN = Date.parse('2026-11-01T10:00:00Z');
+/** Batch `n` (1, 2, 3…): each of the 100 sources reaches port 1000+n, one event each. */
+const chunkBatch = (n: number) => [
+  envelope(SAME_BUCKET.map((s) => session(s, 1000 + n, `2026-11-01T10:0${n}:00Z`))),
+];
+const lastSummary = (h: FunctionsHarness) => h.logged('ingest summary').at(-1)?.storage;
+
+async function expectChunkState(h: FunctionsHarness, batches: number): Promise<void> {
+  for (const source of [SAME_BUCKET[0] as string, SAME_BUCKET[99] as string]) {
+    const rows = await h.services.store.readWindowRows(source, BIN);
+    expect(rows.map((r) => [r.state.ports.toSortedArray(), eventCountOf(r.state)])).toEqual([
+      [Array.from({ length: batches }, (_, i) => 1001 + i), batches],
+    ]);
+  }
+}
 const tail = session('198.51.100.250', 443, '2026-11-01T10:30:00Z');
 const scanBatch = (src: string, ports: number) => [
   envelope(scan(src, ports, '2026-11-01T10:00:00Z')),
@@ -30,6 +61,67 @@ const scanBatch = (src: string, ports: number) => [
 ];
 const counts = async (h: FunctionsHarness) =>
   (await h.queuedAlerts()).map((a) => [a.SrcIpAddr, a.AttemptedPortsCount, a.EventCount]);
+
+describe('Faults: lost responses and stale caches', () => {
+  it('resolves a response lost after commit on a 100-row chunk in one round: one query re-reads every row', async () => {
+    const h = harness();
+    expect(SAME_BUCKET).toHaveLength(100);
+    await h.ingest('0', chunkBatch(1), 1, '2026-11-01T10:01:00Z');
+    // The transaction commits, its response is lost, the SDK's retry meets 412 on the chunk.
+    proxy.mode = {
+      kind: 'loseResponse',
+      picks: (m, url) => m === 'POST' && url.includes('$batch'),
+      count: 1,
+    };
+    await h.ingest('0', chunkBatch(2), 2, '2026-11-01T10:02:00Z');
+    expect(proxy.injected.lostResponses).toBeGreaterThan(0);
+    expect(lastSummary(h)).toEqual({ entityWrites: 100, transactions: 2, conflicts: 1, reads: 1 });
+    await expectChunkState(h, 2);
+  });
+
+  it('succeeds on the next invocation when every attempt lost its response (the cached rows were forgotten)', async () => {
+    const h = harness();
+    await h.ingest('0', chunkBatch(1), 1, '2026-11-01T10:01:00Z');
+    proxy.mode = {
+      kind: 'loseResponse',
+      picks: (m, url) => m === 'POST' && url.includes('$batch'),
+      count: 2,
+    };
+    await expect(h.ingest('0', chunkBatch(2), 2, '2026-11-01T10:02:00Z')).rejects.toBeInstanceOf(
+      StorageUnavailableError,
+    );
+    proxy.mode = { kind: 'pass' };
+    // Event Hubs redelivers the batch: one failed transaction (the rows exist), one query, one write.
+    await h.ingest('0', chunkBatch(2), 2, '2026-11-01T10:02:00Z');
+    expect(lastSummary(h)).toEqual({ entityWrites: 100, transactions: 2, conflicts: 1, reads: 1 });
+    await expectChunkState(h, 2);
+  });
+
+  it('resolves stale caches in one round when a partition moves from instance A to B and back', async () => {
+    const [a, b] = instances();
+    await a.ingest('0', chunkBatch(1), 1, '2026-11-01T10:01:00Z');
+    await b.ingest('0', chunkBatch(2), 2, '2026-11-01T10:02:00Z');
+    expect(lastSummary(b)).toEqual({ entityWrites: 100, transactions: 2, conflicts: 1, reads: 1 });
+    // A's cache holds the rows as it wrote them, before B's batch: every row is stale.
+    await a.ingest('0', chunkBatch(3), 3, '2026-11-01T10:03:00Z');
+    expect(lastSummary(a)).toEqual({ entityWrites: 100, transactions: 2, conflicts: 1, reads: 1 });
+    await expectChunkState(a, 3);
+  });
+
+  it('is exact when a transaction is reset in the middle of its request', async () => {
+    const h = harness();
+    await h.ingest('0', chunkBatch(1), 1, '2026-11-01T10:01:00Z');
+    proxy.mode = {
+      kind: 'resetMidRequest',
+      picks: (m, url) => m === 'POST' && url.includes('$batch'),
+      count: 1,
+      bytes: 2000,
+    };
+    await h.ingest('0', chunkBatch(2), 2, '2026-11-01T10:02:00Z');
+    expect(proxy.injected.resets).toBeGreaterThan(0);
+    await expectChunkState(h, 2);
+  });
+});
 
 describe('Faults: Table Storage throttling, outages and crashes', () => {
   it('answers throttling (503, then 500) with backoff and completes the batch', async () => {

@@ -11,12 +11,30 @@ export type FaultMode =
   /** Passes the next `count` requests, then closes every connection (storage fails mid-batch). */
   | { readonly kind: 'downAfter'; count: number }
   /** Answers the next `count` requests with `status` (503 or 500 throttling), then passes. */
-  | { readonly kind: 'status'; readonly status: number; count: number; readonly retryAfterSeconds?: number };
+  | { readonly kind: 'status'; readonly status: number; count: number; readonly retryAfterSeconds?: number }
+  /**
+   * Forwards the next `count` requests the predicate picks and waits for the service's whole
+   * answer (the operation is done), then closes the connection instead of answering: a response
+   * lost after commit. Other requests pass.
+   */
+  | { readonly kind: 'loseResponse'; readonly picks: (method: string, url: string) => boolean; count: number }
+  /**
+   * Forwards the head and at most `bytes` bytes of the body of the next `count` requests the
+   * predicate picks, then resets both connections: the service sees a truncated request.
+   */
+  | {
+      readonly kind: 'resetMidRequest';
+      readonly picks: (method: string, url: string) => boolean;
+      count: number;
+      readonly bytes: number;
+    };
 
 /**
- * An HTTP proxy on 127.0.0.1 in front of a real service (Azurite), that can take the service
- * down or answer with throttling errors, so fault tests exercise the real SDKs against real
- * storage with controlled outages. It counts the requests it forwards, by method.
+ * An HTTP proxy on 127.0.0.1 in front of a real service (Azurite), that can refuse connections,
+ * reset them in the middle of a request, lose a response after the service has acted on the
+ * request, or answer with throttling errors, so fault tests exercise the real SDKs against real
+ * storage with controlled faults. It counts the requests it forwards, by method, and the faults
+ * it injected.
  */
 export interface FaultProxy {
   readonly port: number;
@@ -24,14 +42,22 @@ export interface FaultProxy {
   readonly forwarded: Map<string, number>;
   /** Requests seen, including refused ones. */
   requests: number;
+  /** Responses lost and requests reset so far. */
+  readonly injected: { lostResponses: number; resets: number };
   close(): Promise<void>;
 }
 
 export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
-  const state: { mode: FaultMode; forwarded: Map<string, number>; requests: number } = {
+  const state: {
+    mode: FaultMode;
+    forwarded: Map<string, number>;
+    requests: number;
+    injected: { lostResponses: number; resets: number };
+  } = {
     mode: { kind: 'pass' },
     forwarded: new Map(),
     requests: 0,
+    injected: { lostResponses: 0, resets: 0 },
   };
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     state.requests++;
@@ -59,15 +85,54 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
       );
       return;
     }
+    const url = decodeURIComponent(req.url ?? '');
+    const picked = (m: FaultMode): boolean =>
+      (m.kind === 'loseResponse' || m.kind === 'resetMidRequest') &&
+      m.count > 0 &&
+      m.picks(req.method ?? '', url);
+    const lose = mode.kind === 'loseResponse' && picked(mode);
+    const reset = mode.kind === 'resetMidRequest' && picked(mode);
+    if (lose || reset) (mode as { count: number }).count--;
     state.forwarded.set(req.method ?? '?', (state.forwarded.get(req.method ?? '?') ?? 0) + 1);
     const upstream = request(
       { host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers },
       (up) => {
+        if (lose) {
+          // The service has answered (the operation happened); the client never hears of it.
+          up.resume();
+          up.on('end', () => {
+            state.injected.lostResponses++;
+            req.socket.destroy();
+          });
+          return;
+        }
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);
       },
     );
     upstream.on('error', () => req.socket.destroy());
+    if (reset && mode.kind === 'resetMidRequest') {
+      let sent = 0;
+      req.on('data', (chunk: Buffer) => {
+        if (sent >= mode.bytes) return;
+        const part = chunk.subarray(0, mode.bytes - sent);
+        sent += part.length;
+        upstream.write(part);
+      });
+      // Cut both sides once the head and part of the body have gone out (or the body ended).
+      let done = false;
+      const cut = () => {
+        if (done) return;
+        done = true;
+        state.injected.resets++;
+        upstream.destroy();
+        req.socket.destroy();
+      };
+      req.once('end', cut);
+      setTimeout(cut, 20).unref();
+      upstream.flushHeaders();
+      return;
+    }
     req.pipe(upstream);
   });
   server.keepAliveTimeout = 1;
@@ -86,6 +151,9 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
     },
     get requests() {
       return state.requests;
+    },
+    get injected() {
+      return state.injected;
     },
     set requests(n: number) {
       state.requests = n;
