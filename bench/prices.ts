@@ -30,7 +30,7 @@ export const PRICES = {
   tableTenThousandTransactions: {
     usd: 0.00036,
     unit: '10,000 Table Storage transactions (LRS)',
-    source: 'Azure Table Storage pricing, historical figure noted in shared/spec/azure-platform.md §4.1',
+    source: 'Azure Table Storage pricing, historical figure noted in docs/platform.md#table-storage-price',
     asOf: '2026-11-29',
     unverified: true,
   },

@@ -8,9 +8,9 @@ import { reporterOf } from '../window/WindowState.js';
 export interface CountedRow {
   readonly source: string;
   readonly binStartMs: number;
-  /** Event time in ms: EventStartTime when present, else TimeGenerated (DECISIONS D3). */
+  /** Event time in ms: EventStartTime when present, else TimeGenerated (decision D3). */
   readonly timeMs: number;
-  /** DstPortNumber when present (rows without a port still belong to their group, D2). */
+  /** DstPortNumber when present (rows without a port still belong to their group, decision D2). */
   readonly port: number | undefined;
   readonly reporter: string;
   readonly eventCount: number;
@@ -25,8 +25,8 @@ export function binStartOf(timeMs: number, binMs: number): number {
 }
 
 /**
- * Applies the rule's row-level steps to a NetworkSession: the source filter (DECISIONS D1), the
- * event time and its bin (D3, D2), and `strcat(EventVendor, "/", EventProduct)`. Pure and shared
+ * Applies the rule's row-level steps to a NetworkSession: the source filter (decision D1), the
+ * event time and its bin (decisions D3, D2), and `strcat(EventVendor, "/", EventProduct)`. Pure and shared
  * by the CLI and the Event Hub function, so both count exactly the same rows.
  */
 export class RowRouter {

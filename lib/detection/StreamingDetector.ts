@@ -23,7 +23,7 @@ interface OpenBin {
 /**
  * The whole detection over one stream of NetworkSession rows, in memory: the CLI's engine.
  *
- * Event time drives everything (DECISIONS D3): the watermark is the latest event time seen. A
+ * Event time drives everything (decision D3): the watermark is the latest event time seen. A
  * bin closes when the watermark passes its end plus the allowed lateness; rows for a closed bin
  * are still counted, and a bin that crosses the threshold only after closing gives a late alert.
  * A bin is final when the watermark passes its end plus the retention horizon, or at the end of

@@ -64,7 +64,7 @@ export const TOO_LATE = 'older than the retention horizon';
  * filters and aggregates the rows per (source, bin) in memory, writes each (source, bin) once,
  * records the partition's progress, and marks windows whose bin was already closed.
  *
- * Bad records never fail the batch (DECISIONS D6); a storage failure throws
+ * Bad records never fail the batch (decision D6); a storage failure throws
  * `StorageUnavailableError` so that the invocation fails and Event Hubs redelivers it. Redelivery
  * is harmless: window rows only add messages above their stored high-water mark.
  */

@@ -1,6 +1,6 @@
 import ipaddr from 'ipaddr.js';
 
-/** The two source filters of DECISIONS D1. */
+/** The two source filters of decision D1. */
 export const DETECTION_MODES = ['default', 'sentinel-parity'] as const;
 export type DetectionMode = (typeof DETECTION_MODES)[number];
 
@@ -23,7 +23,7 @@ type Range = readonly [ipaddr.IPv4 | ipaddr.IPv6, number];
 
 /** Excluded in both modes' literal KQL: `ipv4_is_private` (10/8, 172.16/12, 192.168/16). */
 const KQL_PRIVATE_V4 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
-/** DECISIONS D1 default mode: the seed's exclusion table plus the IPv6 private and link-local ranges. */
+/** decision D1 default mode: the seed's exclusion table plus the IPv6 private and link-local ranges. */
 const DEFAULT_EXCLUDED = [
   ...KQL_PRIVATE_V4,
   '169.254.0.0/16',
@@ -36,7 +36,7 @@ const DEFAULT_EXCLUDED = [
 const CACHE_LIMIT = 200_000;
 
 /**
- * Decides which rows count and under which source address (DECISIONS D1).
+ * Decides which rows count and under which source address (decision D1).
  *
  * - `default`: valid IPv4 (strict dotted quad) or IPv6; IPv4-mapped IPv6 is judged and reported as
  *   its IPv4 address; sources in 10/8, 172.16/12, 192.168/16, 169.254/16, 127/8, ::1, fc00::/7,

@@ -47,9 +47,9 @@ export const EventResultSchema = z.enum(['Success', 'Failure', 'Partial', 'NA'])
  *
  * Field names are ASIM's own so that output can be compared with Sentinel's. Optional fields are
  * absent (never `null`) when the source does not carry them. `SrcIpAddr` and `DstIpAddr` are kept
- * as the source wrote them (trimmed); the detection filter canonicalizes addresses (DECISIONS D1).
+ * as the source wrote them (trimmed); the detection filter canonicalizes addresses (decision D1).
  *
- * Time (DECISIONS D3): `EventStartTime` is the flow or connection start when the source has one;
+ * Time (decision D3): `EventStartTime` is the flow or connection start when the source has one;
  * `TimeGenerated` is the device's event time, else the record's own TimeGenerated, else the Event
  * Hub enqueued time. The detector bins on `EventStartTime ?? TimeGenerated`.
  */

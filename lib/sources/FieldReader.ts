@@ -32,7 +32,7 @@ const ZONE = /^[A-Za-z0-9_.-]{1,32}$/;
 /**
  * Whether `text` has the shape of an IPv4 or IPv6 address literal (hex digits, dots and colons, at
  * least one dot or colon, an optional `%zone`). Only the alphabet and length are checked, so that the
- * detection filter sees every spelling (DECISIONS D1) but never a hostile string.
+ * detection filter sees every spelling (decision D1) but never a hostile string.
  */
 export function isAddressText(text: string): boolean {
   const percent = text.indexOf('%');

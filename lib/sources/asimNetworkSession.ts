@@ -23,7 +23,7 @@ const RESULTS = new Set<string>(EventResultSchema.options);
  * schema.
  *
  * Numbers may arrive as strings; an out-of-range or non-numeric port is left out (the row still
- * belongs to its group, DECISIONS D2); enum fields with values outside the schema are left out.
+ * belongs to its group, decision D2); enum fields with values outside the schema are left out.
  */
 export const asimNetworkSession: SourceDecoder = {
   name: 'asim',

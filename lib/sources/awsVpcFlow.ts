@@ -205,7 +205,7 @@ function decodeFlow(
     out.invalid(f.problem.reason, f.problem.detail);
     return;
   }
-  // DECISIONS D3: a flow is timed by its capture window's start, as the S3 connector stamps it.
+  // Decision D3: a flow is timed by its capture window's start, as the S3 connector stamps it.
   const time = start ?? recordTime ?? fallbackTime(ctx);
   if (time === undefined) {
     out.invalid('no event time', 'no start field, record time or enqueued time');
@@ -258,7 +258,7 @@ function isoFromEpochSecondsField(value: unknown): string | undefined {
 }
 
 /**
- * Amazon VPC Flow Logs (normalization spec §2), in three shapes:
+ * Amazon VPC Flow Logs (docs/sources/firewalls.md#mapping-aws-vpc-flow-logs), in three shapes:
  *
  * - raw records of the default format, version 2, 14 space-separated fields
  *   `version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start
@@ -271,7 +271,7 @@ function isoFromEpochSecondsField(value: unknown): string | undefined {
  * Follows ASIM `vimNetworkSessionAWSVPC.yaml` (EventSchemaVersion 0.2.3): only `log-status` `OK`
  * records (NODATA and SKIPDATA are skipped), Action ACCEPT/REJECT → Allow/Deny and
  * Success/Failure, protocol numbers through the IANA table, flow-direction → NetworkDirection, the
- * VPC id as Dvc and DvcId. Times (DECISIONS D3): TimeGenerated = EventStartTime = the flow's
+ * VPC id as Dvc and DvcId. Times (decision D3): TimeGenerated = EventStartTime = the flow's
  * `start`, EventEndTime = `end`.
  */
 export const awsVpcFlow: SourceDecoder = {

@@ -36,7 +36,8 @@ const DVC_ACTIONS: ReadonlySet<string> = new Set<DvcAction>([
 ]);
 
 /**
- * Azure Firewall network logs, as `vimNetworkSessionAzureFirewall` v0.2.0 reads them (spec §5):
+ * Azure Firewall network logs, as `vimNetworkSessionAzureFirewall` v0.2.0 reads them
+ * (docs/sources/microsoft-azure.md#mapping-azure-firewall):
  *
  * - legacy category `AzureFirewallNetworkRule` (table AzureDiagnostics): the diagnostic-settings
  *   record `{time, resourceId, category, operationName, properties:{msg}}` or an AzureDiagnostics
@@ -45,15 +46,15 @@ const DVC_ACTIONS: ReadonlySet<string> = new Set<DvcAction>([
  *   `<Protocol> request from <SrcIp>:<SrcPort> to <DstIp>:<DstPort>. Action: <Action>.<rest>`,
  *   `AzureFirewallNatRuleLog` messages
  *   `<Protocol> request from <SrcIp>:<SrcPort> to <DstIp>:<DstPort> was DNAT'ed to <NatIp>:<NatPort>`;
- *   other messages are skipped, as the parser's `parse-where` drops them (§5.1);
+ *   other messages are skipped, as the parser's `parse-where` drops them;
  * - resource-specific categories AZFWNetworkRule, AZFWNatRule, AZFWThreatIntel, AZFWIdpsSignature:
  *   diagnostic-settings records `{time, resourceId, category, properties:{Protocol, SourceIp, …}}`
- *   or Log Analytics export rows with `Type` = the table name (§5.2). Rows whose Action is `alert`
+ *   or Log Analytics export rows with `Type` = the table name. Rows whose Action is `alert`
  *   are skipped like the parser's `UpperAction != "ALERT"`.
  *
  * Other Azure Firewall categories (application rules, DNS, flow trace, …) are recognized and
- * skipped. Times: `time` / `TimeGenerated` for TimeGenerated, EventStartTime and EventEndTime
- * (§5.3). EventVendor/EventProduct `Microsoft`/`Azure Firewall`.
+ * skipped. Times: `time` / `TimeGenerated` for TimeGenerated, EventStartTime and EventEndTime.
+ * EventVendor/EventProduct `Microsoft`/`Azure Firewall`.
  */
 export const azureFirewall: SourceDecoder = {
   name: 'azure-firewall',
@@ -142,7 +143,8 @@ function decodeDiagnosticRecord(
   decodeStructured(fieldsOf(properties), record, out, ctx);
 }
 
-/** The AzureDiagnostics columns the legacy branch reads, from either record shape (spec §5.4). */
+/** The AzureDiagnostics columns the legacy branch reads, from either record shape
+ * (docs/sources/microsoft-azure.md#azure-firewall-how-records-arrive). */
 interface LegacyFields {
   readonly category: unknown;
   readonly operationName: unknown;
@@ -187,7 +189,7 @@ function decodeLegacy(fields: LegacyFields, out: DecodeSink, ctx: DecodeContext)
     out.invalid('no event time');
     return;
   }
-  // parse-where keeps any action text; EventResult is Success only for "Allow" (§5.1).
+  // parse-where keeps any action text; EventResult is Success only for "Allow".
   const action = isRuleLog ? parsed.action : 'Allow';
   out.record(
     makeSession({
@@ -275,7 +277,7 @@ function decodeStructured(
   );
 }
 
-/** `toupper(Protocol)`, with every `ICMP…` form (legacy `ICMP Type=8`) reduced to `ICMP` (§5.3). */
+/** `toupper(Protocol)`, with every `ICMP…` form (legacy `ICMP Type=8`) reduced to `ICMP`. */
 function toNetworkProtocol(protocol: string): string {
   const upper = protocol.toUpperCase();
   return upper.startsWith('ICMP') ? 'ICMP' : upper;
@@ -294,7 +296,8 @@ interface RuleMessage {
 /**
  * Reads KQL's `parse` pattern up to the destination port, the part common to both legacy grammars:
  * `<Protocol> " request from " <SrcIp> ":" <int> " to " <DstIp> ":" <int>`. String columns end at
- * the first occurrence of the next constant (KQL's non-greedy match, spec §5.1); an int column is
+ * the first occurrence of the next constant (KQL's non-greedy match,
+ * docs/sources/microsoft-azure.md#azure-firewall-legacy-messages); an int column is
  * an optional `-` and digits. Returns the parts and the position after the destination port.
  */
 function parseAddressPart(msg: string): { parts: RuleMessage; end: number } | undefined {
@@ -334,7 +337,7 @@ function scanKqlInt(text: string, from: number): number | undefined {
   return i > digitsStart ? i : undefined;
 }
 
-/** `… ". Action: " <DvcAction> "." *` — the trailing "." is required (§5.1). */
+/** `… ". Action: " <DvcAction> "." *` — the trailing "." is required. */
 function parseRuleMessage(msg: string): RuleMessage | undefined {
   const head = parseAddressPart(msg);
   if (head === undefined || !msg.startsWith('. Action: ', head.end)) return undefined;

@@ -5,7 +5,7 @@ import { excerpt, isoFromEpochSeconds, makeSession } from './fields.js';
 import type { DecodeSink, JsonObject, SourceDecoder } from './types.js';
 
 const FLOW_CATEGORY = 'NetworkSecurityGroupFlowEvent';
-/** NSG diagnostic categories of the AzureNSG connector: rule hits and counters, no flow tuples (spec §6.1). */
+/** NSG diagnostic categories of the AzureNSG connector: rule hits and counters, no flow tuples. */
 const TUPLELESS_CATEGORIES = new Set(['NetworkSecurityGroupEvent', 'NetworkSecurityGroupRuleCounter']);
 
 const PROTOCOLS: ReadonlyMap<string, string> = new Map([
@@ -16,22 +16,24 @@ const DIRECTIONS: ReadonlyMap<string, NetworkDirection> = new Map([
   ['I', 'Inbound'],
   ['O', 'Outbound'],
 ]);
-const DECISIONS: ReadonlyMap<string, { action: DvcAction; result: EventResult }> = new Map([
+const VERDICTS: ReadonlyMap<string, { action: DvcAction; result: EventResult }> = new Map([
   ['A', { action: 'Allow', result: 'Success' }],
   ['D', { action: 'Deny', result: 'Failure' }],
 ]);
 const FLOW_STATES = new Set(['B', 'C', 'E']);
 
 /**
- * Network security group flow logs, versions 1 and 2 (Network Watcher, spec §6.4): blob records
+ * Network security group flow logs, versions 1 and 2 (Network Watcher,
+ * docs/sources/microsoft-azure.md#mapping-nsg-and-vnet-flow-logs): blob records
  * `{time, systemId, category:"NetworkSecurityGroupFlowEvent", resourceId, operationName,
  * properties:{Version, flows:[{rule, flows:[{mac, flowTuples:[…]}]}]}}`, forwarded to the Event Hub
  * in `{"records":[…]}`.
  *
  * Tuple v1 (8 fields): `epochSeconds,srcIp,dstIp,srcPort,dstPort,protocol(T|U),direction(I|O),decision(A|D)`;
  * v2 (13 fields) appends `,state(B|C|E),packetsS2D,bytesS2D,packetsD2S,bytesD2S` (empty for B).
- * One NetworkSession row per tuple, named Microsoft/NSGFlow like the AzureNSG parser (DECISIONS D5),
- * timed by the tuple's own timestamp (D3); the tuple's source is the flow's initiator (D4).
+ * One NetworkSession row per tuple, named Microsoft/NSGFlow like the AzureNSG parser (decision D5),
+ * timed by the tuple's own timestamp (decision D3); the tuple's source is the flow's initiator
+ * (decision D4).
  * A malformed tuple is reported alone; the tuples beside it still come out. The AzureNSG
  * connector's `NetworkSecurityGroupEvent` and `NetworkSecurityGroupRuleCounter` records carry no
  * tuples and are skipped.
@@ -175,7 +177,7 @@ function parseTuple(fields: readonly string[]): NsgTuple | string {
   if (protocol === undefined) return 'bad protocol';
   const direction = DIRECTIONS.get(dir);
   if (direction === undefined) return 'bad direction';
-  const verdict = DECISIONS.get(decision);
+  const verdict = VERDICTS.get(decision);
   if (verdict === undefined) return 'bad decision';
   // Version 2 tail: state, then four counters that are empty on B (begin) tuples.
   if (fields.length === 13 && !(FLOW_STATES.has(fields[8] ?? '') && fields.slice(9).every(isFlowCounter)))

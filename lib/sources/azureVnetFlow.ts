@@ -28,7 +28,8 @@ const STATES: ReadonlyMap<string, Verdict> = new Map([
 const ENCRYPTION = /^[A-Z_]{0,40}$/;
 
 /**
- * Virtual network flow logs (Network Watcher, spec §6.4): blob records `{time, flowLogVersion,
+ * Virtual network flow logs (Network Watcher,
+ * docs/sources/microsoft-azure.md#mapping-nsg-and-vnet-flow-logs): blob records `{time, flowLogVersion,
  * flowLogGUID, macAddress, category:"FlowLogFlowEvent", flowLogResourceID, targetResourceID,
  * operationName, flowRecords:{flows:[{aclID, flowGroups:[{rule, flowTuples:[…]}]}]}}`, forwarded to
  * the Event Hub in `{"records":[…]}`.
@@ -36,8 +37,8 @@ const ENCRYPTION = /^[A-Z_]{0,40}$/;
  * Tuple (13 fields): `epochMillis,srcIp,dstIp,srcPort,dstPort,ianaProtocol,direction(I|O),
  * state(B|C|E|D),encryption,packetsS2D,bytesS2D,packetsD2S,bytesD2S`; state D is a denied flow.
  * One NetworkSession row per tuple, named Microsoft/Azure NSG flows like the NTANetAnalytics parser
- * (DECISIONS D5), timed by the tuple's own timestamp (D3), with the tuple's real source address,
- * which Traffic Analytics would leave empty for Internet sources (D4). The protocol number is named
+ * (decision D5), timed by the tuple's own timestamp (decision D3), with the tuple's real source address,
+ * which Traffic Analytics would leave empty for Internet sources (decision D4). The protocol number is named
  * by the ASIM IANA table. A malformed tuple is reported alone; the tuples beside it still come out.
  */
 export const azureVnetFlow: SourceDecoder = {

@@ -4,7 +4,8 @@ import type { JsonObject } from './types.js';
 
 /**
  * ArcSight Common Event Format (CEF, "Implementing ArcSight CEF" rev. 16 / 25), and its translation
- * into the columns of the Log Analytics `CommonSecurityLog` table (normalization spec §1.5), so that
+ * into the columns of the Log Analytics `CommonSecurityLog` table
+ * (docs/sources/firewalls.md#cef-and-commonsecuritylog), so that
  * a raw CEF line and a CommonSecurityLog row exported from a workspace go through the same vendor
  * mappings.
  *
@@ -255,8 +256,8 @@ export function parseCef(line: string): CefParseResult {
 }
 
 /**
- * CEF extension keys with a dedicated CommonSecurityLog column (spec §1.5, from Microsoft's "CEF and
- * CommonSecurityLog field mapping"). Every other key goes to `AdditionalExtensions`. A Map, so that
+ * CEF extension keys with a dedicated CommonSecurityLog column (from Microsoft's "CEF and
+ * CommonSecurityLog field mapping", docs/sources/firewalls.md#cef-and-commonsecuritylog). Every other key goes to `AdditionalExtensions`. A Map, so that
  * keys such as `__proto__` or `constructor` are just unknown keys.
  */
 const CEF_KEY_COLUMNS: ReadonlyMap<string, string> = new Map([
@@ -315,8 +316,8 @@ export interface CefEnvelope {
 /**
  * The CommonSecurityLog row a Sentinel collector (AMA) would write for a CEF event: header fields
  * in DeviceVendor…LogSeverity, mapped keys in their columns, every other key appended to
- * `AdditionalExtensions` as `key=value` joined by `;` with the value as written (escapes kept, spec
- * §1.3). Values stay strings; numeric columns are checked by the vendor mappings. The row has no
+ * `AdditionalExtensions` as `key=value` joined by `;` with the value as written (escapes kept, as
+ * docs/sources/firewalls.md#kql-semantics-the-decoders-reproduce says). Values stay strings; numeric columns are checked by the vendor mappings. The row has no
  * prototype, so hostile keys cannot reach `Object.prototype`.
  */
 export function toCommonSecurityLogRow(event: CefEvent, envelope: CefEnvelope = {}): JsonObject {

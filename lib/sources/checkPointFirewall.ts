@@ -39,7 +39,7 @@ const CONNECTION_DIRECTIONS: ReadonlyMap<string, NetworkDirection> = new Map<str
 
 /**
  * Check Point firewall logs from Log Exporter in CEF, raw or as CommonSecurityLog rows
- * (normalization spec §6): `CEF:0|Check Point|VPN-1 & FireWall-1|Check Point|Log|<service>|<sev>|act=
+ * (docs/sources/firewalls.md#mapping-check-point): `CEF:0|Check Point|VPN-1 & FireWall-1|Check Point|Log|<service>|<sev>|act=
  * deviceDirection= rt= spt= dpt= src= dst= proto= cs2=<rule> loguid= origin= originsicname= rule_uid=
  * conn_direction= inzone= outzone=` (the last seven land in AdditionalExtensions).
  *
@@ -73,7 +73,7 @@ export const checkPointFirewallMapping: CommonSecurityLogMapping = {
       return;
     }
     const extensions = parseAdditionalExtensions(row.AdditionalExtensions);
-    // DECISIONS D3: the connection's own start and end when the log carries them.
+    // Decision D3: the connection's own start and end when the log carries them.
     const start = isoFromDeviceTime(row.StartTime) ?? isoFromDeviceTime(extensions.get('start')) ?? time;
     const end = isoFromDeviceTime(row.EndTime) ?? isoFromDeviceTime(extensions.get('end')) ?? start;
     const [action, result] = ACTIONS.get(columnText(row, 'DeviceAction') ?? '') ?? [undefined, undefined];

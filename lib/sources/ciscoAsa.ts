@@ -89,7 +89,7 @@ const TEARDOWN_RESULTS: ReadonlyMap<string, ActionResult> = new Map<string, Acti
 
 const DIRECTIONS = new Set<string>(NetworkDirectionSchema.options);
 
-/** The Built messages whose `outbound` keyword makes the `to` endpoint the initiator (DECISIONS D4). */
+/** The Built messages whose `outbound` keyword makes the `to` endpoint the initiator (decision D4). */
 const BUILT_CONNECTION_IDS = new Set(['302013', '302015']);
 
 interface Connection {
@@ -106,7 +106,8 @@ function connectionOf(src: AsaEndpoint, dst: AsaEndpoint, protocol: string | und
 
 /**
  * Cisco ASA rows of CommonSecurityLog (CiscoASA / CiscoAsaAma connectors), with or without the
- * address columns filled, following ASIM `vimNetworkSessionCiscoASA.yaml` v1.1.5 (spec §5).
+ * address columns filled, following ASIM `vimNetworkSessionCiscoASA.yaml` v1.1.5
+ * (docs/sources/firewalls.md#mapping-cisco-asa).
  *
  * - Rows kept: DeviceVendor `Cisco`, DeviceProduct `ASA`, DeviceEventClassID in the 27 session ids;
  *   other ids are skipped.
@@ -114,7 +115,7 @@ function connectionOf(src: AsaEndpoint, dst: AsaEndpoint, protocol: string | und
  *   name, the 106100 hit count and the 302014 teardown reason.
  * - SourceIP empty: the 4-tuple and protocol are read from the message text, for every kept id
  *   (the ASIM parser reads only 106023, 106100 and 302013–302016 and drops the rest).
- * - DECISIONS D4: a `Built outbound` 302013/302015 names the responder first (`for`); the row is
+ * - Decision D4: a `Built outbound` 302013/302015 names the responder first (`for`); the row is
  *   turned so that the inside initiator is the source.
  */
 export const ciscoAsaMapping: CommonSecurityLogMapping = {
@@ -154,7 +155,7 @@ export const ciscoAsaMapping: CommonSecurityLogMapping = {
         return;
       }
     }
-    // DECISIONS D4, only while the row still has the message's literal order (`for` side as source).
+    // Decision D4, only while the row still has the message's literal order (`for` side as source).
     if (
       BUILT_CONNECTION_IDS.has(id) &&
       details?.direction === 'outbound' &&

@@ -3,8 +3,8 @@ import { isAddressText } from './FieldReader.js';
 /**
  * Reads the Cisco ASA (and Firepower Threat Defense, same catalogue) syslog messages the ASIM
  * parser `vimNetworkSessionCiscoASA.yaml` handles, the way the Sentinel ingestion service fills
- * SourceIP/SourcePort/DestinationIP/DestinationPort/Protocol (normalization spec §5.3). Formats per
- * the "Cisco Secure Firewall ASA Series Syslog Messages" guide.
+ * SourceIP/SourcePort/DestinationIP/DestinationPort/Protocol (docs/sources/firewalls.md#cisco-asa-message-formats).
+ * Formats per the "Cisco Secure Firewall ASA Series Syslog Messages" guide.
  *
  * Every reader splits the text on spaces and looks tokens up by keyword: linear, no regex.
  */
@@ -47,7 +47,7 @@ export interface AsaTag {
 }
 
 /**
- * The message ids the ASIM parser keeps (spec §5.1). Other ids (translations, VPN, AAA) are not
+ * The message ids the ASIM parser keeps (docs/sources/firewalls.md#mapping-cisco-asa). Other ids (translations, VPN, AAA) are not
  * network sessions for the parser and are skipped.
  */
 export const ASA_SESSION_MESSAGE_IDS: ReadonlySet<string> = new Set([

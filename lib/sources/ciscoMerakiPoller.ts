@@ -10,7 +10,8 @@ const PRODUCT = 'Meraki MX';
 const ACTIONS = new Set<string>(['Allow', 'Deny']);
 
 /**
- * Cisco Meraki MX security events from the REST API poller: spec normalization-thirdparty.md §10.2.
+ * Cisco Meraki MX security events from the REST API poller
+ * (docs/sources/sensors.md#mapping-cisco-meraki-rest-api-poller).
  *
  * Shapes:
  * - raw elements of `GET /api/v1/organizations/{org}/appliance/security/events` (`ts`, `eventType`,

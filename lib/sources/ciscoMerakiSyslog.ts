@@ -77,8 +77,8 @@ export interface MerakiMessage {
 
 /**
  * Cisco Meraki MX/MR syslog messages (`<epoch> <device> <logtype> <body>`), as the ASIM parser
- * `vimNetworkSessionCiscoMerakiSyslog` v1.2.2 (Azure-Sentinel @ 01387784) maps them; spec
- * normalization-thirdparty.md §10.1.
+ * `vimNetworkSessionCiscoMerakiSyslog` v1.2.2 (Azure-Sentinel @ 01387784) maps them
+ * (docs/sources/sensors.md#mapping-cisco-meraki-syslog).
  *
  * Shapes: raw syslog lines as Meraki sends them (`<134>1 1647478988.289402144 MX84 flows allow
  * src=… dst=… protocol=udp sport=… dport=…`), also behind a relay's RFC 3164 header; and `Syslog`
@@ -103,7 +103,7 @@ export interface MerakiMessage {
  * the device name; EventOriginalType = the log type.
  *
  * Time: EventStartTime = EventEndTime = `timestamp=` if present, else the leading epoch, in whole
- * seconds as the parser computes them; TimeGenerated = EventStartTime (device time, DECISIONS D3),
+ * seconds as the parser computes them; TimeGenerated = EventStartTime (device time, decision D3),
  * else the leading epoch, else the row's TimeGenerated, else the enqueued time.
  */
 export const ciscoMerakiSyslog: SourceDecoder = {

@@ -119,7 +119,7 @@ export function isoFromDeviceTime(value: unknown): string | undefined {
 }
 
 /**
- * TimeGenerated of a normalized row (DECISIONS D3): the first readable device time among
+ * TimeGenerated of a normalized row (decision D3): the first readable device time among
  * `deviceTimes` (by default the row's ReceiptTime, CEF `rt`), else the row's TimeGenerated (the
  * collector's time; for a raw line, its syslog header time), else the Event Hub enqueued time.
  * `undefined` when none is available.

@@ -37,7 +37,8 @@ const RESULT_BY_CONN_STATE: ReadonlyMap<string, EventResult> = new Map<string, E
 
 /**
  * Corelight and Zeek `conn.log` records, as the ASIM parser `vimNetworkSessionCorelightZeek`
- * v0.2.1 (Azure-Sentinel @ 3ecd726e) maps them; spec normalization-thirdparty.md §8.
+ * v0.2.1 (Azure-Sentinel @ 3ecd726e) maps them
+ * (docs/sources/sensors.md#mapping-corelight--zeek).
  *
  * Shapes:
  * - Corelight JSON lines with `_path` (`conn`, `conn_red`; other paths are skipped), `ts` as an
@@ -55,7 +56,7 @@ const RESULT_BY_CONN_STATE: ReadonlyMap<string, EventResult> = new Map<string, E
  * EventResult, (`local_orig`,`local_resp`) → NetworkDirection with (F,F) = Local, `uid` →
  * EventOriginalUid, `_system_name` → Dvc, `_write_ts` → EventEndTime.
  *
- * Time (DECISIONS D3): EventStartTime = TimeGenerated = `ts` (epoch seconds, epoch ms or ISO-8601,
+ * Time (decision D3): EventStartTime = TimeGenerated = `ts` (epoch seconds, epoch ms or ISO-8601,
  * truncated to milliseconds); without `ts`, TimeGenerated is `_write_ts`, else the row's
  * TimeGenerated, else the enqueued time. The parser itself loses TimeGenerated (`project Message`):
  * a documented deviation. Address and port fields are required: a record without them is not a

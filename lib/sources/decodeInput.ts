@@ -11,7 +11,7 @@ export interface InputDescription {
   readonly input: string;
   /** Event Hub sequence number of the message, if the input is one message. */
   readonly sequenceNumber?: number;
-  /** Last-resort event time (Event Hub enqueued time), DECISIONS D3. */
+  /** Last-resort event time (Event Hub enqueued time), decision D3. */
   readonly fallbackTimeMs: number | undefined;
   /** A time near the data's production, to complete year-less timestamps. */
   readonly referenceTimeMs: number;

@@ -27,7 +27,8 @@ const ACTION_TYPES: ReadonlyMap<
 
 /**
  * Microsoft Defender XDR `DeviceNetworkEvents` (Advanced Hunting schema). Implements ASIM
- * `vimNetworkSessionMicrosoft365Defender` v0.4 (normalization-microsoft.md §1):
+ * `vimNetworkSessionMicrosoft365Defender` v0.4
+ * (docs/sources/microsoft-host.md#mapping-defender-xdr-devicenetworkevents):
  *
  * - outbound ActionTypes (ConnectionSuccess, ConnectionFailed, ConnectionRequest):
  *   LocalIP:LocalPort → RemoteIP:RemotePort;
@@ -42,7 +43,7 @@ const ACTION_TYPES: ReadonlyMap<
  * "AdvancedHunting-DeviceNetworkEvents", properties:{<row>}}` (other `AdvancedHunting-*`
  * categories of a shared hub are skipped), a **Log Analytics export** row
  * (`Type: "DeviceNetworkEvents"`), and the bare Advanced Hunting row without `Type`.
- * Time (D3): the row's `Timestamp` (device time), else `TimeGenerated`, else the stream's `time`.
+ * Time (decision D3): the row's `Timestamp` (device time), else `TimeGenerated`, else the stream's `time`.
  */
 export const defenderDeviceNetworkEvents: SourceDecoder = {
   name: 'defender-devicenetworkevents',

@@ -132,7 +132,7 @@ const EPOCH_SECONDS = /^(\d{1,12})(?:\.(\d+))?$/;
 
 /**
  * Epoch seconds (number or decimal string, fractions allowed) to ISO time. Fractions below the
- * millisecond are truncated, never rounded, so `…4.9996` stays in its bin (DECISIONS D2 edges). A
+ * millisecond are truncated, never rounded, so `…4.9996` stays in its bin (decision D2 edges). A
  * number is read through its shortest decimal form (`String(1591367999.305988)`), which avoids both
  * the binary error of multiplying by 1000 and the rounding of `toFixed` (`…9.9999998` would become
  * the next second); numbers that form has no plain digits for (`1e-7`, negatives) give `undefined`.
@@ -149,7 +149,7 @@ export function isoFromEpochSeconds(value: unknown): string | undefined {
 }
 
 /**
- * The last-resort event time of DECISIONS D3: the Event Hub enqueued time of the message, as ISO
+ * The last-resort event time of decision D3: the Event Hub enqueued time of the message, as ISO
  * time, or `undefined` when there is none (the CLI).
  */
 export function fallbackTime(ctx: DecodeContext): string | undefined {

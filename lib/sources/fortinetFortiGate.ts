@@ -32,8 +32,8 @@ const ACTIONS: ReadonlyMap<string, readonly [DvcAction | undefined, EventResult]
 const FORWARD_PREFIX = 'traffic:forward ';
 
 /**
- * Fortinet FortiGate traffic logs in FortiOS CEF, raw or as CommonSecurityLog rows (normalization
- * spec §7): `CEF:0|Fortinet|Fortigate|<ver>|<logid>|traffic:forward <action>|<sev>|deviceExternalId=
+ * Fortinet FortiGate traffic logs in FortiOS CEF, raw or as CommonSecurityLog rows
+ * (docs/sources/firewalls.md#mapping-fortinet-fortigate): `CEF:0|Fortinet|Fortigate|<ver>|<logid>|traffic:forward <action>|<sev>|deviceExternalId=
  * FTNTFGTlogid= cat=traffic:forward … FTNTFGTeventtime= src= spt= … dst= dpt= … externalId= proto=
  * act= …` (`CEF: 0|` with a space in FortiOS 6.0; FortiAnalyzer writes the same keys without the
  * `FTNTFGT` prefix).
@@ -75,7 +75,7 @@ export const fortinetFortiGateMapping: CommonSecurityLogMapping = {
       return;
     }
     const extensions = parseAdditionalExtensions(additional);
-    // DECISIONS D3: FortiOS has no `rt`; its `eventtime` (epoch s or ns) is the device's event time.
+    // Decision D3: FortiOS has no `rt`; its `eventtime` (epoch s or ns) is the device's event time.
     const time = cslTimeGenerated(row, ctx, [
       row.ReceiptTime,
       extensions.get('FTNTFGTeventtime'),

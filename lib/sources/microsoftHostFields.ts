@@ -7,7 +7,7 @@ import type { DecodeContext, DecodeSink, JsonObject } from './types.js';
  * Field reading specific to the Microsoft host decoders (Defender XDR DeviceNetworkEvents,
  * SecurityEvent, WindowsEvent, VMConnection), on the shared {@link FieldReader}: the group's reading
  * rules ({@link HOST_FIELDS}), the `EventData` of Windows events in its three shapes, and the
- * DECISIONS D3 choice of event time.
+ * decision D3 choice of event time.
  *
  * The rule for every decoder of the group: an absent value leaves its field out, as the ASIM
  * parsers leave it null; a value that is present but malformed (wrong type, out of range, control
@@ -31,7 +31,7 @@ export const HOST_FIELDS: FieldReaderPolicy = {
 };
 
 /**
- * DECISIONS D3 for a record: the first present candidate (device event time first, then the
+ * decision D3 for a record: the first present candidate (device event time first, then the
  * record's TimeGenerated), else the Event Hub enqueued time. A present but unreadable candidate is a
  * problem of the reader, not a reason to fall through to a later one. `undefined` means no time at
  * all (or a problem): the caller reports `no event time` unless the reader has a problem.

@@ -26,12 +26,13 @@ const MAX_PUBLIC_IPS_CHARS = 65_536;
 /**
  * Traffic Analytics rows over VNet flow logs, table NTANetAnalytics (FaSchemaVersion 3), as a Log
  * Analytics export delivers them (`Type:"NTANetAnalytics"`), mapped like
- * `vimNetworkSessionNTANetAnalytics` v0.1.0 (spec §6.3): rows with `SubType == "FlowLog"`;
+ * `vimNetworkSessionNTANetAnalytics` v0.1.0
+ * (docs/sources/microsoft-azure.md#mapping-ntanetanalytics): rows with `SubType == "FlowLog"`;
  * SrcIpAddr `SrcIp`, DstIpAddr `DestIp`, DstPortNumber `DestPort`, SrcPortNumber the first
  * `|`-separated part of `SrcPorts`; L4Protocol T/U/TCP/UDP/ICMP; FlowStatus Allowed/Denied;
  * EventCount `CompletedFlows`, or 1 when it is 0; Microsoft/Azure NSG flows.
  *
- * Deviations (DECISIONS D3, D4): an empty `SrcIp` (Internet and Azure public peers) is replaced
+ * Deviations (decisions D3, D4): an empty `SrcIp` (Internet and Azure public peers) is replaced
  * by the addresses of `SrcPublicIps` (`ip|flowsStarted|flowsEnded|…`, space-separated), one row
  * per address with EventCount its flowsEnded (or 1); rows are timed by `FlowStartTime`, not by
  * Traffic Analytics' processing time.
@@ -108,7 +109,7 @@ export const ntaNetAnalytics: SourceDecoder = {
       );
       return;
     }
-    // DECISIONS D4: the parser leaves SrcIpAddr empty here; the real sources are the public peers.
+    // Decision D4: the parser leaves SrcIpAddr empty here; the real sources are the public peers.
     let entryIndex = 0;
     for (const entry of publicIps.split(' ')) {
       if (entry === '') continue;

@@ -15,7 +15,7 @@ const UNPARSED_WFP_EVENT_IDS: ReadonlySet<number> = new Set([5150, 5151, 5153]);
  * or the legacy agent), as Log Analytics workspace data export (`am-SecurityEvent`) delivers its
  * rows: `{TimeGenerated, Computer, EventID, EventData, Type:"SecurityEvent", …}`.
  * Implements ASIM `vimNetworkSessionMicrosoftSecurityEventFirewall` v0.5.0
- * (normalization-microsoft.md §2) through the shared WFP mapping (`windowsFirewall.ts`).
+ * (docs/sources/microsoft-host.md#mapping-securityevent-wfp) through the shared WFP mapping (`windowsFirewall.ts`).
  *
  * Two shapes: the **EventData XML form** (the table's `EventData` string,
  * `<EventData …>\r\n  <Data Name="ProcessID">…</Data>…`) and the **column form**, where the WFP
@@ -24,7 +24,7 @@ const UNPARSED_WFP_EVENT_IDS: ReadonlySet<number> = new Set([5150, 5151, 5153]);
  * not by ASIM's positional `parse`, so element order and whitespace do not matter.
  *
  * Rows kept: EventID 5152 and 5154–5159. Other event ids of the table are skipped, as the parser
- * reads none of them. Time (D3): `TimeCreated` when a row carries it, else `TimeGenerated`.
+ * reads none of them. Time (decision D3): `TimeCreated` when a row carries it, else `TimeGenerated`.
  */
 export const securityEventWfp: SourceDecoder = {
   name: 'securityevent-wfp',

@@ -26,7 +26,8 @@ interface Carrier {
 
 /**
  * Sysmon for Linux event 3 (NetworkConnect) in syslog, as `vimNetworkSessionLinuxSysmon` v0.4
- * reads it (spec §7): rows of the Syslog table (Log Analytics export, `Type:"Syslog"`) whose
+ * reads it
+ * (docs/sources/microsoft-azure.md#mapping-sysmon-for-linux): rows of the Syslog table (Log Analytics export, `Type:"Syslog"`) whose
  * `SyslogMessage` holds the event XML, and raw syslog lines (`<PRI>Mmm dd hh:mm:ss host sysmon:
  * <Event>…</Event>`, RFC 3164 or RFC 5424) forwarded without Log Analytics.
  *
@@ -37,7 +38,7 @@ interface Carrier {
  * NetworkDirection Outbound when SourceIp equals HostIP or is 127.0.0.1/0.0.0.0, else Inbound,
  * addresses never swapped; when HostIP is unknown (raw lines) the event's own `Initiated` decides.
  * EventStartTime/EventEndTime `UtcTime`; TimeGenerated `UtcTime`, else the Syslog row's
- * TimeGenerated or the syslog header time, else the enqueued time (DECISIONS D3).
+ * TimeGenerated or the syslog header time, else the enqueued time (decision D3).
  * Microsoft/Sysmon for Linux.
  */
 export const sysmonLinux: SourceDecoder = {

@@ -53,7 +53,7 @@ export class StreamState {
 export interface DecodeContext {
   /**
    * The Event Hub enqueued time of the message, in ms since the epoch: the last-resort event time
-   * of DECISIONS D3 for a record that carries no time of its own. Undefined in the CLI.
+   * of decision D3 for a record that carries no time of its own. Undefined in the CLI.
    */
   readonly fallbackTimeMs: number | undefined;
   /**

@@ -6,12 +6,13 @@ import type { DecodeContext, DecodeSink, JsonObject, SourceDecoder } from './typ
 const TABLE = 'VectraStream_CL';
 const HOSTNAME = /^[a-zA-Z0-9-]{1,61}$/;
 
-/** Column suffixes the legacy agent gives `_CL` columns by JSON type (spec §1.7). */
+/** Column suffixes the legacy agent gives `_CL` columns by JSON type (docs/sources/sensors.md#custom-log-column-names). */
 type Suffix = 's' | 'd' | 'b';
 
 /**
  * Vectra AI Stream `metadata_isession` records, as the ASIM parser `vimNetworkSessionVectraAI`
- * v0.2 (Azure-Sentinel @ 8109b7ad) maps them; spec normalization-thirdparty.md §9.
+ * v0.2 (Azure-Sentinel @ 8109b7ad) maps them
+ * (docs/sources/sensors.md#mapping-vectra-ai-stream).
  *
  * Shapes:
  * - raw Vectra Stream JSON (`metadata_type`, `id.orig_h`, `ts` in epoch ms, … as listed in
@@ -26,7 +27,7 @@ type Suffix = 's' | 'd' | 'b';
  * `hostname` → DvcHostname when it is a plain host name not starting with `IP-`, EventResult
  * Success, EventType NetworkSession.
  *
- * Time (DECISIONS D3): EventStartTime = `session_start_time`, EventEndTime = `ts` (both epoch ms);
+ * Time (decision D3): EventStartTime = `session_start_time`, EventEndTime = `ts` (both epoch ms);
  * TimeGenerated = `ts` (the sensor's time for the record), else the session start, else the row's
  * TimeGenerated, else the enqueued time. The parser uses the ingestion TimeGenerated: a deviation.
  */
@@ -113,7 +114,7 @@ function isVectraRow(record: JsonObject): boolean {
   return typeof type === 'string' && type.startsWith('metadata_');
 }
 
-/** The custom-log column of a JSON key (spec §1.7): `id.orig_h` → `id_orig_h_s`. */
+/** The custom-log column of a JSON key: `id.orig_h` → `id_orig_h_s`. */
 function toColumnName(name: string, suffix: Suffix): string {
   return `${name.replaceAll('.', '_')}_${suffix}`;
 }

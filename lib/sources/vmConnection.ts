@@ -8,7 +8,8 @@ import type { DecodeContext, DecodeSink, JsonObject, SourceDecoder } from './typ
  * Analytics workspace data export (`am-VMConnection`) delivers them: one row per connection group
  * and reporting window, `{TimeGenerated, Computer, Machine, SourceIp, DestinationIp,
  * DestinationPort, Protocol, Direction, LinksEstablished, …, Type:"VMConnection"}`.
- * Implements ASIM `vimNetworkSessionVMConnection` v0.2.2 (normalization-microsoft.md §4):
+ * Implements ASIM `vimNetworkSessionVMConnection` v0.2.2
+ * (docs/sources/microsoft-host.md#mapping-vmconnection):
  *
  * - rows kept: `Direction` exactly `outbound` or `inbound`; others are skipped;
  * - SourceIp → DestinationIp:DestinationPort unchanged (the remote peer is SourceIp for inbound
@@ -18,7 +19,7 @@ import type { DecodeContext, DecodeSink, JsonObject, SourceDecoder } from './typ
  * - DvcId = Machine; Dvc = DvcHostname = first label of Computer; DvcIpAddr = the local side
  *   (SourceIp outbound, DestinationIp inbound).
  *
- * Time (D3): the row's `TimeGenerated` (end of the agent's reporting window; the table has no
+ * Time (decision D3): the row's `TimeGenerated` (end of the agent's reporting window; the table has no
  * per-connection start), else the enqueued time. Rows without `Type` are recognized by the table's
  * own columns (`Direction`, `SourceIp`, `DestinationIp`, `DestinationPort` and one of
  * `LinksEstablished`, `ConnectionId`, `Machine`).

@@ -12,18 +12,19 @@ const SYSMON_PROVIDER = 'Microsoft-Windows-Sysmon';
  * workspace data export (`am-WindowsEvent`) delivers them: `{TimeGenerated, TimeCreated, Computer,
  * Provider, EventID, EventData:{…}, Type:"WindowsEvent", …}` with `EventData` a JSON object (or a
  * string holding one, as CSV exports write it). One decoder claims the whole table and keeps the
- * network events of two ASIM parsers (normalization-microsoft.md §3):
+ * network events of two ASIM parsers:
  *
  * - **WFP, EventID 5150–5159, any provider** — `vimNetworkSessionMicrosoftWindowsEventFirewall` v0.4
- *   (§3A), the shared mapping of `windowsFirewall.ts`: Microsoft / Windows Firewall.
+ *   (docs/sources/microsoft-host.md#mapping-windowsevent-wfp), the shared mapping of `windowsFirewall.ts`: Microsoft / Windows Firewall.
  * - **Sysmon event 3** (`Provider == "Microsoft-Windows-Sysmon"`, `EventID == 3`) —
- *   `vimNetworkSessionMicrosoftSysmonWindowsEvent` v0.1.1 (§3B): SourceIp:SourcePort →
+ *   `vimNetworkSessionMicrosoftSysmonWindowsEvent` v0.1.1
+ *   (docs/sources/microsoft-host.md#mapping-windowsevent-sysmon-event-3): SourceIp:SourcePort →
  *   DestinationIp:DestinationPort as Sysmon writes them (the initiator is the source), protocol
  *   upper-cased, EventStartTime = EventEndTime = `UtcTime`, Microsoft / Sysmon,
  *   EventType `EndpointNetworkSession`, EventSchemaVersion 0.2.5, EventOriginalType `3`,
  *   Dvc = `Computer`, DvcIpAddr = the local side (`Initiated` ? SourceIp : DestinationIp).
  *
- * Every other row of the table is skipped. Time (D3): TimeGenerated = `TimeCreated` (the event's
+ * Every other row of the table is skipped. Time (decision D3): TimeGenerated = `TimeCreated` (the event's
  * time on the device), else the row's `TimeGenerated`, else the enqueued time.
  */
 export const windowsEvent: SourceDecoder = {
@@ -80,7 +81,7 @@ export const windowsEvent: SourceDecoder = {
   },
 };
 
-/** Sysmon event 3 "Network connection detected" (§3B). */
+/** Sysmon event 3 "Network connection detected" (docs/sources/microsoft-host.md#mapping-windowsevent-sysmon-event-3). */
 function decodeSysmonNetworkConnection(
   data: EventDataLookup,
   computerValue: unknown,

@@ -9,11 +9,11 @@ import type { DecodeSink } from './types.js';
  * The Windows Filtering Platform audit events 5150–5159 as the ASIM parsers
  * `vimNetworkSessionMicrosoftSecurityEventFirewall` (v0.5.0) and
  * `vimNetworkSessionMicrosoftWindowsEventFirewall` (v0.4, WindowsEvent branch) map them
- * (normalization-microsoft.md §2.3, §3A), shared by the SecurityEvent and WindowsEvent decoders.
+ * (docs/sources/microsoft-host.md#mapping-securityevent-wfp), shared by the SecurityEvent and WindowsEvent decoders.
  * The two parsers differ only in how they read `EventData` and in which event ids they keep; the
  * callers settle both and hand over a name lookup.
  *
- * Orientation (DECISIONS D4): at the ALE layers (5156/5157) WFP writes the *local* endpoint as
+ * Orientation (decision D4): at the ALE layers (5156/5157) WFP writes the *local* endpoint as
  * Source, so for an inbound connection the remote initiator is `DestAddress`; we swap it into
  * SrcIpAddr and the local port into DstPortNumber. The packet-drop events (5150–5153) write the
  * packet's own source (Microsoft's 5152 example: inbound, 10.0.0.100:49278 → 10.0.0.10:3333 for the
@@ -21,7 +21,7 @@ import type { DecodeSink } from './types.js';
  * (5154/5155/5158/5159) carry no remote endpoint.
  */
 
-/** EventVendor / EventProduct of both WFP parsers (§8.1). */
+/** EventVendor / EventProduct of both WFP parsers. */
 export const WFP_VENDOR = 'Microsoft';
 export const WFP_PRODUCT = 'Windows Firewall';
 
@@ -86,7 +86,7 @@ export interface WfpEvent {
   readonly data: EventDataLookup;
   /** The `Computer` column, unread. */
   readonly computer: unknown;
-  /** The event time chosen by the caller (D3), or `undefined` when there is none. */
+  /** The event time chosen by the caller (decision D3), or `undefined` when there is none. */
   readonly timeGenerated: string | undefined;
   /** The caller's reader, holding any problem found so far (bad EventID, bad time). */
   readonly reader: FieldReader;

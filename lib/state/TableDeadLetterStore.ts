@@ -20,7 +20,7 @@ function hourKey(ms: number): string {
 }
 
 /**
- * Samples of records that could not be decoded (DECISIONS D6), where an operator can read them:
+ * Samples of records that could not be decoded (decision D6), where an operator can read them:
  * `<prefix>DeadLetters`, one table partition per hour, kept 7 days. Bounded and rate-limited per
  * instance (`deadLettersPerMinute`): beyond the rate, dead letters are only counted. A sample holds
  * the source, the reason, the position and the first characters of the record, never more.

@@ -10,7 +10,7 @@ import type {
 /**
  * Where window state, partition progress, the closer's position and late marks live. The Table
  * Storage implementation runs in Azure; the in-memory twin serves fast tests and benchmarks. Both
- * pass the same contract tests (test/integration/windowStoreContract.test.ts).
+ * pass the same contract tests (test/integration/stateContract.test.ts).
  */
 export interface WindowStore {
   ready(): Promise<void>;

@@ -70,7 +70,7 @@ export class PortSet {
     return this.smallest(this.#size);
   }
 
-  /** The `limit` smallest ports, ascending (DECISIONS D2: AttemptedPorts is the 100 smallest). */
+  /** The `limit` smallest ports, ascending (decision D2: AttemptedPorts is the 100 smallest). */
   smallest(limit: number): number[] {
     if (this.#small !== undefined) return [...this.#small].sort((a, b) => a - b).slice(0, limit);
     const out: number[] = [];

@@ -3,7 +3,7 @@ import type { NetworkSession } from '../../lib/schema/NetworkSession.js';
 
 /**
  * An independent implementation of the rule, for differential tests: written from the seed rule
- * and DECISIONS D1–D3 with Node's own `net` module and plain sets, sharing no code with lib/.
+ * and decisions D1–D3 with Node's own `net` module and plain sets, sharing no code with lib/.
  */
 export interface ReferenceAlert {
   SrcIpAddr: string;

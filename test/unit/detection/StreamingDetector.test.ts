@@ -71,7 +71,7 @@ describe('StreamingDetector: the rule', () => {
     expect(alerts[0]?.ReportedBy).toEqual(['Cisco/ASA', 'Test/Firewall']);
   });
 
-  it('bins on EventStartTime when present (DECISIONS D3)', () => {
+  it('bins on EventStartTime when present (decision D3)', () => {
     const rows = scan('198.51.100.10', 51, '2026-11-01T10:09:00Z').map((r) => ({
       ...r,
       EventStartTime: '2026-11-01T10:00:01.000Z',

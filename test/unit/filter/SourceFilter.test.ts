@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DROP_REASONS, SourceFilter } from '../../../lib/filter/SourceFilter.js';
 
-describe('SourceFilter: default mode (DECISIONS D1)', () => {
+describe('SourceFilter: default mode (decision D1)', () => {
   const filter = new SourceFilter('default', ['198.51.100.0/24', '2001:db8:dead::/48']);
 
   it.each([

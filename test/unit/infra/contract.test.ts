@@ -53,7 +53,7 @@ const ROLE = {
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb',
 } as const;
 
-/** App settings the Flex Consumption plan rejects or ignores (spec §2.1). */
+/** App settings the Flex Consumption plan rejects or ignores (docs/platform.md#flex-consumption-app-settings). */
 const FLEX_FORBIDDEN = [
   'FUNCTIONS_WORKER_RUNTIME',
   'FUNCTIONS_EXTENSION_VERSION',

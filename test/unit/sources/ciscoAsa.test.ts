@@ -49,7 +49,7 @@ interface Expected {
   result?: string;
 }
 
-/** One message of each id the parser keeps, with what it says (spec §5.3 formats). */
+/** One message of each id the parser keeps, with what it says (docs/sources/firewalls.md#cisco-asa-message-formats). */
 const MESSAGES: ReadonlyArray<readonly [id: string, text: string, expected: Expected]> = [
   [
     '106001',
@@ -461,7 +461,7 @@ describe('Decoder: cisco-asa', () => {
     });
   });
 
-  describe('orientation (DECISIONS D4) and direction', () => {
+  describe('orientation (decision D4) and direction', () => {
     const OUTBOUND =
       'Built outbound TCP connection 9 for outside:192.0.2.80/443 (192.0.2.80/443) to inside:10.1.1.2/53496 (203.0.113.15/40001)';
 

@@ -176,7 +176,7 @@ describe('Decoder: defender-devicenetworkevents', () => {
     });
   });
 
-  describe('time (DECISIONS D3)', () => {
+  describe('time (decision D3)', () => {
     it('prefers Timestamp over TimeGenerated', () => {
       const { records } = normalizeRows([exportRow({ Timestamp: '2025-11-20T10:14:58.553Z' })]);
       expect(records[0]).toMatchObject({

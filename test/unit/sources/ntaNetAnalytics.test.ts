@@ -52,7 +52,7 @@ describe('Decoder: nta-net-analytics', () => {
   });
 
   describe('mapping', () => {
-    it('maps an inbound Internet probe to a full row with the public source (D4)', () => {
+    it('maps an inbound Internet probe to a full row with the public source (decision D4)', () => {
       const result = normalizeRows([ntaRow()]);
       expect(result.sources).toEqual({ [NAME]: 1 });
       expect(result.records).toEqual([

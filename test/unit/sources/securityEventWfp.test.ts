@@ -160,7 +160,7 @@ describe('Decoder: securityevent-wfp', () => {
       });
     });
 
-    it('swaps an inbound connection event so the remote initiator is the source (D4)', () => {
+    it('swaps an inbound connection event so the remote initiator is the source (decision D4)', () => {
       const { records } = normalizeRows([row(5157, eventDataXml(withField('Direction', '%%14592')))]);
       expect(records[0]).toMatchObject({
         SrcIpAddr: '198.51.100.23',
@@ -209,7 +209,7 @@ describe('Decoder: securityevent-wfp', () => {
       });
     });
 
-    it('prefers a TimeCreated column over TimeGenerated (D3)', () => {
+    it('prefers a TimeCreated column over TimeGenerated (decision D3)', () => {
       const { records } = normalizeRows([
         row(5156, eventDataXml(CONNECTION_FIELDS), { TimeCreated: '2025-11-20T10:16:01.000Z' }),
       ]);

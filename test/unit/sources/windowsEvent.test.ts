@@ -236,7 +236,7 @@ describe('Decoder: windowsevent', () => {
       });
     });
 
-    it('uses TimeCreated, else TimeGenerated, else the enqueued time (D3)', () => {
+    it('uses TimeCreated, else TimeGenerated, else the enqueued time (decision D3)', () => {
       const noCreated = wfpRow(5157, wfpData(), { TimeCreated: null });
       const noTime = wfpRow(5157, wfpData(), { TimeCreated: null, TimeGenerated: null });
       const result = normalizeRows([wfpRow(5157), noCreated, noTime], {
