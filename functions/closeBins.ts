@@ -1,16 +1,16 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { readProcessEnv } from '../lib/config/processEnv.js';
-import { closeBins as closeBinsUseCase } from '../lib/detection/closeBins.js';
+import { closeBins } from '../lib/detection/closeBins.js';
 import { contextLogger, getServices } from './shared/composition.js';
 
 /**
  * Timer trigger: closes the bins behind the event-time watermark, records alerts in the outbox
  * and delivers them to the queue and webhooks. Hourly by default (the rule's queryFrequency).
  */
-export async function closeBins(_timer: Timer, context: InvocationContext): Promise<void> {
+export async function closeBinsOnTimer(_timer: Timer, context: InvocationContext): Promise<void> {
   const services = getServices();
   const { config } = services;
-  await closeBinsUseCase({
+  await closeBins({
     store: services.store,
     outbox: services.outbox,
     sinks: services.sinks,
@@ -30,7 +30,7 @@ app.timer('closeBins', {
   // rest of the configuration when the worker starts (getServices).
   schedule: readProcessEnv().PORTSCAN_CLOSE_SCHEDULE?.trim() || '0 5 * * * *',
   runOnStartup: false,
-  handler: closeBins,
+  handler: closeBinsOnTimer,
 });
 
 // Validate the whole configuration when the worker starts, so a bad setting fails fast and is named.

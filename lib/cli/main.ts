@@ -6,12 +6,14 @@ import { SINK_FLAG_OPTIONS, SINK_FLAGS_USAGE, sinkConfigsFromFlags } from '../al
 import type { DetectionSettings } from '../config/detectionSettings.js';
 import { CLI_DEFAULTS, DETECTION_KNOBS, resolveDetectionSettings } from '../config/detectionSettings.js';
 import { CLI_LIMITS, resolveLimits } from '../config/limits.js';
-import { BEYOND_RETENTION, StreamingDetector } from '../detection/StreamingDetector.js';
+import { BEYOND_RETENTION } from '../detection/RowRouter.js';
+import { StreamingDetector } from '../detection/StreamingDetector.js';
 import { DetectorError, UsageError } from '../errors.js';
 import { FastLinePath } from '../fastpath/FastLinePath.js';
 import type { Alert } from '../schema/Alert.js';
 import type { NetworkSession } from '../schema/NetworkSession.js';
 import { openInput } from '../sources/decodeInput.js';
+import { LINE_OVER_LIMIT } from '../sources/ItemSplitter.js';
 import { Normalizer, UNKNOWN_SOURCE } from '../sources/Normalizer.js';
 import { formatNames, SOURCE_DECODERS } from '../sources/registry.js';
 import type { PendingChunk } from './ClassifyPool.js';
@@ -421,7 +423,7 @@ async function readAll(
       normalizer.counts.itemsRead++;
       normalizer.invalid(
         UNKNOWN_SOURCE,
-        'line too long',
+        LINE_OVER_LIMIT,
         `over ${MAX_LINE_CHARS} characters`,
         {
           input: input.name,

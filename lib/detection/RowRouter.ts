@@ -16,8 +16,11 @@ export interface CountedRow {
   readonly eventCount: number;
 }
 
+/** Counted for rows whose bin is older than the retention horizon: its state is gone, the row cannot count. */
+export const BEYOND_RETENTION = 'older than the retention horizon';
+
 /** Why a normalized row does not count, as counted in summaries and metrics. */
-export type RowDropReason = DropReason | 'invalid event time';
+export type RowDropReason = DropReason | 'invalid event time' | typeof BEYOND_RETENTION;
 
 /** The start of the bin holding `timeMs`: bins are aligned to the UTC epoch, like KQL `bin(TimeGenerated, 5m)`. */
 export function binStartOf(timeMs: number, binMs: number): number {

@@ -6,9 +6,6 @@ import { WindowAccumulator } from '../window/WindowState.js';
 import type { CountedRow } from './RowRouter.js';
 import { RowRouter } from './RowRouter.js';
 
-/** Reason counted for rows older than the retention horizon. */
-export const BEYOND_RETENTION = 'older than the retention horizon';
-
 interface OpenWindow {
   readonly accumulator: WindowAccumulator;
   /** Whether the window was over the threshold when its bin closed; undefined while open. */

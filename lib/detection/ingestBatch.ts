@@ -10,7 +10,7 @@ import type { ApplyCounts, PartitionProgress } from '../state/TableWindowStore.j
 import type { WindowStore } from '../state/WindowStore.js';
 import type { BatchGroup } from './BatchAggregator.js';
 import { BatchAggregator } from './BatchAggregator.js';
-import { RowRouter } from './RowRouter.js';
+import { BEYOND_RETENTION, RowRouter } from './RowRouter.js';
 
 /** One Event Hub message of a batch, as the trigger delivers it. */
 export interface BatchMessage {
@@ -56,8 +56,6 @@ export interface IngestSummary {
 
 /** Event times further ahead of their enqueued time than this are not trusted to advance the watermark. */
 const CLOCK_SKEW_MS = 5 * 60_000;
-/** Reason counted for rows older than the retention horizon. */
-export const TOO_LATE = 'older than the retention horizon';
 
 /**
  * The Event Hub ingest use case: decodes and normalizes every message of one partition's batch,
@@ -177,7 +175,7 @@ export async function ingestBatch(
       : await deps.deadLetters.write(normalizer.deadLetters, deps.nowMs, deps.instance ?? partition);
 
   const drops: Record<string, number> = Object.fromEntries(router.drops);
-  if (tooLate > 0) drops[TOO_LATE] = tooLate;
+  if (tooLate > 0) drops[BEYOND_RETENTION] = tooLate;
   const summary: IngestSummary = {
     partition,
     messages: messages.length,

@@ -1,5 +1,8 @@
 import type { DecodeContext, JsonObject, SourceLocation } from './types.js';
 
+/** Why a line is one invalid item: it is longer than `maxLineChars`. Also the CLI's reason for such a line. */
+export const LINE_OVER_LIMIT = 'line over the size limit';
+
 /** Receives the items an input is made of. */
 export interface ItemHandler {
   /** One JSON record: a JSON line, an element of a JSON array, or a record of a `{"records":[…]}` envelope. */
@@ -73,7 +76,7 @@ export class ItemSplitter {
     if (maxLine !== undefined && line.length > maxLine) {
       if (this.#docLines.length > 0) this.#abandonDocument();
       this.#handler.invalid(
-        'line over the size limit',
+        LINE_OVER_LIMIT,
         `${line.length} characters, limit ${maxLine}`,
         this.#location(lineNumber),
       );

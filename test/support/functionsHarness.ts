@@ -1,6 +1,6 @@
 import { InvocationContext } from '@azure/functions';
 import { QueueClient } from '@azure/storage-queue';
-import { closeBins } from '../../functions/closeBins.js';
+import { closeBinsOnTimer } from '../../functions/closeBins.js';
 import { ingest } from '../../functions/ingest.js';
 import { createServices, type Services, setServices } from '../../functions/shared/composition.js';
 import { loadFunctionConfig } from '../../lib/config/appSettings.js';
@@ -85,7 +85,7 @@ export class FunctionsHarness {
       functionName: 'closeBins',
       logHandler: (level, ...args) => this.logs.push([level, ...args]),
     });
-    await closeBins(
+    await closeBinsOnTimer(
       {
         isPastDue: false,
         schedule: { adjustForDST: false },

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BEYOND_RETENTION, StreamingDetector } from '../../../lib/detection/StreamingDetector.js';
+import { BEYOND_RETENTION } from '../../../lib/detection/RowRouter.js';
+import { StreamingDetector } from '../../../lib/detection/StreamingDetector.js';
 import { DROP_REASONS } from '../../../lib/filter/SourceFilter.js';
 import type { Alert } from '../../../lib/schema/Alert.js';
 import { AlertSchema } from '../../../lib/schema/Alert.js';
