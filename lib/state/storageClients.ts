@@ -55,11 +55,15 @@ export function statusOf(error: unknown): number | undefined {
  * failure (throttling that outlived the SDK's retries, 5xx, network) becomes a
  * `StorageUnavailableError`, which fails the invocation so that Event Hubs redelivers the batch.
  */
-export function asStorageFailure(error: unknown, operation: string): StorageUnavailableError {
+export function asStorageFailure(
+  error: unknown,
+  operation: string,
+  service: 'Table Storage' | 'Blob Storage' = 'Table Storage',
+): StorageUnavailableError {
   const status = statusOf(error);
   const code = (error as { code?: unknown } | null)?.code;
   const detail = status !== undefined ? `HTTP ${status}` : typeof code === 'string' ? code : 'no response';
-  return new StorageUnavailableError(`Table Storage unavailable during ${operation} (${detail})`, {
+  return new StorageUnavailableError(`${service} unavailable during ${operation} (${detail})`, {
     cause: error,
     context: { operation, ...(status === undefined ? {} : { status }) },
   });
