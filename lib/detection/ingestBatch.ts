@@ -2,6 +2,7 @@ import type { DetectionSettings } from '../config/detectionSettings.js';
 import type { Limits } from '../config/limits.js';
 import type { Logger } from '../observability/Logger.js';
 import { LOG_MESSAGES } from '../observability/Logger.js';
+import { type GunzipFailure, gunzipText, isGzip } from '../sources/cloudWatchLogs.js';
 import { decodeText } from '../sources/decodeInput.js';
 import { Normalizer, UNKNOWN_SOURCE } from '../sources/Normalizer.js';
 import type { SourceDecoder } from '../sources/types.js';
@@ -122,19 +123,22 @@ export async function ingestBatch(
   for (const message of messages) {
     current = message;
     messageMaxTime = undefined;
-    const text = bodyText(message.body);
+    const text = bodyText(message.body, limits.maxMessageBytes);
     const location = { input: `partition ${partition}`, sequenceNumber: message.sequenceNumber };
     if (text === undefined) {
       normalizer.counts.itemsRead++;
       normalizer.invalid(UNKNOWN_SOURCE, 'unreadable message body', `a ${typeof message.body}`, location, '');
-    } else if (text.length > limits.maxMessageBytes) {
+    } else if (text === 'corrupt gzip') {
+      normalizer.counts.itemsRead++;
+      normalizer.invalid(UNKNOWN_SOURCE, 'unreadable message body', 'corrupt gzip', location, '');
+    } else if (text === 'over the size limit' || text.length > limits.maxMessageBytes) {
       normalizer.counts.itemsRead++;
       normalizer.invalid(
         UNKNOWN_SOURCE,
         'message over the size limit',
-        `${text.length} characters`,
+        text === 'over the size limit' ? 'more than the limit after gunzip' : `${text.length} characters`,
         location,
-        text.slice(0, 64),
+        text === 'over the size limit' ? '' : text.slice(0, 64),
       );
     } else {
       decodeText(text, normalizer, {
@@ -201,11 +205,15 @@ export async function ingestBatch(
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
-/** The text of a message body: bytes are decoded as UTF-8; a value the host parsed is serialized back. */
-function bodyText(body: unknown): string | undefined {
-  if (body instanceof Uint8Array) return utf8.decode(body);
+/**
+ * The text of a message body: bytes are decoded as UTF-8, gzip bytes (a CloudWatch Logs
+ * subscription payload as Kinesis or Firehose carry it) are decompressed first, up to `maxBytes`;
+ * a value the host parsed is serialized back.
+ */
+function bodyText(body: unknown, maxBytes: number): string | GunzipFailure | undefined {
+  if (body instanceof Uint8Array) return bytesText(body, maxBytes);
   if (typeof body === 'string') return body;
-  if (body instanceof ArrayBuffer) return utf8.decode(new Uint8Array(body));
+  if (body instanceof ArrayBuffer) return bytesText(new Uint8Array(body), maxBytes);
   if (body !== null && typeof body === 'object') {
     try {
       return JSON.stringify(body);
@@ -215,6 +223,10 @@ function bodyText(body: unknown): string | undefined {
   }
   if (typeof body === 'number' || typeof body === 'boolean') return String(body);
   return undefined;
+}
+
+function bytesText(bytes: Uint8Array, maxBytes: number): string | GunzipFailure {
+  return isGzip(bytes) ? gunzipText(bytes, maxBytes + 1) : utf8.decode(bytes);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { isCloudWatchPayload, readCloudWatchPayload } from './cloudWatchLogs.js';
 import type { DecodeContext, JsonObject, SourceLocation } from './types.js';
 
 /** Why a line is one invalid item: it is longer than `maxLineChars`. Also the CLI's reason for such a line. */
@@ -11,6 +12,8 @@ export interface ItemHandler {
   text(line: string, location: SourceLocation): void;
   /** Something that cannot become an item (malformed JSON, a line over the size limit). */
   invalid(reason: string, detail: string, location: SourceLocation): void;
+  /** An envelope that carries no record on purpose (a CloudWatch Logs control message). */
+  skip(reason: string, location: SourceLocation): void;
   /**
    * Offered every line that starts no item of a multi-line document, before it is parsed: true when
    * the handler took it whole (lib/fastpath), false to let the splitter read it as usual.
@@ -36,8 +39,9 @@ const OPEN_CHARS = new Set(['{', '[', ',', ':']);
 /**
  * Turns the lines of one input (a file or one Event Hub message) into items, whatever the mix:
  * JSON lines, a JSON array, a `{"records":[…]}` envelope on one line or pretty-printed over many,
- * several concatenated documents, or plain text lines. One mechanism serves the CLI and the
- * function.
+ * a CloudWatch Logs subscription payload (its log events' messages become text items, see
+ * `cloudWatchLogs.ts`), several concatenated documents, or plain text lines. One mechanism serves
+ * the CLI and the function.
  *
  * A line that is a whole JSON value is parsed alone. A line that opens a value it does not close
  * (it ends with `{`, `[`, `,` or `:` outside a string) starts a multi-line document, collected
@@ -176,6 +180,10 @@ export class ItemSplitter {
         this.#emitArray(records, lineNumber);
         return;
       }
+      if (isCloudWatchPayload(value as JsonObject)) {
+        this.#emitCloudWatch(value as JsonObject, lineNumber);
+        return;
+      }
       this.#handler.json(value as JsonObject, this.#location(lineNumber));
       return;
     }
@@ -192,6 +200,36 @@ export class ItemSplitter {
       else if (typeof v === 'string') this.#handler.text(v, location);
       else
         this.#handler.invalid('record is not an object', `found ${v === null ? 'null' : typeof v}`, location);
+    }
+  }
+
+  #emitCloudWatch(value: JsonObject, lineNumber: number): void {
+    const payload = readCloudWatchPayload(value, this.#options.maxDocumentChars);
+    if (payload.kind === 'control') {
+      this.#handler.skip('CloudWatch Logs control message', this.#location(lineNumber));
+      return;
+    }
+    if (payload.kind === 'invalid') {
+      this.#handler.invalid(payload.reason, payload.detail, this.#location(lineNumber));
+      return;
+    }
+    const { messages } = payload;
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i];
+      const location = this.#location(lineNumber, i);
+      // A message is one log line: it is read as the line of a file would be (blank ones are none).
+      if (typeof message === 'string') {
+        const line = message.trim();
+        const parsed = line.startsWith('{') ? tryParse(line) : undefined;
+        if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
+          this.#handler.json(parsed as JsonObject, location);
+        else if (line !== '') this.#handler.text(line, location);
+      } else
+        this.#handler.invalid(
+          'log event without a message',
+          `message is ${message === null ? 'null' : typeof message}`,
+          location,
+        );
     }
   }
 

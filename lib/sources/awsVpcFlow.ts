@@ -257,6 +257,48 @@ function isoFromEpochSecondsField(value: unknown): string | undefined {
   return typeof value === 'string' && /^\d{1,11}$/.test(value) ? isoFromEpochSeconds(value) : undefined;
 }
 
+/** Epoch seconds as a JSON number, a Parquet int64 (bigint) or decimal text. */
+function isoFromEpochSecondsValue(value: unknown): string | undefined {
+  if (typeof value === 'number')
+    return Number.isSafeInteger(value) ? isoFromEpochSecondsField(String(value)) : undefined;
+  if (typeof value === 'bigint') return isoFromEpochSecondsField(value.toString());
+  return isoFromEpochSecondsField(value);
+}
+
+/** A Parquet int64 (bigint) as a number when it is one; every other value as it is. */
+function toPlainValue(value: unknown): unknown {
+  if (typeof value !== 'bigint') return value;
+  return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+    ? Number(value)
+    : value.toString();
+}
+
+/**
+ * A flow record as a JSON object keyed by the flow-log field names, in the spelling of the Parquet
+ * files VPC Flow Logs writes to S3 (hyphens become underscores: `log_status`, `interface_id`; VPC
+ * User Guide, "Flow log files", Athena DDL of "Create tables for flow logs in Apache Parquet format")
+ * or in the custom-format spelling (`log-status`). Either one is read; `srcaddr` and `dstaddr` are
+ * needed, with one of the record's identifying fields beside them.
+ */
+function isFieldNamedRecord(record: JsonObject): boolean {
+  if (!Object.hasOwn(record, 'srcaddr') || !Object.hasOwn(record, 'dstaddr')) return false;
+  for (const name of ['log_status', 'interface_id', 'account_id', 'log-status', 'interface-id', 'account-id'])
+    if (Object.hasOwn(record, name)) return true;
+  return false;
+}
+
+/** A field of a field-named record: its Parquet (underscore) spelling first, then the hyphenated one. */
+function namedValue(record: JsonObject, name: string): unknown {
+  const underscored = name.replaceAll('-', '_');
+  const value = Object.hasOwn(record, underscored)
+    ? record[underscored]
+    : Object.hasOwn(record, name)
+      ? record[name]
+      : undefined;
+  const plain = toPlainValue(value);
+  return plain === '-' ? undefined : plain;
+}
+
 /**
  * Amazon VPC Flow Logs (docs/sources/firewalls.md#mapping-aws-vpc-flow-logs), in three shapes:
  *
@@ -266,7 +308,11 @@ function isoFromEpochSecondsField(value: unknown): string | undefined {
  * - custom formats (fields of versions 2 to 5 and later, any order), announced by the field-name
  *   header line that starts each S3 log file: the header is stored in the stream's memory and the
  *   stream made sticky to this decoder, so the records after it are read with that layout;
- * - rows of the Log Analytics `AWSVPCFlow` table (S3 connector), by column name.
+ * - rows of the Log Analytics `AWSVPCFlow` table (S3 connector), by column name;
+ * - records keyed by the flow-log field names (`{"version":2,"account_id":"…","srcaddr":"…",
+ *   "log_status":"OK",…}`): the rows of the Parquet files VPC Flow Logs writes to S3 (read by the
+ *   CLI, `parquetRows.ts`), and the same fields as JSON objects, as delivery pipelines that turn
+ *   the text records into JSON write them (underscore or hyphen spelling).
  *
  * Follows ASIM `vimNetworkSessionAWSVPC.yaml` (EventSchemaVersion 0.2.3): only `log-status` `OK`
  * records (NODATA and SKIPDATA are skipped), Action ACCEPT/REJECT → Allow/Deny and
@@ -280,12 +326,38 @@ export const awsVpcFlow: SourceDecoder = {
 
   matchJson(record: JsonObject): boolean {
     if (record.Type !== undefined) return record.Type === 'AWSVPCFlow';
-    return 'LogStatus' in record && 'InterfaceId' in record && 'AccountId' in record;
+    return (
+      ('LogStatus' in record && 'InterfaceId' in record && 'AccountId' in record) ||
+      isFieldNamedRecord(record)
+    );
   },
 
   decodeJson(record: JsonObject, out: DecodeSink, ctx: DecodeContext): void {
     if (record.Type !== undefined && record.Type !== 'AWSVPCFlow') {
       out.invalid('not an AWSVPCFlow row', `Type: ${excerpt(record.Type, 40)}`);
+      return;
+    }
+    if (record.Type === undefined && isFieldNamedRecord(record)) {
+      decodeFlow(
+        {
+          srcaddr: namedValue(record, 'srcaddr'),
+          dstaddr: namedValue(record, 'dstaddr'),
+          srcport: namedValue(record, 'srcport'),
+          dstport: namedValue(record, 'dstport'),
+          protocol: namedValue(record, 'protocol'),
+          start: namedValue(record, 'start'),
+          end: namedValue(record, 'end'),
+          action: namedValue(record, 'action'),
+          vpcId: namedValue(record, 'vpc-id'),
+          flowDirection: namedValue(record, 'flow-direction'),
+          logStatus: namedValue(record, 'log-status'),
+          hasLogStatus: Object.hasOwn(record, 'log_status') || Object.hasOwn(record, 'log-status'),
+        },
+        out,
+        ctx,
+        isoFromEpochSecondsValue,
+        undefined,
+      );
       return;
     }
     decodeFlow(

@@ -64,6 +64,10 @@ export function openInput(
         normalizer.counts.itemsRead++;
         normalizer.invalid(UNKNOWN_SOURCE, reason, detail, location, '');
       },
+      skip: (reason) => {
+        normalizer.counts.itemsRead++;
+        normalizer.skip(reason);
+      },
       ...(fastPath === undefined || !normalizer.isAuto
         ? {}
         : {

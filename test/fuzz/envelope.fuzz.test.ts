@@ -1,6 +1,8 @@
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import type { NetworkSession } from '../../lib/schema/NetworkSession.js';
+import { isCloudWatchPayload } from '../../lib/sources/cloudWatchLogs.js';
 import { decodeText } from '../../lib/sources/decodeInput.js';
 import { ItemSplitter } from '../../lib/sources/ItemSplitter.js';
 import { Normalizer } from '../../lib/sources/Normalizer.js';
@@ -77,7 +79,13 @@ type MessageSpec =
       readonly closed: boolean;
       readonly inEnvelope: boolean;
     }
-  | { readonly stream: number; readonly edits: ReadonlyArray<readonly [number, readonly TextEdit[]]> };
+  | { readonly stream: number; readonly edits: ReadonlyArray<readonly [number, readonly TextEdit[]]> }
+  | {
+      readonly cloudWatch: readonly string[];
+      readonly control: boolean;
+      readonly lambda: boolean;
+      readonly edits: readonly TextEdit[] | undefined;
+    };
 
 const line = fc.oneof(
   { weight: 3, arbitrary: anyString },
@@ -133,6 +141,15 @@ const messageSpec: fc.Arbitrary<MessageSpec> = fc.oneof(
     }),
   },
   {
+    weight: 1,
+    arbitrary: fc.record({
+      cloudWatch: fc.array(line, { maxLength: 8 }),
+      control: fc.boolean(),
+      lambda: fc.boolean(),
+      edits: fc.option(textEdits, { nil: undefined }),
+    }),
+  },
+  {
     weight: 2,
     arbitrary: fc.record({
       stream: fc.nat(SAMPLES.streams.length - 1),
@@ -180,6 +197,19 @@ function toMessage(spec: MessageSpec): string {
     const text = toJsonText({ records }, spec.pretty) || records.map((r) => toJsonText(r, false)).join('\n');
     return applyTextEdits(text, spec.edits ?? []);
   }
+  if ('cloudWatch' in spec) {
+    // A CloudWatch Logs subscription payload whose log events carry the lines, as is or as the
+    // base64 gzip of a Lambda `awslogs` event.
+    const payload = JSON.stringify({
+      messageType: spec.control ? 'CONTROL_MESSAGE' : 'DATA_MESSAGE',
+      logGroup: 'fuzz',
+      logEvents: spec.cloudWatch.map((message, i) => ({ id: String(i), timestamp: 0, message })),
+    });
+    const text = spec.lambda
+      ? JSON.stringify({ awslogs: { data: gzipSync(payload).toString('base64') } })
+      : payload;
+    return applyTextEdits(text, spec.edits ?? []);
+  }
   if ('deep' in spec) {
     const doc = deep(spec.deep, spec.multiline, spec.closed);
     return spec.inEnvelope
@@ -217,6 +247,9 @@ function splitChecked(text: string, maxDocumentChars: number): Outcome[] {
       invalid(reason, detail, location) {
         checkLocation(location);
         outcomes.push({ kind: 'invalid', reason, detail });
+      },
+      skip(_reason, location) {
+        checkLocation(location);
       },
     },
     { input: 'fuzz', maxDocumentChars },
@@ -293,7 +326,9 @@ describe('Fuzz: envelope detection', () => {
       minLength: 1,
       maxLength: 6,
     });
-    const valid = fc.array(fc.constantFrom(...SAMPLES.records.map((r) => r.json)), {
+    // Records only: a CloudWatch Logs payload among the samples comes out as its messages, not as itself.
+    const records = SAMPLES.records.filter((r) => !isCloudWatchPayload(JSON.parse(r.json) as JsonObject));
+    const valid = fc.array(fc.constantFrom(...records.map((r) => r.json)), {
       minLength: 1,
       maxLength: 5,
     });
@@ -305,6 +340,7 @@ describe('Fuzz: envelope detection', () => {
             json: (_record, location) => jsonLines.add(location.line ?? 0),
             text: () => undefined,
             invalid: () => undefined,
+            skip: () => undefined,
           },
           { input: 'fuzz', maxDocumentChars: MESSAGE_CHARS },
         );

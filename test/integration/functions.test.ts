@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StreamingDetector } from '../../lib/detection/StreamingDetector.js';
 import { StorageUnavailableError } from '../../lib/errors.js';
@@ -208,5 +209,52 @@ describe('Functions: ingest and closeBins against Azurite', () => {
     const fromFunctions = await h.queuedAlerts();
     expect(fromFunctions.length).toBe(2);
     expect(fromFunctions.map((a) => ({ ...a }))).toEqual(cli);
+  });
+  it('reads gzip CloudWatch Logs subscription payloads of VPC flow records as Kinesis carries them', async () => {
+    // Prepare: a payload of 60 REJECT records to 60 ports of one host, gzip bytes as the body, and a
+    // control message beside it (CloudWatch Logs User Guide, "Using subscription filters").
+    const start = Date.parse('2026-11-01T10:00:00Z') / 1000;
+    const flow = (port: number) =>
+      `2 123456789010 eni-0a1b2c3d4e5f67890 203.0.113.80 10.0.1.15 40000 ${port} 6 1 44 ${start} ${start + 60} REJECT OK`;
+    const payload = {
+      messageType: 'DATA_MESSAGE',
+      owner: '123456789010',
+      logGroup: 'vpc-flow-logs',
+      logStream: 'eni-0a1b2c3d4e5f67890-all',
+      subscriptionFilters: ['to-event-hubs'],
+      logEvents: Array.from({ length: 60 }, (_, i) => ({
+        id: String(i),
+        timestamp: start * 1000,
+        message: flow(1000 + i),
+      })),
+    };
+    const control = {
+      messageType: 'CONTROL_MESSAGE',
+      owner: 'CloudwatchLogs',
+      logEvents: [{ message: 'CWL CONTROL MESSAGE' }],
+    };
+    const h = harness('2026-11-01T11:00:00Z');
+    // Act
+    await h.ingest(
+      '0',
+      [
+        gzipSync(JSON.stringify(payload)),
+        gzipSync(JSON.stringify(control)),
+        Uint8Array.from([0x1f, 0x8b, 1, 2, 3]),
+        jsonLines([tail('2026-11-01T10:30:00Z')]),
+      ],
+      1,
+      '2026-11-01T10:31:00Z',
+    );
+    await h.closeBins();
+    // Assess
+    expect(summary(await h.queuedAlerts())).toEqual([
+      ['203.0.113.80', '2026-11-01T10:00:00.000Z', 60, 60, false],
+    ]);
+    const [ingestSummary] = h.logged('ingest summary');
+    expect(ingestSummary).toMatchObject({
+      skipped: { 'CloudWatch Logs control message': 1 },
+      invalid: { 'unknown: unreadable message body': 1 },
+    });
   });
 });

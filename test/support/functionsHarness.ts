@@ -54,7 +54,7 @@ export class FunctionsHarness {
   /** Invokes `ingest` with one partition's batch, as the Event Hubs extension does (binary bodies). */
   async ingest(
     partition: string,
-    bodies: readonly string[],
+    bodies: readonly (string | Uint8Array)[],
     firstSequenceNumber: number,
     enqueuedIso: string,
   ): Promise<void> {
@@ -72,7 +72,7 @@ export class FunctionsHarness {
       logHandler: (level, ...args) => this.logs.push([level, ...args]),
     });
     await ingest(
-      bodies.map((b) => Buffer.from(b, 'utf8')),
+      bodies.map((b) => (typeof b === 'string' ? Buffer.from(b, 'utf8') : Buffer.from(b))),
       context,
     );
   }

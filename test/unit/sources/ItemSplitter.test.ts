@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ItemSplitter } from '../../../lib/sources/ItemSplitter.js';
 import { fill, superlinearGrowth } from '../../support/fuzzInputs.js';
@@ -9,6 +10,7 @@ function split(text: string, maxDocumentChars = 10_000) {
       json: (r, l) => items.push(['json', r, l.line, l.record]),
       text: (t, l) => items.push(['text', t, l.line]),
       invalid: (reason, _d, l) => items.push(['invalid', reason, l.line]),
+      skip: (reason, l) => items.push(['skip', reason, l.line]),
     },
     { input: 't', maxDocumentChars },
   );
@@ -36,6 +38,42 @@ describe('ItemSplitter', () => {
       ['json', { b: '}' }, 1, 1],
       ['json', { after: true }, doc.split('\n').length + 1, undefined],
     ]);
+  });
+
+  it('reads the log events of a CloudWatch Logs payload as lines, and skips a control message', () => {
+    const data = JSON.stringify({
+      messageType: 'DATA_MESSAGE',
+      logGroup: 'g',
+      logEvents: [
+        { id: '1', timestamp: 1, message: '2 123456789010 eni-1 a b' },
+        { id: '2', timestamp: 1, message: '  ' },
+        { id: '3', timestamp: 1, message: '{"k":1}' },
+        { id: '4', timestamp: 1 },
+      ],
+    });
+    const control = JSON.stringify({
+      messageType: 'CONTROL_MESSAGE',
+      logEvents: [{ message: 'CWL CONTROL' }],
+    });
+    const lambda = JSON.stringify({
+      awslogs: { data: gzipSync(Buffer.from(data)).toString('base64') },
+    });
+    expect(split(`${data}\n${control}\n${lambda}\n{"awslogs":{"data":"bm90IGd6aXA="}}`)).toEqual([
+      ['text', '2 123456789010 eni-1 a b', 1],
+      ['json', { k: 1 }, 1, 2],
+      ['invalid', 'log event without a message', 1],
+      ['skip', 'CloudWatch Logs control message', 2],
+      ['text', '2 123456789010 eni-1 a b', 3],
+      ['json', { k: 1 }, 3, 2],
+      ['invalid', 'log event without a message', 3],
+      ['invalid', 'awslogs.data: corrupt gzip', 4],
+    ]);
+  });
+
+  it('stops a compressed awslogs payload at the document limit', () => {
+    const big = JSON.stringify({ messageType: 'DATA_MESSAGE', logEvents: [{ message: 'x'.repeat(50_000) }] });
+    const lambda = JSON.stringify({ awslogs: { data: gzipSync(Buffer.from(big)).toString('base64') } });
+    expect(split(lambda, 10_000)).toEqual([['invalid', 'awslogs.data: over the size limit', 1]]);
   });
 
   it('passes text lines through and skips blank lines', () => {
