@@ -8,6 +8,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 /** nmap's most frequently open TCP ports, in the order `nmap --top-ports` probes them (nmap-services frequencies). */
 const NMAP_TOP_PORTS = [
@@ -109,12 +110,13 @@ for (const [i, port] of NMAP_TOP_PORTS.entries())
   vpcFlow(T0 + 300 + Math.floor(i / 4), '10.0.9.99', '10.0.1.11', 61000, port, 'REJECT');
 
 // The scan: 198.51.100.23 sweeps nmap's top ports at 08:02 — the first 100 against the VPC
-// host, then 30 more through the Palo Alto edge — within one 5-minute bin.
+// host, then the other 24 through the Palo Alto edge — within one 5-minute bin.
 for (const [i, port] of NMAP_TOP_PORTS.slice(0, 100).entries())
   vpcFlow(T0 + 125 + Math.floor(i / 3), '198.51.100.23', '10.0.1.11', 54613, port, 'REJECT');
-for (const [i, port] of NMAP_TOP_PORTS.slice(100, 130).entries())
+for (const [i, port] of NMAP_TOP_PORTS.slice(100).entries())
   panosTraffic(T0 + 160 + i, '198.51.100.23', '10.0.20.20', 54613, port, 'drop');
-// A slower prober: 45 ports in a bin, below the threshold.
+// A slower prober: 45 ports, 5 s apart from 08:07, so 36 fall in the 08:05 bin and 9 in the
+// 08:10 bin, both below the threshold.
 for (const [i, port] of NMAP_TOP_PORTS.slice(0, 45).entries())
   panosTraffic(T0 + 420 + i * 5, '203.0.113.66', '10.0.20.20', 41000 + i, port, 'deny');
 
@@ -134,4 +136,35 @@ writeFileSync(
     .map((f) => f.line)
     .join('\n')}\n`,
 );
+// The same VPC flows as AWS delivers them to S3: gzip files of 5 minutes of records, each with
+// the header line, under AWSLogs/<account>/vpcflowlogs/<region>/<yyyy>/<mm>/<dd>/ and named
+// <account>_vpcflowlogs_<region>_<flow log id>_<yyyymmddThhmmZ>_<hash>.log.gz.
+const s3Day = join(
+  import.meta.dirname,
+  '..',
+  'samples',
+  'aws-s3',
+  'AWSLogs',
+  ACCOUNT,
+  'vpcflowlogs',
+  'eu-west-1',
+  '2026',
+  '11',
+  '02',
+);
+mkdirSync(s3Day, { recursive: true });
+const files = new Map<number, Flow[]>();
+for (const f of vpc) {
+  const slot = Math.floor(f.t / 300) * 300;
+  files.set(slot, [...(files.get(slot) ?? []), f]);
+}
+for (const [slot, flows] of files) {
+  const stamp = new Date(slot * 1000).toISOString().replace(/[-:]/g, '').slice(0, 13);
+  const body = `${[header, ...flows.map((f) => f.line)].join('\n')}\n`;
+  const hash = (slot % 0xffffffff).toString(16).padStart(8, '0');
+  writeFileSync(
+    join(s3Day, `${ACCOUNT}_vpcflowlogs_eu-west-1_fl-0a1b2c3d4e5f6789a_${stamp}Z_${hash}.log.gz`),
+    gzipSync(body),
+  );
+}
 console.log(`samples/demo: ${vpc.length} VPC flow records, ${cef.length} PAN-OS CEF lines`);

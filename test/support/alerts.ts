@@ -23,15 +23,15 @@ export function detectOneAlert(rows: readonly NetworkSession[], env: Record<stri
 }
 
 /**
- * The alert of the golden files: 203.0.113.50 scans ports 20–79 through a PAN-OS firewall from
- * 10:01:00.000, one row per 100 ms, then a FortiGate sees 443, 3389 and 8080 at 10:03:00.000,
+ * The alert of the golden files: 203.0.113.50 scans ports 20–79 through a PAN-OS firewall (reported as Palo Alto/PanOS, as the decoder names it) from
+ * 10:01:00.000, one row per 100 ms, then a FortiGate (Fortinet/Fortigate) sees 443, 3389 and 8080 at 10:03:00.000,
  * 10:03:00.500 and 10:03:01.000. 63 distinct ports, 63 events, bin 10:00–10:05 on 2026-11-01.
  */
 export function sampleAlert(): Alert {
   return detectOneAlert([
     ...scan('203.0.113.50', 60, '2026-11-01T10:01:00.000Z', 20, {
-      EventVendor: 'Palo Alto Networks',
-      EventProduct: 'PAN-OS',
+      EventVendor: 'Palo Alto',
+      EventProduct: 'PanOS',
     }),
     ...[443, 3389, 8080].map((port, i) =>
       session(
@@ -40,7 +40,7 @@ export function sampleAlert(): Alert {
         new Date(Date.parse('2026-11-01T10:03:00.000Z') + i * 500).toISOString(),
         {
           EventVendor: 'Fortinet',
-          EventProduct: 'FortiGate',
+          EventProduct: 'Fortigate',
         },
       ),
     ),
