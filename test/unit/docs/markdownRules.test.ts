@@ -46,11 +46,11 @@ describe('Markdown checks (npm run lint:md)', () => {
   it('finds relative links to missing files and anchors to missing headings, here and in other pages', async () => {
     const errors = await check({
       'README.md':
-        '# T\n\n## Run it on `your` logs\n\n[a](#run-it-on-your-logs) [b](docs/x.md#the-rule) [c](docs/x.md#gone) [d](#nope) [e](missing.md) [f](docs) [g](https://example.com/x#y)\n',
-      'docs/x.md': '# X\n\n## The rule\n\n```sh\n# not a heading\n```\n',
+        '# T\n\n## Run it on `your` logs\n\n[a](#run-it-on-your-logs) [b](guide/x.md#the-rule) [c](guide/x.md#gone) [d](#nope) [e](missing.md) [f](guide) [g](https://example.com/x#y)\n',
+      'guide/x.md': '# X\n\n## The rule\n\n```sh\n# not a heading\n```\n',
     });
     expect(errors).toEqual([
-      'README.md:5 PS002 no heading with the id "gone" in docs/x.md',
+      'README.md:5 PS002 no heading with the id "gone" in guide/x.md',
       'README.md:5 PS002 no heading with the id "nope" in this file',
       'README.md:5 PS002 no such file: missing.md',
     ]);
