@@ -45,9 +45,9 @@ const USAGE = `Usage:
   portscan normalize [--format NAME] FILE... | -
                                             print the NetworkSession rows as JSON lines
 
-Input: files or - for stdin, of any size; .gz files are read compressed. JSON lines,
-JSON arrays, {"records":[...]} envelopes and text lines (syslog, CEF, flow logs) are
-recognized automatically, record by record.
+Input: files or - for stdin, of any size; .gz files are read compressed, .parquet files
+row by row. JSON lines, JSON arrays, {"records":[...]} envelopes, CloudWatch Logs payloads
+and text lines (syslog, CEF, flow logs) are recognized automatically, record by record.
 
 Options:
   --format NAME            auto (default) or a source: ${formatNames().join(', ')}
@@ -486,6 +486,8 @@ async function readAll(
       submit();
       while (queue.length > 0) await applyHead();
     } catch (cause) {
+      // An input reader's own error (a Parquet file that is not one) already says what is wrong.
+      if (cause instanceof DetectorError) throw cause;
       const code = (cause as NodeJS.ErrnoException).code;
       throw new DetectorError(
         'INPUT_UNREADABLE',

@@ -1,9 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { InputError } from '../errors.js';
+import { parquetLines } from './parquetLines.js';
 
 /** One input of the CLI: a file or stdin (`-`). */
 export interface CliInput {
@@ -14,7 +15,8 @@ export interface CliInput {
 
 /**
  * Checks every path before any work starts, so that a typo fails fast with a clear message.
- * `-` is stdin. Files ending in `.gz` are decompressed on the fly.
+ * `-` is stdin. Files ending in `.gz` are decompressed on the fly; files ending in `.parquet` are
+ * read as JSON lines of their rows (`parquetLines`).
  *
  * @throws {InputError} for a missing, unreadable or non-regular file
  */
@@ -36,6 +38,10 @@ export async function resolveInputs(paths: readonly string[], stdin: Readable): 
       );
     }
     if (!info.isFile()) throw new InputError(`${path}: not a regular file`, { context: { path } });
+    if (path.endsWith('.parquet')) {
+      inputs.push({ name: path, sizeBytes: info.size, open: () => Readable.from(parquetLines(path)) });
+      continue;
+    }
     const gz = path.endsWith('.gz');
     inputs.push({
       name: path,

@@ -257,20 +257,11 @@ function isoFromEpochSecondsField(value: unknown): string | undefined {
   return typeof value === 'string' && /^\d{1,11}$/.test(value) ? isoFromEpochSeconds(value) : undefined;
 }
 
-/** Epoch seconds as a JSON number, a Parquet int64 (bigint) or decimal text. */
+/** Epoch seconds as a JSON number or decimal text. */
 function isoFromEpochSecondsValue(value: unknown): string | undefined {
   if (typeof value === 'number')
     return Number.isSafeInteger(value) ? isoFromEpochSecondsField(String(value)) : undefined;
-  if (typeof value === 'bigint') return isoFromEpochSecondsField(value.toString());
   return isoFromEpochSecondsField(value);
-}
-
-/** A Parquet int64 (bigint) as a number when it is one; every other value as it is. */
-function toPlainValue(value: unknown): unknown {
-  if (typeof value !== 'bigint') return value;
-  return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
-    ? Number(value)
-    : value.toString();
 }
 
 /**
@@ -295,8 +286,7 @@ function namedValue(record: JsonObject, name: string): unknown {
     : Object.hasOwn(record, name)
       ? record[name]
       : undefined;
-  const plain = toPlainValue(value);
-  return plain === '-' ? undefined : plain;
+  return value === '-' ? undefined : value;
 }
 
 /**

@@ -88,7 +88,8 @@ export function fixtureSamples(): FixtureSamples {
     for (const file of readdirSync(join(FIXTURES_DIR, folder)).sort()) {
       const origin = `${folder}/${file}`;
       const path = join(FIXTURES_DIR, folder, file);
-      if (file.endsWith('.expected.json') || file.endsWith('.md')) continue;
+      // Parquet is binary: its rows are the field-named JSON records of the same folder.
+      if (file.endsWith('.expected.json') || file.endsWith('.md') || file.endsWith('.parquet')) continue;
       if (file.endsWith('.csv')) {
         for (const row of readLogAnalyticsCsv(path)) addRecord(origin, row);
       } else if (file.endsWith('.json')) {

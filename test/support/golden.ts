@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { parquetLines } from '../../lib/cli/parquetLines.js';
 import type { NetworkSession } from '../../lib/schema/NetworkSession.js';
 import { decodeText } from '../../lib/sources/decodeInput.js';
 import { Normalizer } from '../../lib/sources/Normalizer.js';
@@ -18,7 +19,10 @@ export const GoldenCaseSchema = z
   .object({
     description: z.string().min(1),
     provenance: z.string().min(1),
-    /** Input file name, relative to the golden file's folder. `.csv` files are Log Analytics CSV exports. */
+    /**
+     * Input file name, relative to the golden file's folder. `.csv` files are Log Analytics CSV
+     * exports; `.parquet` files are read row by row as the CLI reads them.
+     */
     input: z.string().min(1),
     /** `auto` (the default) or a decoder name. */
     format: z.string().default('auto'),
@@ -98,8 +102,8 @@ export function normalizeRows(
   return normalizeText(rows.map((r) => JSON.stringify(r)).join('\n'), options);
 }
 
-/** Runs a golden case's input through the normalizer. */
-export function runGoldenCase(file: GoldenFile): NormalizeResult {
+/** Runs a golden case's input through the normalizer; a `.parquet` input is read as the CLI reads it. */
+export async function runGoldenCase(file: GoldenFile): Promise<NormalizeResult> {
   const inputPath = join(file.dir, file.golden.input);
   const options = {
     format: file.golden.format,
@@ -107,6 +111,11 @@ export function runGoldenCase(file: GoldenFile): NormalizeResult {
     ...(file.golden.fallbackTime === undefined ? {} : { fallbackTime: file.golden.fallbackTime }),
   };
   if (inputPath.endsWith('.csv')) return normalizeRows(readLogAnalyticsCsv(inputPath), options);
+  if (inputPath.endsWith('.parquet')) {
+    let text = '';
+    for await (const chunk of parquetLines(inputPath)) text += chunk;
+    return normalizeText(text, { ...options, input: file.golden.input });
+  }
   return normalizeText(readFileSync(inputPath, 'utf8'), { ...options, input: file.golden.input });
 }
 

@@ -9,8 +9,8 @@ describe('Golden: every fixture under test/fixtures normalizes to its expected r
     expect(cases.length).toBeGreaterThan(0);
   });
 
-  it.each(cases.map((c) => [`${c.source}/${c.name}`, c] as const))('%s', (_label, file) => {
-    const result = runGoldenCase(file);
+  it.each(cases.map((c) => [`${c.source}/${c.name}`, c] as const))('%s', async (_label, file) => {
+    const result = await runGoldenCase(file);
     for (const record of result.records) expect(NetworkSessionSchema.parse(record)).toEqual(record);
     expect(result.sources).toEqual(file.golden.expected.sources);
     expect(result.records).toEqual(file.golden.expected.records);
