@@ -2,14 +2,17 @@ import type { InvocationContext } from '@azure/functions';
 import type { AlertSink } from '../../lib/alerts/AlertSink.js';
 import { createAlertSinks } from '../../lib/alerts/createAlertSinks.js';
 import type { FunctionConfig } from '../../lib/config/appSettings.js';
-import { loadFunctionConfig } from '../../lib/config/appSettings.js';
+import { FLOW_LOG_STORAGE_CONNECTION, loadFunctionConfig } from '../../lib/config/appSettings.js';
 import { readProcessEnv } from '../../lib/config/processEnv.js';
+import { ConfigurationError } from '../../lib/errors.js';
+import { StorageBlockBlobReader } from '../../lib/flowlogs/StorageBlockBlobReader.js';
 import type { Logger } from '../../lib/observability/Logger.js';
 import { SOURCE_DECODERS } from '../../lib/sources/registry.js';
 import type { SourceDecoder } from '../../lib/sources/types.js';
 import type { StorageRetryOptions } from '../../lib/state/storageClients.js';
 import { TableAlertOutbox } from '../../lib/state/TableAlertOutbox.js';
 import { TableDeadLetterStore } from '../../lib/state/TableDeadLetterStore.js';
+import { TableFlowLogCursorStore } from '../../lib/state/TableFlowLogCursorStore.js';
 import { TableWindowStore } from '../../lib/state/TableWindowStore.js';
 
 /**
@@ -23,13 +26,34 @@ export interface Services {
   readonly sinks: readonly AlertSink[];
   readonly decoders: readonly SourceDecoder[];
   readonly deadLetters: TableDeadLetterStore;
+  /** The flow-log blob reader and cursors, built on first use: only the flowLogs function needs them. */
+  flowLogs(): FlowLogServices;
   /** The wall clock (tests set their own). */
   readonly now: () => number;
 }
 
+/** What the flowLogs function reads blobs with and keeps its cursors in. */
+export interface FlowLogServices {
+  readonly blobs: StorageBlockBlobReader;
+  readonly cursors: TableFlowLogCursorStore;
+}
+
 /** Builds the services from a configuration (tests pass their own, against Azurite). */
 export function createServices(config: FunctionConfig, retry?: StorageRetryOptions): Services {
+  let flowLogs: FlowLogServices | undefined;
   return {
+    flowLogs: () => {
+      if (config.flowLogs === undefined) {
+        throw new ConfigurationError([
+          `${FLOW_LOG_STORAGE_CONNECTION}__blobServiceUri: required by the flowLogs function (the blob endpoint of the flow-log storage account)`,
+        ]);
+      }
+      flowLogs ??= {
+        blobs: StorageBlockBlobReader.fromConnection(config.flowLogs, retry),
+        cursors: TableFlowLogCursorStore.fromConnection(config.tables, config.tablePrefix, retry),
+      };
+      return flowLogs;
+    },
     config,
     store: TableWindowStore.fromConnection(config.tables, config.tablePrefix, retry),
     outbox: TableAlertOutbox.fromConnection(config.tables, config.tablePrefix, retry),

@@ -13,6 +13,7 @@ import { FUNCTION_LIMITS, LIMIT_SETTINGS, resolveLimits } from './limits.js';
 export type SettingKind =
   | 'fqdn' // host name, e.g. evhns-x.servicebus.windows.net
   | 'uri' // https URL of a storage service endpoint
+  | 'flowLogUri' // https URL of the blob endpoint of the account Network Watcher writes flow logs to
   | 'managedidentity' // the literal "managedidentity"
   | 'clientId' // a managed identity's client id (GUID)
   | 'name' // a resource or entity name
@@ -37,6 +38,7 @@ export interface SettingSpec {
 /** Connection-setting prefixes (identity-based connections, `<PREFIX>__<property>`). */
 export const EVENT_HUB_CONNECTION = 'EventHubConnection';
 export const STORAGE_CONNECTION = 'PortscanStorage';
+export const FLOW_LOG_STORAGE_CONNECTION = 'FlowLogStorage';
 
 export const APP_SETTINGS: readonly SettingSpec[] = [
   {
@@ -181,6 +183,35 @@ export const APP_SETTINGS: readonly SettingSpec[] = [
     description: 'Local runs only: an Azurite connection string.',
   },
   {
+    name: `${FLOW_LOG_STORAGE_CONNECTION}__blobServiceUri`,
+    kind: 'flowLogUri',
+    presence: 'optional',
+    readBy: 'code',
+    description:
+      'Blob endpoint of the storage account Network Watcher writes VNet/NSG flow logs to (the flowLogs function); unset: no flow logs.',
+  },
+  {
+    name: `${FLOW_LOG_STORAGE_CONNECTION}__credential`,
+    kind: 'managedidentity',
+    presence: 'optional',
+    readBy: 'code',
+    description: 'The flow-log blob reader uses the managed identity.',
+  },
+  {
+    name: `${FLOW_LOG_STORAGE_CONNECTION}__clientId`,
+    kind: 'clientId',
+    presence: 'optional',
+    readBy: 'code',
+    description: 'Client id of the user-assigned identity.',
+  },
+  {
+    name: FLOW_LOG_STORAGE_CONNECTION,
+    kind: 'connectionString',
+    presence: 'local',
+    readBy: 'code',
+    description: 'Local runs only: an Azurite connection string for the flow-log blobs.',
+  },
+  {
     name: 'PORTSCAN_TABLE_PREFIX',
     kind: 'name',
     presence: 'optional',
@@ -285,6 +316,8 @@ export interface FunctionConfig {
   readonly consumerGroup: string;
   readonly tables: ServiceConnection;
   readonly queues: ServiceConnection;
+  /** The storage account holding the flow-log blobs, when the flowLogs function is used. */
+  readonly flowLogs: ServiceConnection | undefined;
   readonly tablePrefix: string;
   readonly alertQueue: string;
   readonly closeSchedule: string;
@@ -338,7 +371,7 @@ export function loadFunctionConfig(env: Readonly<Record<string, string | undefin
   };
   const connection = (
     prefix: string,
-    property: 'tableServiceUri' | 'queueServiceUri',
+    property: 'tableServiceUri' | 'queueServiceUri' | 'blobServiceUri',
   ): ServiceConnection | undefined => {
     const conn = text(prefix);
     if (conn !== undefined) return { kind: 'connectionString', connectionString: conn };
@@ -372,6 +405,12 @@ export function loadFunctionConfig(env: Readonly<Record<string, string | undefin
   }
   const tables = connection(STORAGE_CONNECTION, 'tableServiceUri');
   const queues = connection(STORAGE_CONNECTION, 'queueServiceUri');
+  // Flow logs are optional: read their account only when a setting names it.
+  const flowLogs =
+    text(FLOW_LOG_STORAGE_CONNECTION) !== undefined ||
+    text(`${FLOW_LOG_STORAGE_CONNECTION}__blobServiceUri`) !== undefined
+      ? connection(FLOW_LOG_STORAGE_CONNECTION, 'blobServiceUri')
+      : undefined;
   const tablePrefix = text('PORTSCAN_TABLE_PREFIX') ?? 'Portscan';
   if (!TABLE_PREFIX.test(tablePrefix))
     issues.push('PORTSCAN_TABLE_PREFIX: expected letters and digits, starting with a letter, at most 41');
@@ -405,7 +444,7 @@ export function loadFunctionConfig(env: Readonly<Record<string, string | undefin
   if (issues.length > 0 || detection === undefined || tables === undefined || queues === undefined) {
     throw new ConfigurationError(issues);
   }
-  return { ...config, detection, tables, queues };
+  return { ...config, detection, tables, queues, flowLogs };
 }
 
 /** Reads the `PORTSCAN_SINK_<NAME>_*` settings; secrets are validated without ever being quoted. */

@@ -7,7 +7,7 @@ import { decodeText } from '../sources/decodeInput.js';
 import { Normalizer, UNKNOWN_SOURCE } from '../sources/Normalizer.js';
 import type { SourceDecoder } from '../sources/types.js';
 import type { TableDeadLetterStore } from '../state/TableDeadLetterStore.js';
-import type { ApplyCounts, PartitionProgress } from '../state/TableWindowStore.js';
+import type { ApplyCounts, FeedKind, PartitionProgress } from '../state/TableWindowStore.js';
 import type { WindowStore } from '../state/WindowStore.js';
 import type { BatchGroup } from './BatchAggregator.js';
 import { BatchAggregator } from './BatchAggregator.js';
@@ -35,6 +35,13 @@ export interface IngestDependencies {
   readonly deadLetters?: TableDeadLetterStore;
   /** Identifies the writer in dead-letter row keys. */
   readonly instance?: string;
+  /** Name of the input in dead-letter locations; `partition <id>` when not given. */
+  readonly input?: string;
+  /**
+   * Where the batch's progress is recorded for the closing timer, when not under `partition`
+   * itself: the blobs of a flow-log feed count into a window partition each but advance one feed.
+   */
+  readonly feed?: { readonly partition: string; readonly kind: FeedKind; readonly endMs: number | undefined };
 }
 
 /** What one batch did, logged once per invocation. */
@@ -124,7 +131,10 @@ export async function ingestBatch(
     current = message;
     messageMaxTime = undefined;
     const text = bodyText(message.body, limits.maxMessageBytes);
-    const location = { input: `partition ${partition}`, sequenceNumber: message.sequenceNumber };
+    const location = {
+      input: deps.input ?? `partition ${partition}`,
+      sequenceNumber: message.sequenceNumber,
+    };
     if (text === undefined) {
       normalizer.counts.itemsRead++;
       normalizer.invalid(UNKNOWN_SOURCE, 'unreadable message body', `a ${typeof message.body}`, location, '');
@@ -164,13 +174,17 @@ export async function ingestBatch(
 
   await flush();
   if (messages.length > 0) {
+    const { feed } = deps;
     await store.recordProgress({
-      partition,
+      partition: feed?.partition ?? partition,
       maxEventTimeMs: maxEventTimeMs ?? 0,
       minEventTimeMs: minEventTimeMs ?? maxEventTimeMs ?? 0,
       maxEnqueuedTimeMs,
       lastSequenceNumber,
       updatedAtMs: deps.nowMs,
+      ...(feed === undefined
+        ? {}
+        : { feed: feed.kind, ...(feed.endMs === undefined ? {} : { feedEndMs: feed.endMs }) }),
     });
   }
   const deadLettersWritten =

@@ -19,6 +19,7 @@ export const silentLogger: Logger = {
 /** Log messages other tools depend on (Azure Monitor alert rules, dashboards). */
 export const LOG_MESSAGES = {
   ingestSummary: 'ingest summary',
+  flowLogSummary: 'flow log summary',
   closeSummary: 'close summary',
   alertParked: 'alert parked',
   deadLetters: 'records not decodable',

@@ -90,6 +90,14 @@ export class InMemoryWindowStore implements WindowStore {
       maxEnqueuedTimeMs: Math.max(progress.maxEnqueuedTimeMs, current?.maxEnqueuedTimeMs ?? 0),
       lastSequenceNumber: Math.max(progress.lastSequenceNumber, current?.lastSequenceNumber ?? 0),
       updatedAtMs: Math.max(progress.updatedAtMs, current?.updatedAtMs ?? 0),
+      ...((progress.feed ?? current?.feed) === 'flowlog'
+        ? {
+            feed: 'flowlog' as const,
+            ...(Math.max(progress.feedEndMs ?? 0, current?.feedEndMs ?? 0) > 0
+              ? { feedEndMs: Math.max(progress.feedEndMs ?? 0, current?.feedEndMs ?? 0) }
+              : {}),
+          }
+        : {}),
     });
   }
 

@@ -39,7 +39,17 @@ export interface PartitionProgress {
   readonly lastSequenceNumber: number;
   /** Wall-clock time of the batch that last advanced it: a partition silent for long stops holding the watermark. */
   readonly updatedAtMs: number;
+  /** What the record tracks: an Event Hub partition (the default), or a flow-log feed (docs/flow-logs.md). */
+  readonly feed?: FeedKind;
+  /** Flow-log feeds: the end of the hour of the latest blob read (its records are all before it). */
+  readonly feedEndMs?: number;
 }
+
+/**
+ * The kinds of feed whose progress the closing timer reads: an Event Hub partition, or a
+ * flow-log feed, one network interface's hourly `PT1H.json` blobs, read from Storage.
+ */
+export type FeedKind = 'eventhub' | 'flowlog';
 
 /** Counts of one `applyWindows` call, for the invocation summary and the benchmark. */
 export interface ApplyCounts {
@@ -408,6 +418,7 @@ export class TableWindowStore implements WindowStore {
           value: Math.max(progress.updatedAtMs, current?.updatedAtMs ?? 0),
           type: 'Double' as const,
         },
+        ...feedFields(progress, current),
       };
       try {
         if (current === undefined) await this.control.createEntity(entity);
@@ -437,6 +448,8 @@ export class TableWindowStore implements WindowStore {
           maxEnqueuedTimeMs: r.maxEnqueuedTimeMs,
           lastSequenceNumber: r.lastSequenceNumber,
           updatedAtMs: r.updatedAtMs,
+          ...(r.feed === 'flowlog' ? { feed: 'flowlog' as const } : {}),
+          ...(typeof r.feedEndMs === 'number' ? { feedEndMs: r.feedEndMs } : {}),
         });
       }
     } catch (error) {
@@ -499,6 +512,17 @@ export class TableWindowStore implements WindowStore {
       if (status !== 404 && status !== 412) throw asStorageFailure(error, 'late marker delete');
     }
   }
+}
+
+/** The feed fields of a progress row: a flow-log feed keeps its kind and the latest hour end. */
+function feedFields(
+  progress: PartitionProgress,
+  current: PartitionProgress | undefined,
+): { feed?: string; feedEndMs?: { value: number; type: 'Double' } } {
+  const feed = progress.feed ?? current?.feed;
+  if (feed !== 'flowlog') return {};
+  const end = Math.max(progress.feedEndMs ?? 0, current?.feedEndMs ?? 0);
+  return { feed, ...(end > 0 ? { feedEndMs: { value: end, type: 'Double' } } : {}) };
 }
 
 function toStoredWindow(rowKey: string, state: Uint8Array): StoredWindow {

@@ -102,6 +102,27 @@ describe.each(stores)('State contract: %s', (_name, make) => {
     expect(await store.readProgress()).toEqual([{ ...p, minEventTimeMs: 300 }]);
   });
 
+  it("keeps a flow-log feed's kind and the latest hour end it read", async () => {
+    const { store } = make();
+    const p = {
+      partition: 'flowlog-0123456789abcdef',
+      maxEventTimeMs: 500,
+      minEventTimeMs: 400,
+      maxEnqueuedTimeMs: 600,
+      lastSequenceNumber: 9,
+      updatedAtMs: 700,
+      feed: 'flowlog' as const,
+      feedEndMs: 3_600_000,
+    };
+    await store.recordProgress(p);
+    await store.recordProgress({ ...p, feedEndMs: 0, updatedAtMs: 800 });
+    const { feed: _feed, feedEndMs: _end, ...eventHub } = p;
+    await store.recordProgress({ ...eventHub, partition: '0' });
+    const byPartition = new Map((await store.readProgress()).map((r) => [r.partition, r]));
+    expect(byPartition.get(p.partition)).toEqual({ ...p, updatedAtMs: 800 });
+    expect(byPartition.get('0')).not.toHaveProperty('feed');
+  });
+
   it('keeps a late mark that was set again after it was read', async () => {
     const { store } = make();
     await store.markLate([{ source: '203.0.113.9', binStartMs: BIN }]);

@@ -1,6 +1,7 @@
-import { InvocationContext } from '@azure/functions';
+import { type EventGridEvent, InvocationContext } from '@azure/functions';
 import { QueueClient } from '@azure/storage-queue';
 import { closeBinsOnTimer } from '../../functions/closeBins.js';
+import { flowLogs } from '../../functions/flowLogs.js';
 import { ingest } from '../../functions/ingest.js';
 import { createServices, type Services, setServices } from '../../functions/shared/composition.js';
 import { loadFunctionConfig } from '../../lib/config/appSettings.js';
@@ -24,6 +25,7 @@ export function azuriteSettings(
     PORTSCAN_EVENTHUB_CONSUMER_GROUP: 'portscan',
     PORTSCAN_TABLE_PREFIX: `T${process.pid}x${tableCounter}`,
     PORTSCAN_ALERT_QUEUE: `alerts-${process.pid}-${tableCounter}`,
+    FlowLogStorage: az.connectionString(),
     ...overrides,
   };
 }
@@ -75,6 +77,17 @@ export class FunctionsHarness {
       bodies.map((b) => (typeof b === 'string' ? Buffer.from(b, 'utf8') : Buffer.from(b))),
       context,
     );
+  }
+
+  /** Invokes `flowLogs` with one Event Grid event, as the Event Grid extension does. */
+  async flowLogs(event: object): Promise<void> {
+    setServices(this.services);
+    const context = new InvocationContext({
+      invocationId: `flowlogs-${++this.#invocation}`,
+      functionName: 'flowLogs',
+      logHandler: (level, ...args) => this.logs.push([level, ...args]),
+    });
+    await flowLogs(event as EventGridEvent, context);
   }
 
   /** Invokes the `closeBins` timer. */
