@@ -18,7 +18,17 @@ export function renderTemplate(template: string, columns: Readonly<Record<string
   });
 }
 
-/** Builds the alert of a (source, bin) from its merged state. */
+/** The bin as the rule's templates say it: `5 minutes`, `1 minute`. */
+export function binDuration(binMs: number): string {
+  const minutes = binMs / 60_000;
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+}
+
+/**
+ * Builds the alert of a (source, bin) from its merged state. The rule's templates may use the
+ * columns `SrcIpAddr`, `AttemptedPortsCount` and `BinDuration` (the configured bin, so that
+ * `--bin-minutes 10` reads "within 10 minutes" where Sentinel's text hard-codes 5).
+ */
 export function buildAlert(
   source: string,
   binStartMs: number,
@@ -28,7 +38,7 @@ export function buildAlert(
 ): Alert {
   const { rule } = settings;
   const count = state.ports.size;
-  const columns = { SrcIpAddr: source, AttemptedPortsCount: count };
+  const columns = { SrcIpAddr: source, AttemptedPortsCount: count, BinDuration: binDuration(settings.binMs) };
   const binStart = new Date(binStartMs).toISOString();
   return {
     SchemaVersion: ALERT_SCHEMA_VERSION,

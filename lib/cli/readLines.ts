@@ -1,99 +1,113 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { createGunzip } from 'node:zlib';
-import { InputError } from '../errors.js';
-import { parquetLines } from './parquetLines.js';
 
-/** One input of the CLI: a file or stdin (`-`). */
-export interface CliInput {
-  readonly name: string;
-  readonly sizeBytes: number | undefined;
-  open(): Readable;
+/** The text encodings an input may be in. */
+export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be';
+
+/** Consecutive lines of one input (without their line breaks), in parallel arrays. */
+export interface LineChunk {
+  readonly lines: string[];
+  /** 1-based line number of each line. */
+  readonly lineNumbers: number[];
+  /** Set for the first part of a line longer than the limit (the rest is skipped). */
+  readonly tooLong: boolean[];
+  /** Bytes of text (after decompression) read so far. */
+  readonly textBytes: number;
 }
 
-/**
- * Checks every path before any work starts, so that a typo fails fast with a clear message.
- * `-` is stdin. Files ending in `.gz` are decompressed on the fly; files ending in `.parquet` are
- * read as JSON lines of their rows (`parquetLines`).
- *
- * @throws {InputError} for a missing, unreadable or non-regular file
- */
-export async function resolveInputs(paths: readonly string[], stdin: Readable): Promise<CliInput[]> {
-  const inputs: CliInput[] = [];
-  for (const path of paths) {
-    if (path === '-') {
-      inputs.push({ name: '-', sizeBytes: undefined, open: () => stdin });
-      continue;
-    }
-    let info: Awaited<ReturnType<typeof stat>>;
-    try {
-      info = await stat(path);
-    } catch (cause) {
-      const code = (cause as NodeJS.ErrnoException).code;
-      throw new InputError(
-        code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${code ?? 'error'})`,
-        { cause, context: { path } },
-      );
-    }
-    if (!info.isFile()) throw new InputError(`${path}: not a regular file`, { context: { path } });
-    if (path.endsWith('.parquet')) {
-      inputs.push({ name: path, sizeBytes: info.size, open: () => Readable.from(parquetLines(path)) });
-      continue;
-    }
-    const gz = path.endsWith('.gz');
-    inputs.push({
-      name: path,
-      sizeBytes: info.size,
-      open: () => {
-        const file = createReadStream(path, { highWaterMark: 1 << 20 });
-        return gz ? file.pipe(createGunzip()) : file;
-      },
-    });
+/** Incremental decoder of one text encoding. */
+interface TextDecoding {
+  write(bytes: Buffer): string;
+  end(): string;
+}
+
+function decoding(encoding: TextEncoding): TextDecoding {
+  if (encoding === 'utf-8') {
+    const d = new StringDecoder('utf8');
+    return { write: (b) => d.write(b), end: () => d.end() };
   }
-  return inputs;
+  const d = new TextDecoder(encoding);
+  return { write: (b) => d.decode(b, { stream: true }), end: () => d.decode() };
 }
 
 /**
- * Reads a stream as UTF-8 lines (without the line break), in chunks of text; a partial line at a
- * chunk's end is carried over. `afterChunk` runs after each chunk's lines with the chunk's raw
- * size; when it returns a promise, reading waits for it (output back-pressure).
+ * Splits a stream of bytes into lines, one chunk of lines per chunk of bytes; a partial line at a
+ * chunk's end is carried over. A byte order mark at the start is dropped, and a CR before a line
+ * break is kept (decoders trim it).
  *
- * A line longer than `maxLineChars` is not kept whole: its first part is passed with `tooLong`
- * set, so that memory stays bounded on a file without line breaks.
+ * A line longer than `maxLineChars` is not kept whole: its first 256 characters are passed with
+ * `tooLong` set and the rest is skipped, so that memory stays bounded on a file without line
+ * breaks.
  */
-export async function forEachLine(
-  stream: Readable,
+export async function* splitLines(
+  bytes: AsyncIterable<Buffer | string>,
   maxLineChars: number,
-  onLine: (line: string, lineNumber: number, tooLong: boolean) => void,
-  afterChunk?: (bytes: number) => Promise<void> | undefined,
-): Promise<void> {
-  const decoder = new StringDecoder('utf8');
+  encoding: TextEncoding = 'utf-8',
+): AsyncGenerator<LineChunk> {
+  const decoder = decoding(encoding);
   let carry = '';
   let lineNumber = 0;
+  let textBytes = 0;
   let skippingLongLine = false;
-  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+  let first = true;
+  for await (const chunk of bytes) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    const text = carry + decoder.write(buf);
+    textBytes += buf.length;
+    let text = carry + decoder.write(buf);
+    if (first && text.length > 0) {
+      first = false;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    const lines: string[] = [];
+    const lineNumbers: number[] = [];
+    const tooLong: boolean[] = [];
     let start = 0;
     for (;;) {
       const nl = text.indexOf('\n', start);
       if (nl < 0) break;
       lineNumber++;
       if (skippingLongLine) skippingLongLine = false;
-      else onLine(text.slice(start, nl), lineNumber, false);
+      else {
+        lines.push(text.slice(start, nl));
+        lineNumbers.push(lineNumber);
+        tooLong.push(false);
+      }
       start = nl + 1;
     }
     carry = text.slice(start);
     if (carry.length > maxLineChars) {
-      if (!skippingLongLine) onLine(carry.slice(0, 256), lineNumber + 1, true);
+      if (!skippingLongLine) {
+        lines.push(carry.slice(0, 256));
+        lineNumbers.push(lineNumber + 1);
+        tooLong.push(true);
+      }
       skippingLongLine = true;
       carry = '';
     }
-    const wait = afterChunk?.(buf.length);
-    if (wait !== undefined) await wait;
+    yield { lines, lineNumbers, tooLong, textBytes };
   }
   carry += decoder.end();
-  if (carry.length > 0 && !skippingLongLine) onLine(carry, lineNumber + 1, false);
+  if (first && carry.charCodeAt(0) === 0xfeff) carry = carry.slice(1);
+  if (carry.length > 0 && !skippingLongLine) {
+    yield { lines: [carry], lineNumbers: [lineNumber + 1], tooLong: [false], textBytes };
+  }
+}
+
+/**
+ * Reads a stream as UTF-8 lines through `splitLines`, one callback per line. `afterChunk` runs
+ * after each chunk's lines with the chunk's size; when it returns a promise, reading waits for it.
+ */
+export async function forEachLine(
+  stream: AsyncIterable<Buffer | string>,
+  maxLineChars: number,
+  onLine: (line: string, lineNumber: number, tooLong: boolean) => void,
+  afterChunk?: (bytes: number) => Promise<void> | undefined,
+): Promise<void> {
+  let seen = 0;
+  for await (const chunk of splitLines(stream, maxLineChars)) {
+    for (let i = 0; i < chunk.lines.length; i++)
+      onLine(chunk.lines[i] as string, chunk.lineNumbers[i] as number, chunk.tooLong[i] as boolean);
+    const wait = afterChunk?.(chunk.textBytes - seen);
+    seen = chunk.textBytes;
+    if (wait !== undefined) await wait;
+  }
 }

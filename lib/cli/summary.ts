@@ -1,7 +1,8 @@
 import type { DeadLetter, NormalizeCounts } from '../sources/Normalizer.js';
+import type { InputProblem } from './inputs.js';
 import { formatCount } from './output.js';
 
-/** What the summary on stderr reports. */
+/** What the summary on stderr (and `--summary-json`) reports. */
 export interface RunSummary {
   readonly command: string;
   readonly inputs: number;
@@ -13,7 +14,19 @@ export interface RunSummary {
   readonly notCounted?: ReadonlyMap<string, number>;
   readonly rowsCounted?: number;
   readonly alerts?: number;
+  readonly lateAlerts?: number;
+  readonly deliveries?: ReadonlyMap<
+    string,
+    { delivered: number; failed: number; reasons: readonly string[] }
+  >;
+  /** `--state table`: where the state went and what it cost. */
+  readonly storage?: string;
+  readonly problems: readonly InputProblem[];
+  readonly warnings: readonly string[];
 }
+
+/** How many characters of an offending record the summary shows. */
+const EXCERPT_CHARS = 100;
 
 /** The human summary printed on stderr at the end of a run. */
 export function formatSummary(s: RunSummary, formatBytes: (n: number) => string): string {
@@ -24,6 +37,10 @@ export function formatSummary(s: RunSummary, formatBytes: (n: number) => string)
   );
   const row = (label: string, value: number, indent = 2) =>
     out.push(`${' '.repeat(indent)}${label.padEnd(44 - indent)}${formatCount(value).padStart(12)}`);
+  if (s.problems.length > 0) {
+    row('inputs not read in full', s.problems.length);
+    for (const p of s.problems.slice(0, 10)) out.push(`    ${p.input}: ${p.reason}`);
+  }
   row('records read', n.itemsRead);
   const bySource = [...n.bySource.entries()].sort((a, b) => b[1] - a[1]);
   for (const [source, count] of bySource) row(`recognized as ${source}`, count, 4);
@@ -42,18 +59,66 @@ export function formatSummary(s: RunSummary, formatBytes: (n: number) => string)
   if (s.deadLetters.length > 0) {
     out.push('    first examples:');
     for (const d of s.deadLetters.slice(0, 5)) {
-      const where = [
-        d.location.input,
-        d.location.line === undefined ? undefined : `line ${d.location.line}`,
-        d.location.record === undefined ? undefined : `record ${d.location.record}`,
-      ]
-        .filter((x) => x !== undefined)
-        .join(' ');
-      out.push(`      ${where}: ${d.source}: ${d.reason}${d.detail === undefined ? '' : ` (${d.detail})`}`);
+      out.push(
+        `      ${where(d)}: ${d.source}: ${d.reason}${d.detail === undefined ? '' : ` (${d.detail})`}`,
+      );
+      if (d.excerpt !== '') out.push(`        | ${shorten(d.excerpt)}`);
     }
   }
   if (s.alerts !== undefined) row('alerts', s.alerts);
+  if (s.lateAlerts !== undefined && s.lateAlerts > 0) row('late alerts', s.lateAlerts, 4);
+  for (const [name, c] of s.deliveries ?? []) {
+    out.push(
+      `  delivered to ${name}: ${c.delivered}, failed: ${c.failed}${c.reasons.length > 0 ? ` (${c.reasons.join('; ')})` : ''}`,
+    );
+  }
+  if (s.storage !== undefined) out.push(`  ${s.storage}`);
   return `${out.join('\n')}\n`;
+}
+
+/** `file line 12 record 3` */
+function where(d: DeadLetter): string {
+  return [
+    d.location.input,
+    d.location.line === undefined ? undefined : `line ${d.location.line}`,
+    d.location.record === undefined ? undefined : `record ${d.location.record}`,
+  ]
+    .filter((x) => x !== undefined)
+    .join(' ');
+}
+
+/** At most EXCERPT_CHARS characters, never a whole long raw line. */
+function shorten(text: string): string {
+  return text.length <= EXCERPT_CHARS ? text : `${text.slice(0, EXCERPT_CHARS - 1)}…`;
+}
+
+/** The summary as a JSON document (`--summary-json FILE`). */
+export function summaryJson(s: RunSummary): Record<string, unknown> {
+  const n = s.normalize;
+  return {
+    command: s.command,
+    inputs: s.inputs,
+    textBytes: s.bytes,
+    seconds: s.seconds,
+    problems: s.problems,
+    recordsRead: n.itemsRead,
+    recognizedAs: Object.fromEntries(n.bySource),
+    normalizedRows: n.recordsNormalized,
+    ...(s.rowsCounted === undefined ? {} : { rowsCounted: s.rowsCounted }),
+    ...(s.notCounted === undefined ? {} : { notCounted: Object.fromEntries(s.notCounted) }),
+    skipped: Object.fromEntries(n.skipped),
+    notDecodable: Object.fromEntries(n.invalid),
+    firstExamples: s.deadLetters.slice(0, 5).map((d) => ({
+      ...d.location,
+      source: d.source,
+      reason: d.reason,
+      ...(d.detail === undefined ? {} : { detail: d.detail }),
+      excerpt: shorten(d.excerpt),
+    })),
+    ...(s.alerts === undefined ? {} : { alerts: s.alerts, lateAlerts: s.lateAlerts ?? 0 }),
+    ...(s.deliveries === undefined ? {} : { deliveries: Object.fromEntries(s.deliveries) }),
+    warnings: s.warnings,
+  };
 }
 
 function sum(m: ReadonlyMap<string, number>): number {

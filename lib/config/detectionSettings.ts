@@ -154,12 +154,13 @@ export function resolveDetectionSettings(
   const values = new Map<string, unknown>();
   for (const knob of DETECTION_KNOBS) {
     const fromEnv = env[knob.setting];
-    if (fromEnv !== undefined && fromEnv.trim() !== '') {
+    const fromFlag = flags[knob.flag];
+    // A flag replaces the setting, so a bad setting under a good flag is not an error.
+    if (fromFlag === undefined && fromEnv !== undefined && fromEnv.trim() !== '') {
       const v = knob.parse(fromEnv);
       if (v === undefined) issues.push(`${knob.setting}=${quote(fromEnv)}: expected ${knob.accepts}`);
       else values.set(knob.key, v);
     }
-    const fromFlag = flags[knob.flag];
     if (fromFlag !== undefined) {
       const raw = typeof fromFlag === 'string' ? fromFlag : fromFlag.join(',');
       const v = knob.parse(raw);

@@ -45,14 +45,25 @@ describe('CLI: portscan detect with --teams, --slack and --webhook', () => {
     expect(run.stderr).toMatch(/delivered to WEBHOOK1: 1, failed: 0/);
   });
 
-  it('reports a failing sink without its URL and still exits 0', async () => {
+  it('reports a failing sink without its URL, prints the alerts and exits 1', async () => {
     receiver.requests.length = 0;
     receiver.replies.push({ kind: 'status', status: 400 });
     const url = receiver.url('/secret-token-abc123');
     const run = await runPortscan(['detect', '--slack', url, ...DEMO]);
-    expect(run.status).toBe(0);
+    expect(run.status).toBe(1);
+    expect(run.stdout.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(/delivered to SLACK1: 0, failed: 1 \(HTTP 400/);
     expect(run.stderr + run.stdout).not.toContain('secret-token-abc123');
+  });
+
+  it('takes sinks from the PORTSCAN_SINK_<NAME>_* settings, keeping the URL out of the command line', async () => {
+    receiver.requests.length = 0;
+    const run = await runPortscan(['detect', ...DEMO], {
+      env: { PORTSCAN_SINK_SOC_KIND: 'slack', PORTSCAN_SINK_SOC_URL: receiver.url('/from-env') },
+    });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/delivered to SOC: 1, failed: 0/);
+    expect(receiver.requests.map((r) => r.path)).toEqual(['/from-env']);
   });
 
   it('refuses a webhook without its signing secret, naming the flag', async () => {

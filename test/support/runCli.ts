@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import { PassThrough, Readable } from 'node:stream';
 import { runCli } from '../../lib/cli/main.js';
 
@@ -10,7 +11,17 @@ export interface CliRun {
 /** Runs the `portscan` CLI in-process with captured output, as the `bin/portscan.js` wrapper does. */
 export async function runPortscan(
   argv: readonly string[],
-  options: { stdin?: string; env?: Record<string, string>; tty?: boolean } = {},
+  options: {
+    stdin?: string | Buffer | Readable;
+    env?: Record<string, string>;
+    tty?: boolean;
+    /** stderr is a terminal (progress is shown). */
+    stderrTty?: boolean;
+    /** The wall clock; by default a fixed instant. */
+    now?: () => number;
+    /** Where stdout goes, instead of being captured. */
+    stdout?: Writable;
+  } = {},
 ): Promise<CliRun> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
@@ -18,14 +29,18 @@ export async function runPortscan(
   const err: Buffer[] = [];
   stdout.on('data', (c: Buffer) => out.push(c));
   stderr.on('data', (c: Buffer) => err.push(c));
+  const stdin =
+    options.stdin instanceof Readable
+      ? options.stdin
+      : Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]);
   const status = await runCli(argv, {
-    stdin: Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]),
-    stdout,
+    stdin,
+    stdout: options.stdout ?? stdout,
     stderr,
     env: options.env ?? {},
     isStdoutTty: options.tty ?? false,
-    isStderrTty: false,
-    now: () => Date.parse('2026-11-29T00:00:00Z'),
+    isStderrTty: options.stderrTty ?? false,
+    now: options.now ?? (() => Date.parse('2026-11-29T00:00:00Z')),
   });
   return { status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }

@@ -64,20 +64,40 @@ describe('CLI: portscan detect', () => {
     expect(fromEnv.stdout).toBe('');
   });
 
-  it('fails with status 1 and a clear message for a missing file, before any output', async () => {
+  it('reads the other inputs when one is missing, names it in plain words and exits 1', async () => {
     const run = await runPortscan(['detect', jsonlPath, join(dir, 'nope.jsonl')]);
     expect(run.status).toBe(1);
-    expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(/nope\.jsonl: no such file/);
+    expect(run.stdout.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/nope\.jsonl: no such file or directory/);
+    expect(run.stderr).toMatch(/alerts\s+1/);
   });
 
   it.each([
     [['detect', '--threshold', 'abc', 'x'], /--threshold "abc": expected an integer from 1 to 65535/],
     [['detect', '--mode', 'strict', 'x'], /--mode "strict": expected one of default, sentinel-parity/],
-    [['detect', '--format', 'nope', 'x'], /--format "nope": expected one of auto/],
-    [['detect', '--output', 'xml', 'x'], /--output "xml": expected jsonl or table/],
+    [['detect', '--format', 'nope', 'x'], /--format "nope" is not a source name; expected one of auto/],
+    [
+      ['detect', '--format', 'aws-vpc', 'x'],
+      /--format "aws-vpc" is not a source name \(did you mean aws-vpc-flow\?\)/,
+    ],
+    [['detect', '--output', 'xml', 'x'], /--output "xml": detect writes jsonl, table or csv/],
+    [['normalize', '--output', 'table', 'x'], /--output "table": normalize writes jsonl or csv/],
     [['detect', '--exclude', '10.0.0.0/99', 'x'], /--exclude "10\.0\.0\.0\/99": expected IPv4 or IPv6 CIDRs/],
-    [['detect', '--bogus', 'x'], /Unknown option '--bogus'/],
+    [['detect', '--bogus', 'x'], /unknown option --bogus\n/],
+    [['detect', '--treshold', '60', 'x'], /unknown option --treshold \(did you mean --threshold\?\)/],
+    [['detect', '--threshold', '-1', 'x'], /--threshold "-1": expected an integer from 1 to 65535/],
+    [['detect', '--threshold'], /--threshold needs a value: /],
+    [
+      ['detect', '--threshold', '--mode', 'default', 'x'],
+      /--threshold needs a value \(.*\) before the option --mode/,
+    ],
+    [['detect', '--threshold', '60', '--threshold', '70', 'x'], /--threshold is given twice/],
+    [['normalize', '--mode', 'default', 'x'], /--mode applies to detect, not to normalize/],
+    [['normalize', '--threshold', '60', 'x'], /--threshold applies to detect, not to normalize/],
+    [['normalize', '--exclude', '10.0.0.0/8', 'x'], /--exclude applies to detect, not to normalize/],
+    [['detect', '--threads', '2', '--format', 'asim', 'x'], /--threads needs --format auto/],
+    [['detect', '-', '-'], /stdin \(-\) can be read only once/],
+    [['detcet', 'x'], /unknown command "detcet" \(did you mean detect\?\)/],
     [['detect'], /no input/],
     [['scan', 'x'], /unknown command "scan"/],
   ])('rejects %j with status 2 and names the problem', async (argv, message) => {
@@ -111,6 +131,6 @@ describe('CLI: portscan normalize', () => {
   it('shows usage with --help', async () => {
     const run = await runPortscan(['--help']);
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/portscan detect \[options\] FILE/);
+    expect(run.stdout).toMatch(/portscan detect \[options\] INPUT/);
   });
 });

@@ -117,6 +117,13 @@ describe('StreamingDetector: the rule', () => {
     expect(alerts[0]?.DetectionMode).toBe('sentinel-parity');
   });
 
+  it('renders the configured bin in the description, not the 5 minutes of the Sentinel text', () => {
+    const ten = detect(scan('203.0.113.200', 57, '2026-11-01T10:00:00Z'), { PORTSCAN_BIN_MINUTES: '10' });
+    expect(ten.alerts[0]?.AlertDescription).toContain('over 57 ports within 10 minutes.');
+    const one = detect(scan('203.0.113.200', 57, '2026-11-01T10:00:00Z'), { PORTSCAN_BIN_MINUTES: '1' });
+    expect(one.alerts.map((a) => a.AlertDescription.includes('ports within 1 minute.'))).toContain(true);
+  });
+
   it('renders the rule fields as Sentinel does', () => {
     const { alerts } = detect(scan('203.0.113.200', 57, '2026-11-01T10:00:00Z'));
     const a = alerts[0] as Alert;

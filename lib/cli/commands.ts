@@ -1,0 +1,542 @@
+import { writeFile } from 'node:fs/promises';
+import type { AlertSink } from '../alerts/AlertSink.js';
+import { createAlertSinks } from '../alerts/createAlertSinks.js';
+import { sinkConfigsFromFlags } from '../alerts/sinkFlags.js';
+import { readSinks } from '../config/appSettings.js';
+import type { DetectionSettings } from '../config/detectionSettings.js';
+import { CLI_DEFAULTS, DETECTION_KNOBS, resolveDetectionSettings } from '../config/detectionSettings.js';
+import { CLI_LIMITS, resolveLimits } from '../config/limits.js';
+import { BEYOND_RETENTION } from '../detection/RowRouter.js';
+import { StreamingDetector } from '../detection/StreamingDetector.js';
+import { ConfigurationError, UsageError } from '../errors.js';
+import { FastLinePath } from '../fastpath/FastLinePath.js';
+import type { Alert } from '../schema/Alert.js';
+import type { NetworkSession } from '../schema/NetworkSession.js';
+import { NETWORK_SESSION_FIELD_ORDER } from '../schema/NetworkSession.js';
+import { openInput } from '../sources/decodeInput.js';
+import { LINE_OVER_LIMIT } from '../sources/ItemSplitter.js';
+import { Normalizer, UNKNOWN_SOURCE } from '../sources/Normalizer.js';
+import { formatNames, SOURCE_DECODERS } from '../sources/registry.js';
+import type { ParsedArgs } from './args.js';
+import { suggest } from './args.js';
+import type { PendingChunk } from './ClassifyPool.js';
+import { applyChunk, ClassifyPool } from './ClassifyPool.js';
+import type { CliInput, InputFormat, InputProblem } from './inputs.js';
+import { describeFsError, readInput, resolveInputs } from './inputs.js';
+import type { CliIo } from './main.js';
+import {
+  ALERT_CSV_COLUMNS,
+  alertCsvLine,
+  csvField,
+  formatAlertTable,
+  formatBytes,
+  LineWriter,
+} from './output.js';
+import type { RunSummary } from './summary.js';
+import { formatSummary, summaryJson } from './summary.js';
+import { TableReplay } from './tableReplay.js';
+
+const MAX_LINE_CHARS = 256 * 1024 * 1024;
+const MAX_DEAD_LETTER_SAMPLES = 20;
+
+/** What the options of a command resolved to. */
+interface CommandOptions {
+  readonly command: 'detect' | 'normalize';
+  readonly format: string;
+  readonly output: 'jsonl' | 'table' | 'csv';
+  readonly quiet: boolean;
+  readonly summaryJson: string | undefined;
+  readonly threads: number;
+  readonly table: TableOptions | undefined;
+}
+
+/** Where `--state table` keeps the window state. */
+interface TableOptions {
+  readonly connection: string;
+  readonly prefix: string;
+}
+
+/** Runs `detect` or `normalize` with parsed arguments; resolves to the exit status. */
+export async function runCommand(
+  command: 'detect' | 'normalize',
+  args: ParsedArgs,
+  io: CliIo,
+): Promise<number> {
+  const options = commandOptions(command, args, io);
+  if (args.positionals.length === 0)
+    throw new UsageError('no input: give one or more files or directories, or - for stdin');
+  const writer = new LineWriter(io.stdout);
+  let settings: DetectionSettings | undefined;
+  let sinks: readonly AlertSink[] = [];
+  if (command === 'detect') {
+    const flags: Record<string, string | string[]> = {};
+    for (const k of DETECTION_KNOBS) {
+      const v = args.values.get(k.flag.slice(2));
+      if (typeof v === 'string') flags[k.flag] = v;
+      else if (Array.isArray(v)) flags[k.flag] = [...v];
+    }
+    settings = resolveDetectionSettings(io.env, flags, CLI_DEFAULTS);
+    sinks = cliSinks(args, io);
+  }
+  const { inputs, problems } = await resolveInputs(args.positionals, io.stdin);
+  for (const p of problems) reportProblem(io, p);
+  const run = new RunState(io, options, inputs, problems);
+  let status: number;
+  if (command === 'normalize') status = await normalizeCommand(run, writer);
+  else if (options.table !== undefined)
+    status = await detectWithTable(run, writer, settings as DetectionSettings, options.table, sinks);
+  else status = await detectCommand(run, writer, settings as DetectionSettings, sinks);
+  return problems.length > 0 ? Math.max(status, 1) : status;
+}
+
+function commandOptions(command: 'detect' | 'normalize', args: ParsedArgs, io: CliIo): CommandOptions {
+  const value = (name: string) => {
+    const v = args.values.get(name);
+    return typeof v === 'string' ? v : undefined;
+  };
+  const format = value('format') ?? 'auto';
+  if (!formatNames().includes(format)) {
+    const close = suggest(format, formatNames());
+    throw new UsageError(
+      `--format "${format}" is not a source name${close === undefined ? '' : ` (did you mean ${close}?)`}; expected one of ${formatNames().join(', ')}`,
+    );
+  }
+  const outputs = command === 'detect' ? ['jsonl', 'table', 'csv'] : ['jsonl', 'csv'];
+  const output = value('output') ?? (command === 'detect' && io.isStdoutTty ? 'table' : 'jsonl');
+  if (!outputs.includes(output)) {
+    throw new UsageError(
+      `--output "${output}": ${command} writes ${outputs.join(', ').replace(/, (\w+)$/, ' or $1')}`,
+    );
+  }
+  const state = value('state') ?? 'memory';
+  if (state !== 'memory' && state !== 'table')
+    throw new UsageError(`--state "${state}": expected memory or table`);
+  let table: TableOptions | undefined;
+  if (state === 'table') {
+    const connection = value('table-connection') ?? io.env.PortscanStorage;
+    if (connection === undefined || connection.trim() === '') {
+      throw new UsageError(
+        '--state table needs --table-connection (or the PortscanStorage setting): a Table Storage connection string',
+      );
+    }
+    const prefix = value('table-prefix') ?? `Replay${io.now().toString(36)}`;
+    if (!/^[A-Za-z][A-Za-z0-9]{0,40}$/.test(prefix)) {
+      throw new UsageError(`--table-prefix "${prefix}": expected letters and digits, starting with a letter`);
+    }
+    table = { connection, prefix };
+  } else if (value('table-connection') !== undefined || value('table-prefix') !== undefined) {
+    throw new UsageError('--table-connection and --table-prefix need --state table');
+  }
+  const threadsText = value('threads') ?? '1';
+  const threads = /^\d{1,2}$/.test(threadsText) ? Number(threadsText) : 0;
+  if (threads < 1 || threads > 32) throw new UsageError(`--threads "${threadsText}": expected 1 to 32`);
+  if (threads > 1 && table !== undefined) throw new UsageError('--threads applies to --state memory only');
+  if (threads > 1 && format !== 'auto') {
+    throw new UsageError(
+      '--threads needs --format auto: the worker threads recognize records by content (leave out --format or --threads)',
+    );
+  }
+  return {
+    command,
+    format,
+    output: output as CommandOptions['output'],
+    quiet: args.values.get('quiet') === true,
+    summaryJson: value('summary-json'),
+    threads,
+    table,
+  };
+}
+
+/** The webhook sinks: the `PORTSCAN_SINK_<NAME>_*` settings (as in Azure), then the flags. */
+function cliSinks(args: ParsedArgs, io: CliIo): AlertSink[] {
+  const issues: string[] = [];
+  const fromSettings = readSinks(io.env, issues);
+  if (issues.length > 0) throw new ConfigurationError(issues);
+  const link = io.env.PORTSCAN_ALERT_LINK_TEMPLATE?.trim();
+  return createAlertSinks({
+    sinks: [...fromSettings, ...sinkConfigsFromFlags(args.tokens)],
+    alertLinkTemplate: link === undefined || link === '' ? undefined : link,
+    httpTimeoutMs: 10_000,
+  });
+}
+
+function reportProblem(io: CliIo, p: InputProblem): void {
+  io.stderr.write(`portscan: ${p.input}: ${p.reason}${p.remedy === undefined ? '' : `; try: ${p.remedy}`}\n`);
+}
+
+/** What a run has seen so far, for the summary, the warnings and the exit status. */
+class RunState {
+  readonly io: CliIo;
+  readonly options: CommandOptions;
+  readonly inputs: readonly CliInput[];
+  readonly problems: InputProblem[];
+  readonly formats = new Map<string, InputFormat>();
+  readonly started: number;
+  bytes = 0;
+
+  constructor(io: CliIo, options: CommandOptions, inputs: readonly CliInput[], problems: InputProblem[]) {
+    this.io = io;
+    this.options = options;
+    this.inputs = inputs;
+    this.problems = problems;
+    this.started = io.now();
+  }
+
+  /** Prints the summary (unless --quiet) and the warnings, and writes --summary-json. */
+  async report(
+    summary: Omit<RunSummary, 'command' | 'inputs' | 'bytes' | 'seconds' | 'warnings' | 'problems'>,
+  ) {
+    const full: RunSummary = {
+      command: this.options.command,
+      inputs: this.inputs.length,
+      bytes: this.bytes,
+      seconds: (this.io.now() - this.started) / 1000,
+      problems: this.problems,
+      warnings: warningsOf(this, summary),
+      ...summary,
+    };
+    if (!this.options.quiet) this.io.stderr.write(formatSummary(full, formatBytes));
+    for (const w of full.warnings) this.io.stderr.write(`portscan: warning: ${w}\n`);
+    if (this.options.summaryJson !== undefined) {
+      try {
+        await writeFile(this.options.summaryJson, `${JSON.stringify(summaryJson(full), null, 2)}\n`);
+      } catch (cause) {
+        const problem = {
+          input: this.options.summaryJson,
+          reason: `cannot write the summary: ${describeFsError(cause)}`,
+        };
+        this.problems.push(problem);
+        reportProblem(this.io, problem);
+      }
+    }
+  }
+}
+
+/** Warnings with what to do about them. */
+function warningsOf(
+  run: RunState,
+  s: Omit<RunSummary, 'command' | 'inputs' | 'bytes' | 'seconds' | 'warnings' | 'problems'>,
+): string[] {
+  const warnings: string[] = [];
+  const n = s.normalize;
+  const invalid = [...n.invalid.values()].reduce((a, b) => a + b, 0);
+  const skipped = [...n.skipped.values()].reduce((a, b) => a + b, 0);
+  if (n.itemsRead > 0 && n.recordsNormalized === 0 && skipped === 0) {
+    warnings.push(
+      `nothing was decoded: none of the ${n.itemsRead.toLocaleString('en-US')} records read is a flow record of a supported source (${invalid.toLocaleString('en-US')} not decodable; the first examples are above). See docs/sources.md for the formats read, or force one with --format NAME.`,
+    );
+  } else if (n.itemsRead === 0 && run.bytes > 0 && run.problems.length === 0) {
+    warnings.push('the inputs hold no records (only empty lines)');
+  }
+  const late = s.notCounted?.get(BEYOND_RETENTION) ?? 0;
+  if (late > 0) {
+    warnings.push(
+      `${late.toLocaleString('en-US')} rows were not counted because they came more than --retention-hours behind the newest row already read; scans in them may be missed. Give the inputs oldest first (S3 and date-named paths sort that way), or raise --retention-hours to cover the whole span.`,
+    );
+  }
+  if ((s.lateAlerts ?? 0) > 0) {
+    warnings.push(
+      `${s.lateAlerts} alerts are late: rows for their bins came after the bins had closed, because the inputs are not in time order. Give the inputs oldest first, or raise --lateness-minutes.`,
+    );
+  }
+  for (const [name, f] of run.formats) {
+    if (f.encoding !== 'utf-8') {
+      warnings.push(
+        `${name}: read as ${f.encoding.toUpperCase()}${f.encodingGuessed ? ' (no byte order mark; guessed from the bytes)' : ''}; UTF-8 is smaller and faster (iconv -f ${f.encoding.toUpperCase()} -t UTF-8)`,
+      );
+    }
+  }
+  return warnings;
+}
+
+/** Shows how far the run is, on stderr, when it is a terminal: bytes of the inputs as stored (compressed bytes for compressed input). */
+class Progress {
+  readonly #run: RunState;
+  readonly #enabled: boolean;
+  readonly #knownTotal: number;
+  readonly #hasUnknown: boolean;
+  #done = 0;
+  #last = 0;
+  #shown = false;
+
+  constructor(run: RunState) {
+    this.#run = run;
+    this.#enabled = run.io.isStderrTty && !run.options.quiet;
+    this.#knownTotal = run.inputs.reduce((t, i) => t + (i.sizeBytes ?? 0), 0);
+    this.#hasUnknown = run.inputs.some((i) => i.sizeBytes === undefined);
+  }
+
+  update(input: CliInput, sourceBytes: number, records: number): void {
+    if (!this.#enabled) return;
+    const now = this.#run.io.now();
+    if (now - this.#run.started < 1000 || now - this.#last < 500) return;
+    this.#last = now;
+    this.#shown = true;
+    const read = this.#done + sourceBytes;
+    const known = !this.#hasUnknown && this.#knownTotal > 0;
+    const of = known
+      ? ` of ${formatBytes(this.#knownTotal)} (${Math.min(100, Math.floor((read / this.#knownTotal) * 100))}%)`
+      : ' read';
+    const where = this.#run.inputs.length > 1 ? ` ${input.name},` : '';
+    this.#run.io.stderr.write(
+      `\r\x1b[K  ${formatBytes(read)}${of},${where} ${records.toLocaleString('en-US')} records`,
+    );
+  }
+
+  inputDone(sourceBytes: number): void {
+    this.#done += sourceBytes;
+  }
+
+  end(): void {
+    if (this.#shown) this.#run.io.stderr.write('\r\x1b[K');
+  }
+}
+
+async function normalizeCommand(run: RunState, writer: LineWriter): Promise<number> {
+  const csv = run.options.output === 'csv';
+  const pending: NetworkSession[] = [];
+  const normalizer = new Normalizer(
+    SOURCE_DECODERS,
+    { format: run.options.format, maxDeadLetters: MAX_DEAD_LETTER_SAMPLES },
+    (s) => {
+      pending.push(s);
+    },
+  );
+  if (csv) await writer.text(`${NETWORK_SESSION_FIELD_ORDER.join(',')}\n`);
+  await readAll(run, normalizer, async () => {
+    for (const s of pending) {
+      const line = csv
+        ? NETWORK_SESSION_FIELD_ORDER.map((f) => csvField((s as Record<string, unknown>)[f])).join(',')
+        : JSON.stringify(s);
+      const wait = writer.write(line);
+      if (wait !== undefined) await wait;
+    }
+    pending.length = 0;
+  });
+  await writer.flush();
+  await run.report({ normalize: normalizer.counts, deadLetters: normalizer.deadLetters });
+  return 0;
+}
+
+async function detectCommand(
+  run: RunState,
+  writer: LineWriter,
+  settings: DetectionSettings,
+  sinks: readonly AlertSink[],
+): Promise<number> {
+  const { output, threads } = run.options;
+  const tableAlerts: Alert[] = [];
+  const pendingAlerts: Alert[] = [];
+  const toDeliver: Alert[] = [];
+  const deliveries = new DeliveryTally(sinks);
+  let lateAlerts = 0;
+  const limits = resolveLimits(run.io.env, CLI_LIMITS);
+  const detector = new StreamingDetector(
+    settings,
+    (alert) => {
+      if (alert.IsLate) lateAlerts++;
+      if (output === 'table') tableAlerts.push(alert);
+      else pendingAlerts.push(alert);
+      if (sinks.length > 0) toDeliver.push(alert);
+    },
+    limits.maxOpenWindows,
+  );
+  const normalizer = new Normalizer(
+    SOURCE_DECODERS,
+    { format: run.options.format, maxDeadLetters: MAX_DEAD_LETTER_SAMPLES },
+    (s) => detector.add(s),
+  );
+  if (output === 'csv') await writer.text(`${ALERT_CSV_COLUMNS.join(',')}\n`);
+  const flushAlerts = async () => {
+    for (const a of pendingAlerts) {
+      const wait = writer.write(output === 'csv' ? alertCsvLine(a) : JSON.stringify(a));
+      if (wait !== undefined) await wait;
+    }
+    pendingAlerts.length = 0;
+    for (const a of toDeliver.splice(0)) await deliveries.deliver(a);
+  };
+  // detect reads only what the rule reads: the fast path may take ASIM JSON lines and default VPC
+  // records whole (identical results, proven by test/unit/fastpath); every other line is decoded in full.
+  const fastPath = new FastLinePath(SOURCE_DECODERS, normalizer.maxFieldChars);
+  // More threads: workers run the fast path ahead of this thread, which applies their results in order.
+  const pool =
+    threads > 1 && normalizer.isAuto ? new ClassifyPool(threads - 1, normalizer.maxFieldChars) : undefined;
+  try {
+    await readAll(
+      run,
+      normalizer,
+      flushAlerts,
+      fastPath,
+      pool === undefined ? undefined : { pool, detector, depth: 2 * threads },
+    );
+  } finally {
+    await pool?.close();
+  }
+  detector.finish();
+  await flushAlerts();
+  await writer.flush();
+  if (output === 'table') await writer.text(formatAlertTable(tableAlerts));
+  const notCounted = new Map<string, number>(detector.router.drops);
+  if (detector.counts.beyondRetention > 0) notCounted.set(BEYOND_RETENTION, detector.counts.beyondRetention);
+  if (detector.counts.binsFinalizedEarly > 0) {
+    run.io.stderr.write(
+      `portscan: warning: ${detector.counts.binsFinalizedEarly} bins were finalized early to stay under PORTSCAN_MAX_OPEN_WINDOWS=${limits.maxOpenWindows}; late rows for them are counted as ${BEYOND_RETENTION}\n`,
+    );
+  }
+  await run.report({
+    normalize: normalizer.counts,
+    deadLetters: normalizer.deadLetters,
+    notCounted,
+    rowsCounted: detector.counts.rowsCounted,
+    alerts: detector.counts.alerts,
+    lateAlerts,
+    deliveries: deliveries.counts(),
+  });
+  return deliveries.failed() > 0 ? 1 : 0;
+}
+
+/** Delivers the CLI's alerts to its webhook sinks, one alert at a time, and counts the outcomes. */
+class DeliveryTally {
+  readonly #sinks: readonly AlertSink[];
+  readonly #counts = new Map<string, { delivered: number; failed: number; reasons: Set<string> }>();
+
+  constructor(sinks: readonly AlertSink[]) {
+    this.#sinks = sinks;
+    for (const s of sinks) this.#counts.set(s.name, { delivered: 0, failed: 0, reasons: new Set() });
+  }
+
+  async deliver(alert: Alert): Promise<void> {
+    for (const sink of this.#sinks) {
+      const outcome = await sink.deliver(alert);
+      const c = this.#counts.get(sink.name) as { delivered: number; failed: number; reasons: Set<string> };
+      if (outcome.ok) c.delivered++;
+      else {
+        c.failed++;
+        c.reasons.add(outcome.reason);
+      }
+    }
+  }
+
+  failed(): number {
+    let n = 0;
+    for (const c of this.#counts.values()) n += c.failed;
+    return n;
+  }
+
+  counts(): ReadonlyMap<string, { delivered: number; failed: number; reasons: readonly string[] }> {
+    return new Map([...this.#counts].map(([name, c]) => [name, { ...c, reasons: [...c.reasons] }]));
+  }
+}
+
+/** `detect --state table`: the same persistence and closing code as the functions, against Table Storage. */
+async function detectWithTable(
+  run: RunState,
+  writer: LineWriter,
+  settings: DetectionSettings,
+  table: TableOptions,
+  sinks: readonly AlertSink[],
+): Promise<number> {
+  const replay = new TableReplay(table.connection, table.prefix, settings, run.started);
+  const normalizer = new Normalizer(
+    SOURCE_DECODERS,
+    { format: run.options.format, maxDeadLetters: MAX_DEAD_LETTER_SAMPLES },
+    (s) => replay.add(s),
+  );
+  await readAll(run, normalizer, () => replay.drain());
+  const alerts = await replay.finish(run.io.now(), sinks);
+  if (run.options.output === 'table') await writer.text(formatAlertTable(alerts));
+  else {
+    if (run.options.output === 'csv') await writer.text(`${ALERT_CSV_COLUMNS.join(',')}\n`);
+    for (const a of alerts) {
+      const wait = writer.write(run.options.output === 'csv' ? alertCsvLine(a) : JSON.stringify(a));
+      if (wait !== undefined) await wait;
+    }
+    await writer.flush();
+  }
+  await run.report({
+    normalize: normalizer.counts,
+    deadLetters: normalizer.deadLetters,
+    notCounted: replay.router.drops,
+    rowsCounted: replay.rowsCounted,
+    alerts: alerts.length,
+    lateAlerts: alerts.filter((a) => a.IsLate).length,
+    storage: `tables ${table.prefix}*: ${replay.entityWrites} entity writes, ${replay.transactions} transactions`,
+  });
+  return 0;
+}
+
+/**
+ * Reads every input through the normalizer; `drain` runs between chunks so output keeps up. A
+ * problem with one input is reported and recorded, and the next input is read.
+ */
+async function readAll(
+  run: RunState,
+  normalizer: Normalizer,
+  drain: () => Promise<void>,
+  fastPath?: FastLinePath,
+  parallel?: { readonly pool: ClassifyPool; readonly detector: StreamingDetector; readonly depth: number },
+): Promise<void> {
+  const progress = new Progress(run);
+  const referenceTimeMs = run.io.now();
+  for (const input of run.inputs) {
+    const splitter = openInput(
+      normalizer,
+      { input: input.name, fallbackTimeMs: undefined, referenceTimeMs, maxDocumentChars: MAX_LINE_CHARS },
+      fastPath,
+    );
+    const onTooLong = (line: string, lineNumber: number) => {
+      normalizer.counts.itemsRead++;
+      normalizer.invalid(
+        UNKNOWN_SOURCE,
+        LINE_OVER_LIMIT,
+        `over ${MAX_LINE_CHARS} characters`,
+        { input: input.name, line: lineNumber },
+        line,
+      );
+    };
+    // With worker threads, each chunk's lines are read by a worker while earlier chunks are applied
+    // here, in input order (ClassifyPool).
+    const queue: PendingChunk[] = [];
+    const applyHead = async () => {
+      const head = queue.shift() as PendingChunk;
+      const chunk = await head.classified;
+      const { detector } = parallel as { detector: StreamingDetector };
+      applyChunk(head, chunk, splitter, normalizer, detector, onTooLong);
+    };
+    let sourceBytes = 0;
+    let textBytes = 0;
+    for await (const event of readInput(input, { maxLineChars: MAX_LINE_CHARS })) {
+      if (event.kind === 'format') {
+        run.formats.set(input.name, event);
+        continue;
+      }
+      if (event.kind === 'problem') {
+        run.problems.push(event.problem);
+        reportProblem(run.io, event.problem);
+        continue;
+      }
+      sourceBytes = event.sourceBytes;
+      textBytes = event.textBytes;
+      if (parallel !== undefined) {
+        if (event.lines.length > 0) {
+          queue.push({ ...event, classified: parallel.pool.classify(event.lines) });
+          while (queue.length > parallel.depth) await applyHead();
+        }
+      } else {
+        const { lines, lineNumbers, tooLong } = event;
+        for (let i = 0; i < lines.length; i++) {
+          if (tooLong[i] === true) onTooLong(lines[i] as string, lineNumbers[i] as number);
+          else splitter.line(lines[i] as string, lineNumbers[i] as number);
+        }
+      }
+      progress.update(input, sourceBytes, normalizer.counts.itemsRead);
+      await drain();
+    }
+    while (queue.length > 0) await applyHead();
+    splitter.end();
+    progress.inputDone(sourceBytes);
+    run.bytes += textBytes;
+    await drain();
+  }
+  progress.end();
+}

@@ -1,0 +1,125 @@
+import type { OptionSpec } from './args.js';
+
+/**
+ * The command line's options and help texts. This module imports nothing heavy, so that
+ * `portscan --help` and `--version` answer at once; test/unit/cli keeps the detection options here
+ * in step with DETECTION_KNOBS (lib/config/detectionSettings.ts).
+ */
+
+const BOTH = ['detect', 'normalize'];
+const DETECT = ['detect'];
+
+/** The detection options: flag, app setting, what it accepts (short). */
+export const KNOB_USAGE: readonly (readonly [flag: string, setting: string, accepts: string])[] = [
+  ['--mode', 'PORTSCAN_MODE', 'default or sentinel-parity (the KQL literally)'],
+  ['--threshold', 'PORTSCAN_THRESHOLD', 'alert above this many distinct ports (1-65535, default 50)'],
+  ['--bin-minutes', 'PORTSCAN_BIN_MINUTES', '1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60 (default 5)'],
+  ['--exclude', 'PORTSCAN_EXCLUDE_CIDRS', 'CIDRs or addresses never counted (repeat or comma-separate)'],
+  ['--severity', 'PORTSCAN_SEVERITY', 'Informational, Low, Medium or High'],
+  ['--ports-limit', 'PORTSCAN_ATTEMPTED_PORTS_LIMIT', 'ports listed in an alert (1-65536, default 100)'],
+  ['--reported-by-limit', 'PORTSCAN_REPORTED_BY_LIMIT', 'reporters listed in an alert (1-64, default 20)'],
+  [
+    '--lateness-minutes',
+    'PORTSCAN_ALLOWED_LATENESS_MINUTES',
+    'a bin closes this long after its end (0-1440, default 10)',
+  ],
+  [
+    '--retention-hours',
+    'PORTSCAN_RETENTION_HOURS',
+    'rows further behind the newest are not counted (1-8760, default 168)',
+  ],
+  ['--rule', 'PORTSCAN_RULE_FILE', 'a rule JSON file shaped like lib/rule/portScanRule.json'],
+];
+
+/** Every option of `detect` and `normalize`. */
+export const OPTION_SPECS: readonly OptionSpec[] = [
+  { name: 'help', short: 'h', commands: BOTH },
+  { name: 'quiet', short: 'q', commands: BOTH },
+  { name: 'format', value: 'auto or a source name', commands: BOTH },
+  { name: 'output', value: 'jsonl, table or csv', commands: BOTH },
+  { name: 'summary-json', value: 'a file to write the summary to', commands: BOTH },
+  { name: 'threads', value: 'an integer from 1 to 32', commands: DETECT },
+  { name: 'state', value: 'memory or table', commands: DETECT },
+  { name: 'table-connection', value: 'a Table Storage connection string', commands: DETECT },
+  { name: 'table-prefix', value: 'letters and digits', commands: DETECT },
+  { name: 'teams', value: 'a Teams Workflows webhook URL', repeatable: true, commands: DETECT },
+  { name: 'slack', value: 'a Slack incoming webhook URL', repeatable: true, commands: DETECT },
+  { name: 'webhook', value: 'a webhook URL', repeatable: true, commands: DETECT },
+  { name: 'webhook-secret', value: 'whsec_<base64>', repeatable: true, commands: DETECT },
+  ...KNOB_USAGE.map(([flag]) => ({
+    name: flag.slice(2),
+    value: 'a value',
+    repeatable: flag === '--exclude',
+    commands: DETECT,
+  })),
+];
+
+const INPUTS = `Inputs: files, directories (every file below them, in path order), FIFOs such as <(zcat x.gz),
+or - for stdin. Gzip is recognized by content (zstd too on Node.js 22.15 or later), UTF-16 by
+its byte order mark. Records are recognized one by one: JSON lines, JSON arrays,
+{"records":[...]} envelopes, and text lines (syslog, CEF, flow logs).`;
+
+const COMMON = `  --format NAME            auto (default), or one source's --format name (docs/sources.md)
+  --summary-json FILE      also write the summary as JSON to FILE
+  -q, --quiet              no summary or progress on stderr (problems and warnings still)
+  -h, --help               this help`;
+
+const EXIT = `Exit status: 0 when every input was read (bad records are counted, not fatal); 1 when an input
+could not be read or an alert could not be delivered (the rest is still processed and reported);
+2 for bad usage or configuration.`;
+
+export const MAIN_USAGE = `Usage:
+  portscan detect [options] INPUT...      run the port-scan rule and print the alerts
+  portscan normalize [options] INPUT...   print the NetworkSession rows the inputs decode to
+  portscan COMMAND --help                 the options of a command
+  portscan --version
+
+${INPUTS}
+
+${EXIT}
+`;
+
+export const DETECT_USAGE = `Usage: portscan detect [options] INPUT...
+
+Runs the rule "Port scan detected (ASIM Network Session schema)" over the inputs and prints one
+alert per (source, bin) over the threshold. The summary goes to stderr.
+
+${INPUTS}
+
+Output:
+  --output jsonl|table|csv one JSON alert per line (default when stdout is not a terminal), a
+                           table (default on a terminal), or CSV with a header line
+${COMMON}
+
+Detection (each also read from the app setting in brackets; a flag wins):
+${KNOB_USAGE.map(([flag, setting, accepts]) => `  ${`${flag} ${flag === '--exclude' ? 'CIDR' : flag === '--rule' ? 'FILE' : 'N'}`.padEnd(23)}  ${accepts} [${setting}]`).join('\n')}
+
+Alerts to webhooks (also from the PORTSCAN_SINK_<NAME>_KIND|URL|SECRET settings, which keep
+URLs and secrets out of the shell history):
+  --teams URL              post each alert to a Teams Workflows webhook (repeatable)
+  --slack URL              post each alert to a Slack incoming webhook (repeatable)
+  --webhook URL --webhook-secret whsec_...
+                           POST each alert, signed per Standard Webhooks (repeatable)
+
+Engine:
+  --threads N              decode on N threads (1 to 32, default 1); the results are the same
+  --state memory|table     memory (default), or the functions' Table Storage state and closing
+  --table-connection CS    connection string for --state table [PortscanStorage]
+  --table-prefix NAME      table name prefix for --state table (default: new tables per run)
+
+${EXIT}
+`;
+
+export const NORMALIZE_USAGE = `Usage: portscan normalize [options] INPUT...
+
+Prints the NetworkSession rows the inputs decode to, one JSON object per line (or CSV), to see
+what a file holds and how each record is read. The summary goes to stderr.
+
+${INPUTS}
+
+Options:
+  --output jsonl|csv       JSON lines (default) or CSV with a header line
+${COMMON}
+
+${EXIT}
+`;
