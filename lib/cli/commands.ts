@@ -460,7 +460,7 @@ async function detectWithTable(
     rowsCounted: replay.rowsCounted,
     alerts: alerts.length,
     lateAlerts: alerts.filter((a) => a.IsLate).length,
-    storage: `tables ${table.prefix}*: ${replay.entityWrites} entity writes, ${replay.transactions} transactions`,
+    storage: `table entity writes ${replay.entityWrites}, transactions ${replay.transactions} (tables ${table.prefix}*)`,
   });
   return 0;
 }
