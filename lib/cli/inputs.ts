@@ -290,7 +290,14 @@ export async function* readInput(
         last = chunk;
         yield { kind: 'lines', sourceBytes: 0, ...chunk };
       }
-      yield { kind: 'lines', sourceBytes: input.sizeBytes ?? 0, lines: [], lineNumbers: [], tooLong: [], textBytes: last?.textBytes ?? 0 };
+      yield {
+        kind: 'lines',
+        sourceBytes: input.sizeBytes ?? 0,
+        lines: [],
+        lineNumbers: [],
+        tooLong: [],
+        textBytes: last?.textBytes ?? 0,
+      };
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message.replace(`${input.path}: `, '') : String(cause);
       yield { kind: 'problem', problem: { input: input.name, reason } };

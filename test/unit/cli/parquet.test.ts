@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -46,11 +46,23 @@ describe('CLI: Parquet inputs', () => {
     expect(run.stderr).toMatch(/recognized as aws-vpc-flow\s+5,060/);
   });
 
-  it('names a file that ends in .parquet but is not Parquet', async () => {
-    const fake = join(dir, 'not.parquet');
-    writeFileSync(fake, '2 123456789010 eni-1 198.51.100.1 10.0.0.1 1 2 6 1 1 1 2 ACCEPT OK\n');
-    const run = await runPortscan(['detect', fake]);
-    expect(run.status).not.toBe(0);
-    expect(run.stderr).toMatch(/not\.parquet: .*not a readable Parquet file/);
+  it('reads by content: text named .parquet is read as text, damaged Parquet is named and the rest read', async () => {
+    const text = join(dir, 'not.parquet');
+    writeFileSync(text, '2 123456789010 eni-1 198.51.100.1 10.0.0.1 1 2 6 1 1 1 2 ACCEPT OK\n');
+    const asText = await runPortscan(['detect', text]);
+    expect(asText.status).toBe(0);
+    expect(asText.stderr).toMatch(/recognized as aws-vpc-flow\s+1/);
+    const damaged = join(dir, 'damaged.parquet');
+    writeFileSync(damaged, Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(64, 7)]));
+    const run = await runPortscan(['detect', damaged, scanFile]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/damaged\.parquet: not a readable Parquet file/);
+    expect(run.stdout.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('names Parquet on a pipe, which it cannot read', async () => {
+    const run = await runPortscan(['detect', '-'], { stdin: readFileSync(scanFile) });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/stdin: Parquet data on a pipe.*; try: save it to a file/);
   });
 });
