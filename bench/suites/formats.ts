@@ -19,13 +19,15 @@ const runs = Number(runsText ?? '5');
 const flows = Number(flowsText ?? '0');
 
 const { forEachLine } = await loadDist<typeof import('../../lib/cli/readLines.js')>('lib/cli/readLines.js');
-const { openInput } = await loadDist<typeof import('../../lib/sources/decodeInput.js')>(
-  'lib/sources/decodeInput.js',
+const { openInput } = await loadDist<typeof import('../../lib/sources/pipeline/decodeInput.js')>(
+  'lib/sources/pipeline/decodeInput.js',
 );
-const { Normalizer } =
-  await loadDist<typeof import('../../lib/sources/Normalizer.js')>('lib/sources/Normalizer.js');
-const { SOURCE_DECODERS } =
-  await loadDist<typeof import('../../lib/sources/registry.js')>('lib/sources/registry.js');
+const { Normalizer } = await loadDist<typeof import('../../lib/sources/pipeline/Normalizer.js')>(
+  'lib/sources/pipeline/Normalizer.js',
+);
+const { SOURCE_DECODERS } = await loadDist<typeof import('../../lib/sources/pipeline/registry.js')>(
+  'lib/sources/pipeline/registry.js',
+);
 const { FastLinePath } = await loadDist<typeof import('../../lib/fastpath/FastLinePath.js')>(
   'lib/fastpath/FastLinePath.js',
 );

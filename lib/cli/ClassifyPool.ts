@@ -3,10 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { StreamingDetector } from '../detection/StreamingDetector.js';
 import { ASIM, AWS_VPC } from '../fastpath/FastLinePath.js';
-import { isStreamOfDefaultLayout } from '../sources/awsVpcFlow.js';
-import type { ItemSplitter } from '../sources/ItemSplitter.js';
-import type { Normalizer } from '../sources/Normalizer.js';
-import type { DecodeContext } from '../sources/types.js';
+import { isStreamOfDefaultLayout } from '../sources/firewalls/awsVpcFlow.js';
+import type { ItemSplitter } from '../sources/pipeline/ItemSplitter.js';
+import type { Normalizer } from '../sources/pipeline/Normalizer.js';
+import type { DecodeContext } from '../sources/pipeline/types.js';
 import type { ClassifiedChunk } from './classifiedChunk.js';
 import { FAST_ASIM, FAST_VPC } from './classifiedChunk.js';
 

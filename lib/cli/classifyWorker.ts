@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { FastLinePath } from '../fastpath/FastLinePath.js';
-import { SOURCE_DECODERS } from '../sources/registry.js';
+import { SOURCE_DECODERS } from '../sources/pipeline/registry.js';
 import { classifyChunk } from './classifiedChunk.js';
 
 /**

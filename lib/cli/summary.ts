@@ -1,4 +1,4 @@
-import type { DeadLetter, NormalizeCounts } from '../sources/Normalizer.js';
+import type { DeadLetter, NormalizeCounts } from '../sources/pipeline/Normalizer.js';
 import type { InputProblem } from './inputs.js';
 import { formatCount } from './output.js';
 

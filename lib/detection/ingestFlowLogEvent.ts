@@ -3,7 +3,7 @@ import { readBlobCreatedEvent } from '../flowlogs/blobCreatedEvent.js';
 import { FLOW_LOG_CONTAINERS, toFlowLogBlobRef, windowPartitionOf } from '../flowlogs/flowLogBlob.js';
 import { readNewBlocks } from '../flowlogs/readNewBlocks.js';
 import { LOG_MESSAGES } from '../observability/Logger.js';
-import type { DeadLetter } from '../sources/Normalizer.js';
+import type { DeadLetter } from '../sources/pipeline/Normalizer.js';
 import type { FlowLogCursor, FlowLogCursorStore, StoredCursor } from '../state/FlowLogCursorStore.js';
 import { isCovered } from '../state/FlowLogCursorStore.js';
 import type { ApplyCounts } from '../state/TableWindowStore.js';

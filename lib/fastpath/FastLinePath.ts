@@ -1,6 +1,7 @@
 import type { NetworkSession } from '../schema/NetworkSession.js';
-import { isStreamOfDefaultLayout } from '../sources/awsVpcFlow.js';
-import { isAddressText } from '../sources/FieldReader.js';
+import { isStreamOfDefaultLayout } from '../sources/firewalls/awsVpcFlow.js';
+import { lookupProtocolNames } from '../sources/formats/ianaProtocols.js';
+import { isAddressText } from '../sources/pipeline/FieldReader.js';
 import {
   isoFromDateString,
   isoFromEpochSeconds,
@@ -8,9 +9,8 @@ import {
   toInteger,
   toPort,
   toText,
-} from '../sources/fields.js';
-import { lookupProtocolNames } from '../sources/ianaProtocols.js';
-import type { DecodeContext, SourceDecoder } from '../sources/types.js';
+} from '../sources/pipeline/fields.js';
+import type { DecodeContext, SourceDecoder } from '../sources/pipeline/types.js';
 
 /** The fields of the rows one line gives, as the full decoder would normalize them. */
 export interface FastFields {

@@ -1,7 +1,7 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import type { ServiceConnection } from '../config/appSettings.js';
-import type { DeadLetter } from '../sources/Normalizer.js';
+import type { DeadLetter } from '../sources/pipeline/Normalizer.js';
 import type { StorageRetryOptions } from './storageClients.js';
 import {
   asStorageFailure,

@@ -2,12 +2,12 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import type { NetworkSession } from '../../lib/schema/NetworkSession.js';
-import { isCloudWatchPayload } from '../../lib/sources/cloudWatchLogs.js';
-import { decodeText } from '../../lib/sources/decodeInput.js';
-import { ItemSplitter } from '../../lib/sources/ItemSplitter.js';
-import { Normalizer } from '../../lib/sources/Normalizer.js';
-import { formatNames, SOURCE_DECODERS } from '../../lib/sources/registry.js';
-import type { JsonObject, SourceLocation } from '../../lib/sources/types.js';
+import { isCloudWatchPayload } from '../../lib/sources/formats/cloudWatchLogs.js';
+import { decodeText } from '../../lib/sources/pipeline/decodeInput.js';
+import { ItemSplitter } from '../../lib/sources/pipeline/ItemSplitter.js';
+import { Normalizer } from '../../lib/sources/pipeline/Normalizer.js';
+import { formatNames, SOURCE_DECODERS } from '../../lib/sources/pipeline/registry.js';
+import type { JsonObject, SourceLocation } from '../../lib/sources/pipeline/types.js';
 import {
   anyString,
   applyJsonEdits,

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { parseAdditionalExtensions } from '../../lib/sources/cef.js';
-import { SOURCE_DECODERS } from '../../lib/sources/registry.js';
-import type { DecodeContext, JsonObject, SourceDecoder } from '../../lib/sources/types.js';
+import { parseAdditionalExtensions } from '../../lib/sources/formats/cef.js';
+import { SOURCE_DECODERS } from '../../lib/sources/pipeline/registry.js';
+import type { DecodeContext, JsonObject, SourceDecoder } from '../../lib/sources/pipeline/types.js';
 import {
   CollectingSink,
   checkOutcomes,

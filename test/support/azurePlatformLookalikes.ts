@@ -1,4 +1,4 @@
-import type { JsonObject } from '../../lib/sources/types.js';
+import type { JsonObject } from '../../lib/sources/pipeline/types.js';
 
 /**
  * Records and lines of sources other groups decode, shaped after the formats in the normalization

@@ -1,4 +1,4 @@
-import type { JsonObject } from '../../lib/sources/types.js';
+import type { JsonObject } from '../../lib/sources/pipeline/types.js';
 
 /**
  * Records of sources other groups decode, shaped after the normalization specs and the shared

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import type { NetworkSession } from '../../lib/schema/NetworkSession.js';
 import { NetworkSessionSchema } from '../../lib/schema/NetworkSession.js';
-import type { DecodeContext, DecodeSink, JsonObject } from '../../lib/sources/types.js';
-import { StreamState } from '../../lib/sources/types.js';
+import type { DecodeContext, DecodeSink, JsonObject } from '../../lib/sources/pipeline/types.js';
+import { StreamState } from '../../lib/sources/pipeline/types.js';
 import { FIXTURES_DIR } from './golden.js';
 import { readLogAnalyticsCsv } from './laCsv.js';
 

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { parquetLines } from '../../lib/cli/parquetLines.js';
 import type { NetworkSession } from '../../lib/schema/NetworkSession.js';
-import { decodeText } from '../../lib/sources/decodeInput.js';
-import { Normalizer } from '../../lib/sources/Normalizer.js';
-import { SOURCE_DECODERS } from '../../lib/sources/registry.js';
+import { decodeText } from '../../lib/sources/pipeline/decodeInput.js';
+import { Normalizer } from '../../lib/sources/pipeline/Normalizer.js';
+import { SOURCE_DECODERS } from '../../lib/sources/pipeline/registry.js';
 import { readLogAnalyticsCsv } from './laCsv.js';
 
 export const FIXTURES_DIR = join(import.meta.dirname, '..', 'fixtures');

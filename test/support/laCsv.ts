@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import type { JsonObject } from '../../lib/sources/types.js';
+import type { JsonObject } from '../../lib/sources/pipeline/types.js';
 
 /**
  * Reads a Log Analytics CSV export (the form of the Sentinel sample files) as the JSON rows a

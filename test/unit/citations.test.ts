@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 /**
  * Every citation in the repository resolves inside the repository: "decision D3" names a heading
  * of docs/decisions.md, `docs/….md#anchor` names a file and one of its headings, a Markdown link
- * names a file (and heading) that exists, and a path such as `lib/sources/fields.ts` names a file.
+ * names a file (and heading) that exists, and a path such as `lib/sources/pipeline/fields.ts` names a file.
  * The reference documents the project was started from are not part of a clone; a citation of
  * them is a failure.
  */

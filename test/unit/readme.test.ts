@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SOURCE_DECODERS } from '../../lib/sources/registry.js';
+import { SOURCE_DECODERS } from '../../lib/sources/pipeline/registry.js';
 import { renderReadmeSources, renderSourcesDoc } from '../../scripts/readmeSourcesLib.js';
 
 const root = join(import.meta.dirname, '..', '..');

@@ -4,11 +4,11 @@ import { RowRouter } from '../../../lib/detection/RowRouter.js';
 import { StreamingDetector } from '../../../lib/detection/StreamingDetector.js';
 import { FastLinePath, scanFlatObject } from '../../../lib/fastpath/FastLinePath.js';
 import type { Alert } from '../../../lib/schema/Alert.js';
-import { openInput } from '../../../lib/sources/decodeInput.js';
-import { isCanonicalIso, isoFromDateString } from '../../../lib/sources/fields.js';
-import { Normalizer } from '../../../lib/sources/Normalizer.js';
-import { SOURCE_DECODERS } from '../../../lib/sources/registry.js';
-import type { SourceDecoder } from '../../../lib/sources/types.js';
+import { openInput } from '../../../lib/sources/pipeline/decodeInput.js';
+import { isCanonicalIso, isoFromDateString } from '../../../lib/sources/pipeline/fields.js';
+import { Normalizer } from '../../../lib/sources/pipeline/Normalizer.js';
+import { SOURCE_DECODERS } from '../../../lib/sources/pipeline/registry.js';
+import type { SourceDecoder } from '../../../lib/sources/pipeline/types.js';
 import { testSettings } from '../../support/settings.js';
 
 const SEED = 20261129;

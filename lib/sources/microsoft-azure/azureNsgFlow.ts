@@ -1,0 +1,186 @@
+import type { DvcAction, EventResult, NetworkDirection } from '../../schema/NetworkSession.js';
+import { FieldProblem, isAddressText, isJsonObject, ownValue } from '../pipeline/FieldReader.js';
+import { excerpt, isoFromEpochSeconds, makeSession } from '../pipeline/fields.js';
+import type { DecodeSink, JsonObject, SourceDecoder } from '../pipeline/types.js';
+import { isFlowCounter, readText, splitFlowTuple, tupleDetail, tuplePort } from './azurePlatform.js';
+
+const FLOW_CATEGORY = 'NetworkSecurityGroupFlowEvent';
+/** NSG diagnostic categories of the AzureNSG connector: rule hits and counters, no flow tuples. */
+const TUPLELESS_CATEGORIES = new Set(['NetworkSecurityGroupEvent', 'NetworkSecurityGroupRuleCounter']);
+
+const PROTOCOLS: ReadonlyMap<string, string> = new Map([
+  ['T', 'TCP'],
+  ['U', 'UDP'],
+]);
+const DIRECTIONS: ReadonlyMap<string, NetworkDirection> = new Map([
+  ['I', 'Inbound'],
+  ['O', 'Outbound'],
+]);
+const VERDICTS: ReadonlyMap<string, { action: DvcAction; result: EventResult }> = new Map([
+  ['A', { action: 'Allow', result: 'Success' }],
+  ['D', { action: 'Deny', result: 'Failure' }],
+]);
+const FLOW_STATES = new Set(['B', 'C', 'E']);
+
+/**
+ * Network security group flow logs, versions 1 and 2 (Network Watcher,
+ * docs/sources/microsoft-azure.md#mapping-nsg-and-vnet-flow-logs): blob records
+ * `{time, systemId, category:"NetworkSecurityGroupFlowEvent", resourceId, operationName,
+ * properties:{Version, flows:[{rule, flows:[{mac, flowTuples:[…]}]}]}}`, forwarded to the Event Hub
+ * in `{"records":[…]}`.
+ *
+ * Tuple v1 (8 fields): `epochSeconds,srcIp,dstIp,srcPort,dstPort,protocol(T|U),direction(I|O),decision(A|D)`;
+ * v2 (13 fields) appends `,state(B|C|E),packetsS2D,bytesS2D,packetsD2S,bytesD2S` (empty for B).
+ * One NetworkSession row per tuple, named Microsoft/NSGFlow like the AzureNSG parser (decision D5),
+ * timed by the tuple's own timestamp (decision D3); the tuple's source is the flow's initiator
+ * (decision D4).
+ * A malformed tuple is reported alone; the tuples beside it still come out. The AzureNSG
+ * connector's `NetworkSecurityGroupEvent` and `NetworkSecurityGroupRuleCounter` records carry no
+ * tuples and are skipped.
+ */
+export const azureNsgFlow: SourceDecoder = {
+  name: 'azure-nsg-flow',
+  title: 'Azure NSG flow logs, versions 1 and 2 (NetworkSecurityGroupFlowEvent records)',
+
+  matchJson(record: JsonObject): boolean {
+    const category = ownValue(record, 'category');
+    return typeof category === 'string' && (category === FLOW_CATEGORY || TUPLELESS_CATEGORIES.has(category));
+  },
+
+  decodeJson(record: JsonObject, out: DecodeSink): void {
+    const category = ownValue(record, 'category');
+    if (typeof category === 'string' && TUPLELESS_CATEGORIES.has(category)) {
+      out.skip('NSG event without flow tuples');
+      return;
+    }
+    const properties = ownValue(record, 'properties');
+    const ruleFlows = isJsonObject(properties) ? ownValue(properties, 'flows') : undefined;
+    if (!Array.isArray(ruleFlows)) {
+      out.invalid(
+        'missing flows',
+        `properties.flows: ${isJsonObject(properties) ? 'not an array' : 'no properties object'}`,
+      );
+      return;
+    }
+    const nsg = readText(ownValue(record, 'resourceId'), 'resourceId');
+    if (nsg instanceof FieldProblem) {
+      out.invalid(nsg.reason, nsg.detail);
+      return;
+    }
+    // Rows and invalid outcomes of this record: an empty flow list must still be counted.
+    let outcomes = 0;
+    for (let i = 0; i < ruleFlows.length; i++) {
+      const ruleFlow: unknown = ruleFlows[i];
+      const macFlows = isJsonObject(ruleFlow) ? ownValue(ruleFlow, 'flows') : undefined;
+      if (!isJsonObject(ruleFlow) || !Array.isArray(macFlows)) {
+        out.invalid('malformed flow group', `properties.flows[${i}]: ${excerpt(ruleFlows[i], 60)}`);
+        outcomes++;
+        continue;
+      }
+      const rule = readText(ownValue(ruleFlow, 'rule'), `properties.flows[${i}].rule`);
+      if (rule instanceof FieldProblem) {
+        out.invalid(rule.reason, rule.detail);
+        outcomes++;
+        continue;
+      }
+      for (let j = 0; j < macFlows.length; j++) {
+        const macFlow: unknown = macFlows[j];
+        const tuples = isJsonObject(macFlow) ? ownValue(macFlow, 'flowTuples') : undefined;
+        if (!Array.isArray(tuples)) {
+          out.invalid(
+            'malformed flow group',
+            `properties.flows[${i}].flows[${j}]: ${excerpt(macFlows[j], 60)}`,
+          );
+          outcomes++;
+          continue;
+        }
+        outcomes += tuples.length;
+        for (let k = 0; k < tuples.length; k++) {
+          decodeTuple(tuples[k], `properties.flows[${i}].flows[${j}].flowTuples[${k}]`, rule, nsg, out);
+        }
+      }
+    }
+    if (outcomes === 0) out.skip('no flow tuples');
+  },
+};
+
+function decodeTuple(
+  tuple: unknown,
+  path: string,
+  rule: string | undefined,
+  nsg: string | undefined,
+  out: DecodeSink,
+): void {
+  const fields = splitFlowTuple(tuple, [8, 13]);
+  const parsed = fields === undefined ? 'not 8 or 13 comma-separated fields' : parseTuple(fields);
+  if (typeof parsed === 'string') {
+    out.invalid('malformed flow tuple', tupleDetail(path, parsed, tuple));
+    return;
+  }
+  out.record(
+    makeSession({
+      TimeGenerated: parsed.time,
+      EventStartTime: parsed.time,
+      EventEndTime: parsed.time,
+      EventCount: 1,
+      EventVendor: 'Microsoft',
+      EventProduct: 'NSGFlow',
+      EventSchema: 'NetworkSession',
+      EventSchemaVersion: '0.2.3',
+      EventType: 'Flow',
+      EventResult: parsed.verdict.result,
+      SrcIpAddr: parsed.srcIp,
+      SrcPortNumber: parsed.srcPort,
+      DstIpAddr: parsed.dstIp,
+      DstPortNumber: parsed.dstPort,
+      NetworkProtocol: parsed.protocol,
+      NetworkDirection: parsed.direction,
+      NetworkRuleName: rule,
+      DvcAction: parsed.verdict.action,
+      Dvc: nsg,
+    }),
+  );
+}
+
+interface NsgTuple {
+  readonly time: string;
+  readonly srcIp: string;
+  readonly dstIp: string;
+  readonly srcPort: number;
+  readonly dstPort: number;
+  readonly protocol: string;
+  readonly direction: NetworkDirection;
+  readonly verdict: { action: DvcAction; result: EventResult };
+}
+
+/** The tuple's values, or what is wrong with it. */
+function parseTuple(fields: readonly string[]): NsgTuple | string {
+  const [
+    epochSeconds = '',
+    srcIp = '',
+    dstIp = '',
+    srcPortText = '',
+    dstPortText = '',
+    proto = '',
+    dir = '',
+    decision = '',
+  ] = fields;
+  const time = /^\d{1,12}$/.test(epochSeconds) ? isoFromEpochSeconds(epochSeconds) : undefined;
+  if (time === undefined) return 'bad timestamp';
+  if (!isAddressText(srcIp)) return 'bad source address';
+  if (!isAddressText(dstIp)) return 'bad destination address';
+  const srcPort = tuplePort(srcPortText);
+  if (srcPort === undefined) return 'bad source port';
+  const dstPort = tuplePort(dstPortText);
+  if (dstPort === undefined) return 'bad destination port';
+  const protocol = PROTOCOLS.get(proto);
+  if (protocol === undefined) return 'bad protocol';
+  const direction = DIRECTIONS.get(dir);
+  if (direction === undefined) return 'bad direction';
+  const verdict = VERDICTS.get(decision);
+  if (verdict === undefined) return 'bad decision';
+  // Version 2 tail: state, then four counters that are empty on B (begin) tuples.
+  if (fields.length === 13 && !(FLOW_STATES.has(fields[8] ?? '') && fields.slice(9).every(isFlowCounter)))
+    return 'bad version 2 state or counters';
+  return { time, srcIp, dstIp, srcPort, dstPort, protocol, direction, verdict };
+}

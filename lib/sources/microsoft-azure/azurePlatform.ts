@@ -1,0 +1,119 @@
+import { FieldProblem, isAbsent, isAddressText } from '../pipeline/FieldReader.js';
+import { excerpt, isoFromDateString, toPort } from '../pipeline/fields.js';
+import type { JsonObject } from '../pipeline/types.js';
+
+/**
+ * Parsing specific to the Azure platform decoders (Azure Firewall, NSG and VNet flow logs,
+ * NTANetAnalytics, Sysmon for Linux): field access that tolerates the unverified key casing of
+ * diagnostic-settings records, the group's field readers, whose reasons name the kind of problem
+ * (`invalid port`, `oversized field`) rather than the field, and the splitter of comma-separated
+ * flow tuples.
+ *
+ * Nothing here throws; every reader returns a value, `undefined` for an absent field, or a
+ * {@link FieldProblem} that the decoder collects with `FieldReader.take` or reports itself as
+ * `out.invalid(reason, detail)`.
+ */
+
+/** Longest text value a decoder accepts for a name-like field (rule names, resource ids, hostnames). */
+export const MAX_TEXT_CHARS = 2048;
+
+/** Longest flow tuple accepted: real tuples are under 120 characters. */
+const MAX_TUPLE_CHARS = 512;
+
+/**
+ * A reader of an object's own fields by name: the exact name first, then the same name in any
+ * letter case. Used where a format's key casing is not verified (the `properties` of Azure Firewall
+ * resource-specific categories,
+ * docs/sources/microsoft-azure.md#azure-firewall-how-records-arrive); a JSON `__proto__` key is an ordinary field here.
+ */
+export function fieldsOf(record: JsonObject): (name: string) => unknown {
+  let byLowerName: Map<string, unknown> | undefined;
+  return (name) => {
+    if (Object.hasOwn(record, name)) return record[name];
+    if (byLowerName === undefined) {
+      byLowerName = new Map();
+      for (const key of Object.keys(record)) {
+        const lower = key.toLowerCase();
+        if (!byLowerName.has(lower)) byLowerName.set(lower, record[key]);
+      }
+    }
+    return byLowerName.get(name.toLowerCase());
+  };
+}
+
+function describeType(value: unknown): string {
+  if (Array.isArray(value)) return 'array';
+  return value === null ? 'null' : typeof value;
+}
+
+/**
+ * A text field: trimmed string, or a finite number as text. Absent, null and blank are `undefined`;
+ * other types and strings over `maxChars` are rejected.
+ */
+export function readText(
+  value: unknown,
+  field: string,
+  maxChars = MAX_TEXT_CHARS,
+): string | undefined | FieldProblem {
+  if (isAbsent(value)) return undefined;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value !== 'string')
+    return new FieldProblem('invalid field type', `${field}: ${describeType(value)}`);
+  if (value.length > maxChars)
+    return new FieldProblem('oversized field', `${field}: ${value.length} characters`);
+  return value.trim();
+}
+
+/** A port (0–65535) from a number or a decimal string. Absent or blank is `undefined`; anything else is rejected. */
+export function readPort(value: unknown, field: string): number | undefined | FieldProblem {
+  if (isAbsent(value)) return undefined;
+  const port = toPort(value);
+  return port ?? new FieldProblem('invalid port', `${field}: ${excerpt(value, 40)}`);
+}
+
+/**
+ * An IP address field, trimmed. Absent or blank is `undefined`; a value without the shape of an IP
+ * literal ({@link isAddressText}: wrong type, hostname, hostile text) is rejected.
+ */
+export function readAddress(value: unknown, field: string): string | undefined | FieldProblem {
+  if (isAbsent(value)) return undefined;
+  if (typeof value === 'string') {
+    const trimmed = value.trim();
+    if (isAddressText(trimmed)) return trimmed;
+  }
+  return new FieldProblem('invalid address', `${field}: ${excerpt(value, 60)}`);
+}
+
+/** A date-time field to ISO time. Absent or blank is `undefined`; an unreadable value is rejected. */
+export function readTime(value: unknown, field: string): string | undefined | FieldProblem {
+  if (isAbsent(value)) return undefined;
+  return isoFromDateString(value) ?? new FieldProblem('invalid time', `${field}: ${excerpt(value, 40)}`);
+}
+
+/**
+ * The fields of a comma-separated flow tuple, when `tuple` is a string of at most 512 characters
+ * with one of the accepted field counts; `undefined` otherwise. Counting commas first keeps a
+ * hostile string from being split into a huge array.
+ */
+export function splitFlowTuple(tuple: unknown, fieldCounts: readonly number[]): string[] | undefined {
+  if (typeof tuple !== 'string' || tuple.length > MAX_TUPLE_CHARS) return undefined;
+  let commas = 0;
+  for (let i = tuple.indexOf(','); i >= 0; i = tuple.indexOf(',', i + 1)) commas++;
+  if (!fieldCounts.includes(commas + 1)) return undefined;
+  return tuple.split(',');
+}
+
+/** A flow-tuple port: 1 to 5 digits, at most 65535. */
+export function tuplePort(value: string): number | undefined {
+  return /^\d{1,5}$/.test(value) ? toPort(value) : undefined;
+}
+
+/** A flow-tuple counter (packets, bytes): digits, or empty for tuples that carry none (state B). */
+export function isFlowCounter(value: string): boolean {
+  return /^\d{0,20}$/.test(value);
+}
+
+/** The detail of a bad tuple: where it is and a bounded excerpt of it. */
+export function tupleDetail(path: string, what: string, tuple: unknown): string {
+  return `${path}: ${what} in ${excerpt(tuple, 60)}`;
+}

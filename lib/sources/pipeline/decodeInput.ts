@@ -1,0 +1,106 @@
+import type { FastLinePath } from '../../fastpath/FastLinePath.js';
+import { ItemSplitter } from './ItemSplitter.js';
+import type { Normalizer } from './Normalizer.js';
+import { UNKNOWN_SOURCE } from './Normalizer.js';
+import type { DecodeContext, SourceLocation } from './types.js';
+import { StreamState } from './types.js';
+
+/** Where one input (a file, stdin, or one Event Hub message) comes from and what time context it has. */
+export interface InputDescription {
+  /** Name for locations: a file name, `-`, or `partition 3`. */
+  readonly input: string;
+  /** Event Hub sequence number of the message, if the input is one message. */
+  readonly sequenceNumber?: number;
+  /** Last-resort event time (Event Hub enqueued time), decision D3. */
+  readonly fallbackTimeMs: number | undefined;
+  /** A time near the data's production, to complete year-less timestamps. */
+  readonly referenceTimeMs: number;
+  /** Largest multi-line JSON document held in memory, in characters. */
+  readonly maxDocumentChars: number;
+  /** Longest line read (limit); unlimited when absent. */
+  readonly maxLineChars?: number;
+  /** Most items decoded from this input (limit); the rest are counted as `record limit exceeded`. */
+  readonly maxItems?: number;
+}
+
+/**
+ * Opens one input for decoding: returns a splitter whose items go through `normalizer` with a
+ * fresh per-stream state (header lines of one file or message never leak into another). Feed it
+ * lines, then call `end()`.
+ */
+export function openInput(
+  normalizer: Normalizer,
+  description: InputDescription,
+  fastPath?: FastLinePath,
+): ItemSplitter {
+  const ctx: DecodeContext = {
+    fallbackTimeMs: description.fallbackTimeMs,
+    referenceTimeMs: description.referenceTimeMs,
+    stream: new StreamState(),
+  };
+  const maxItems = description.maxItems ?? Number.POSITIVE_INFINITY;
+  let items = 0;
+  const overLimit = (location: SourceLocation): boolean => {
+    if (++items <= maxItems) return false;
+    normalizer.counts.itemsRead++;
+    normalizer.invalid(
+      UNKNOWN_SOURCE,
+      'record limit exceeded',
+      `more than ${maxItems} records in one input`,
+      location,
+      '',
+    );
+    return true;
+  };
+  return new ItemSplitter(
+    {
+      json: (record, location) => {
+        if (!overLimit(location)) normalizer.json(record, location, ctx);
+      },
+      text: (line, location) => {
+        if (!overLimit(location)) normalizer.text(line, location, ctx);
+      },
+      invalid: (reason, detail, location) => {
+        normalizer.counts.itemsRead++;
+        normalizer.invalid(UNKNOWN_SOURCE, reason, detail, location, '');
+      },
+      skip: (reason) => {
+        normalizer.counts.itemsRead++;
+        normalizer.skip(reason);
+      },
+      ...(fastPath === undefined || !normalizer.isAuto
+        ? {}
+        : {
+            // An item over the limit takes the full path, which counts it as such.
+            fast: (line: string) =>
+              items < maxItems && fastPath.tryLine(line, ctx, normalizer) && ++items > 0,
+            fastApply: (apply: (c: DecodeContext) => boolean) =>
+              items < maxItems && apply(ctx) && ++items > 0,
+          }),
+    },
+    {
+      input: description.input,
+      maxDocumentChars: description.maxDocumentChars,
+      ...(description.maxLineChars === undefined ? {} : { maxLineChars: description.maxLineChars }),
+      ...(description.sequenceNumber === undefined ? {} : { sequenceNumber: description.sequenceNumber }),
+    },
+  );
+}
+
+/** Decodes a whole text held in memory (one Event Hub message body, a test fixture). */
+export function decodeText(text: string, normalizer: Normalizer, description: InputDescription): void {
+  const splitter = openInput(normalizer, description);
+  let start = 0;
+  let lineNumber = 1;
+  for (;;) {
+    const nl = text.indexOf('\n', start);
+    if (nl < 0) {
+      if (start < text.length) splitter.line(text.slice(start), lineNumber);
+      break;
+    }
+    splitter.line(text.slice(start, nl), lineNumber);
+    start = nl + 1;
+    lineNumber++;
+  }
+  splitter.end();
+}

@@ -1,0 +1,230 @@
+import type { NetworkSession } from '../../schema/NetworkSession.js';
+import { NETWORK_SESSION_FIELD_ORDER } from '../../schema/NetworkSession.js';
+import type { DecodeContext } from './types.js';
+
+/**
+ * Small, total conversions shared by the decoders. None of them throws; each returns `undefined`
+ * when the value is absent or not of the expected form, so the decoder decides what that means.
+ */
+
+/** A string value, trimmed; `undefined` for non-strings and for empty or blank strings. */
+export function toText(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+/** A string or finite number rendered as text; `undefined` otherwise. */
+export function toTextOrNumber(value: unknown): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
+  return toText(value);
+}
+
+const DECIMAL = /^[+-]?\d{1,15}$/;
+
+/** An integer from a number or a decimal string (`"443"`, `443`, `443.0`); `undefined` otherwise. */
+export function toInteger(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
+  if (DECIMAL.test(trimmed)) return Number(trimmed);
+  // Log Analytics exports numeric columns of custom tables as doubles (`"443.0"`, `_d` columns).
+  if (/^\d{1,15}\.0+$/.test(trimmed)) return Number(trimmed);
+  return undefined;
+}
+
+/** A port number (0–65535) from a number or decimal string; `undefined` when absent or out of range. */
+export function toPort(value: unknown): number | undefined {
+  const n = toInteger(value);
+  return n !== undefined && n >= 0 && n <= 65535 ? n : undefined;
+}
+
+/** A positive event count, defaulting to 1 when absent or not a positive integer. */
+export function toEventCount(value: unknown): number {
+  const n = toInteger(value);
+  return n !== undefined && n >= 1 ? n : 1;
+}
+
+/** 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: beyond them `toISOString` writes a six-digit year. */
+const MIN_ISO_MS = -62_167_219_200_000;
+const MAX_ISO_MS = 253_402_300_799_999;
+
+/**
+ * The canonical time form of NetworkSession (`toISOString`), or `undefined` for an invalid instant
+ * or one outside the years 0000–9999, which that form cannot write.
+ */
+export function isoFromMillis(ms: number): string | undefined {
+  if (!Number.isFinite(ms) || ms < MIN_ISO_MS || ms > MAX_ISO_MS) return undefined;
+  // Rows of one stream share their seconds: the last few hundred renderings are remembered.
+  const slot = (ms | 0) & (ISO_SLOTS - 1);
+  if (isoSlotMs[slot] === ms) return isoSlotText[slot];
+  const d = new Date(ms);
+  const iso = Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+  isoSlotMs[slot] = ms;
+  isoSlotText[slot] = iso;
+  return iso;
+}
+
+const ISO_SLOTS = 1024;
+const isoSlotMs = new Float64Array(ISO_SLOTS).fill(Number.NaN);
+const isoSlotText: (string | undefined)[] = new Array<string | undefined>(ISO_SLOTS).fill(undefined);
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number);
+}
+
+/** The Gregorian calendar repeats every 400 years (146 097 days). */
+const MS_PER_400_YEARS = 146_097 * 86_400_000;
+
+/**
+ * Milliseconds since the epoch of a UTC date and time as written (`month` 1–12), or `undefined`
+ * when no such instant exists: a month outside 1–12, a day past the month's end (`2025-02-30`,
+ * `2025-04-31`), an hour over 23 or a minute over 59. `Date.UTC` would roll those over into the
+ * next month or day, and would read the years 0–99 as 1900–1999; here the year is kept. A second
+ * of 60 (a leap second) is the first instant of the next minute, as `Date.UTC` gives it.
+ */
+export function utcMillisOf(
+  year: number,
+  month: number,
+  day: number,
+  hours: number,
+  minutes: number,
+  seconds: number,
+  ms: number,
+): number | undefined {
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (hours > 23 || minutes > 59 || seconds > 60) return undefined;
+  return year >= 100
+    ? Date.UTC(year, month - 1, day, hours, minutes, seconds, ms)
+    : Date.UTC(year + 400, month - 1, day, hours, minutes, seconds, ms) - MS_PER_400_YEARS;
+}
+const CANONICAL_SHAPE = 'dddd-dd-ddTdd:dd:dd.dddZ';
+
+/**
+ * True when `text` is already in the one time form of NetworkSession (`yyyy-MM-ddTHH:mm:ss.SSSZ`,
+ * years 1000 to 9999) and names a real instant: then `isoFromDateString(text)` is `text` itself,
+ * because `toISOString` writes that instant back the same way. Day 31 of a 30-day month, Feb 29 of
+ * a common year or second 60 roll over in `Date.UTC`, so they are read the long way.
+ */
+export function isCanonicalIso(text: string): boolean {
+  if (text.length !== 24) return false;
+  for (let i = 0; i < 24; i++) {
+    const c = text.charCodeAt(i);
+    const expected = CANONICAL_SHAPE.charCodeAt(i);
+    if (expected === 100 /* d */) {
+      if (c < 48 || c > 57) return false;
+    } else if (c !== expected) return false;
+  }
+  const digit = (i: number) => text.charCodeAt(i) - 48;
+  const year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
+  const month = digit(5) * 10 + digit(6);
+  const day = digit(8) * 10 + digit(9);
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
+  return (
+    digit(11) * 10 + digit(12) <= 23 && digit(14) * 10 + digit(15) <= 59 && digit(17) * 10 + digit(18) <= 59
+  );
+}
+
+const EPOCH_SECONDS = /^(\d{1,12})(?:\.(\d+))?$/;
+
+/**
+ * Epoch seconds (number or decimal string, fractions allowed) to ISO time. Fractions below the
+ * millisecond are truncated, never rounded, so `…4.9996` stays in its bin (decision D2 edges). A
+ * number is read through its shortest decimal form (`String(1591367999.305988)`), which avoids both
+ * the binary error of multiplying by 1000 and the rounding of `toFixed` (`…9.9999998` would become
+ * the next second); numbers that form has no plain digits for (`1e-7`, negatives) give `undefined`.
+ */
+export function isoFromEpochSeconds(value: unknown): string | undefined {
+  let text: string;
+  if (typeof value === 'number') text = String(value);
+  else if (typeof value === 'string') text = value.trim();
+  else return undefined;
+  const m = EPOCH_SECONDS.exec(text);
+  if (m === null) return undefined;
+  const fraction = (m[2] ?? '').slice(0, 3).padEnd(3, '0');
+  return isoFromMillis(Number(m[1]) * 1000 + Number(fraction));
+}
+
+/**
+ * The last-resort event time of decision D3: the Event Hub enqueued time of the message, as ISO
+ * time, or `undefined` when there is none (the CLI).
+ */
+export function fallbackTime(ctx: DecodeContext): string | undefined {
+  return ctx.fallbackTimeMs === undefined ? undefined : isoFromMillis(ctx.fallbackTimeMs);
+}
+
+/** Epoch milliseconds (number or decimal string, fractions truncated) to ISO time. */
+export function isoFromEpochMillis(value: unknown): string | undefined {
+  const n =
+    typeof value === 'string' && /^\d{1,15}(\.\d{1,9})?$/.test(value.trim()) ? Number(value.trim()) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) return undefined;
+  return isoFromMillis(Math.trunc(n));
+}
+
+const ISO_LIKE =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|z|UTC|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * A date-time string in ISO-8601 or the close variants logs use (`2025-11-20 10:19:01.408`,
+ * `2026-11-01T00:00:02.25`, `…+02:00`, `…Z`), to ISO time in UTC. A string without a zone is UTC:
+ * Log Analytics, .NET `DateTime` and Sysmon all write UTC without a marker. Fractions beyond
+ * milliseconds are truncated. Other shapes (`11/20/2025 10:19 AM`) and dates that do not exist
+ * (`2025-02-30`) give `undefined`; the years 0000–0099 are kept as written ({@link utcMillisOf}).
+ */
+export function isoFromDateString(value: unknown): string | undefined {
+  if (value instanceof Date) return isoFromMillis(value.getTime());
+  if (typeof value !== 'string') return undefined;
+  if (isCanonicalIso(value)) return value;
+  const m = ISO_LIKE.exec(value.trim());
+  if (m === null) return undefined;
+  const [, y, mo, d, h, mi, s, frac, zone] = m;
+  const ms = frac === undefined ? 0 : Number(frac.slice(0, 3).padEnd(3, '0'));
+  const utcMs = utcMillisOf(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s ?? '0'), ms);
+  if (utcMs === undefined) return undefined;
+  let offsetMinutes = 0;
+  if (zone !== undefined && zone !== 'Z' && zone !== 'z' && zone !== 'UTC') {
+    const sign = zone.startsWith('-') ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4)));
+  }
+  return isoFromMillis(utcMs - offsetMinutes * 60_000);
+}
+
+/** Anything a NetworkSession field may be given while a decoder builds it; `undefined` means absent. */
+export type SessionFields = { [K in keyof NetworkSession]?: NetworkSession[K] | undefined };
+
+/**
+ * Builds a NetworkSession with the fields in schema order and absent fields left out, so that
+ * JSON output and golden files read the same for every source. The caller guarantees the
+ * required fields (TimeGenerated, EventCount, EventVendor, EventProduct, EventSchema,
+ * EventSchemaVersion); empty strings are dropped like `undefined`.
+ */
+export function makeSession(fields: SessionFields & Pick<NetworkSession, 'TimeGenerated'>): NetworkSession {
+  const out: Record<string, unknown> = {};
+  for (const key of NETWORK_SESSION_FIELD_ORDER) {
+    const value = fields[key];
+    if (value === undefined || value === '') continue;
+    out[key] = value;
+  }
+  return out as NetworkSession;
+}
+
+/** Cuts a value for a dead-letter detail: at most `max` characters, control characters shown as `\xNN`. */
+export function excerpt(value: unknown, max = 80): string {
+  const text = typeof value === 'string' ? value : toPrintable(value);
+  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what we escape here
+  return cut.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** A value as JSON text; one JSON cannot print (nested too deep for the stack, a bigint) is named by its type. */
+function toPrintable(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return Array.isArray(value) ? '[array]' : `[${typeof value}]`;
+  }
+}

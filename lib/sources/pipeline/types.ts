@@ -1,0 +1,88 @@
+import type { NetworkSession } from '../../schema/NetworkSession.js';
+
+/** A parsed JSON object (one record of an envelope, one JSON line, one table row). */
+export type JsonObject = Record<string, unknown>;
+
+/** Where an item came from, so that decode errors and dead letters can point at it. */
+export interface SourceLocation {
+  /** The input: a file name, `-` for stdin, or `partition <id>` for an Event Hub batch. */
+  readonly input: string;
+  /** 1-based line of the item's first character in the input text (text lines, JSON lines). */
+  readonly line?: number;
+  /** 0-based index of the record inside a JSON array or `{"records":[…]}` envelope. */
+  readonly record?: number;
+  /** Event Hub sequence number of the message that carried the item. */
+  readonly sequenceNumber?: number;
+}
+
+/**
+ * Receives what a decoder makes of one item. A decoder calls it any number of times per item:
+ * an NSG flow-log record yields one `record` per flow tuple, a header line yields one `skip`.
+ * Reasons are short constant phrases (`'NODATA record'`, `'missing DstPort'`); `detail` names the
+ * field and a bounded excerpt of the offending value, never a whole raw line.
+ */
+export interface DecodeSink {
+  /** One normalized NetworkSession row. */
+  record(session: NetworkSession): void;
+  /** The item is well formed but not a network session the rule counts (header line, DNS event, NODATA). */
+  skip(reason: string): void;
+  /** The item cannot be decoded. The batch goes on; the reason is counted and sampled as a dead letter. */
+  invalid(reason: string, detail?: string): void;
+}
+
+/**
+ * Per-stream memory of a text input: one file in the CLI, one Event Hub message in the function.
+ * Header lines (`#fields` of Zeek, the field list of a custom AWS VPC flow-log format) store their
+ * layout here; the lines after them read it.
+ */
+export class StreamState {
+  readonly #values = new Map<string, unknown>();
+  /** The source that claimed this stream with a header line; its lines are offered to it first. */
+  stickySource: string | undefined;
+
+  get<T>(key: string): T | undefined {
+    return this.#values.get(key) as T | undefined;
+  }
+
+  set(key: string, value: unknown): void {
+    this.#values.set(key, value);
+  }
+}
+
+/** What a decoder may know besides the item itself. Pure values: decoders read no clock and no environment. */
+export interface DecodeContext {
+  /**
+   * The Event Hub enqueued time of the message, in ms since the epoch: the last-resort event time
+   * of decision D3 for a record that carries no time of its own. Undefined in the CLI.
+   */
+  readonly fallbackTimeMs: number | undefined;
+  /**
+   * A time close to when the data was produced (enqueued time, or the CLI's start time), used only
+   * to complete partial timestamps such as RFC 3164's year-less `Nov 24 09:59:47`.
+   */
+  readonly referenceTimeMs: number;
+  /** Memory shared by the lines of the current stream. */
+  readonly stream: StreamState;
+}
+
+/**
+ * One source family: how to recognize its items and how to turn them into NetworkSession rows.
+ *
+ * A decoder handles JSON records, text lines, or both. `match*` must be cheap and must not claim
+ * items of another source (a wrong guess is a bug with a test); `decode*` must never throw on any
+ * input: every problem becomes `out.invalid(...)`.
+ */
+export interface SourceDecoder {
+  /** Stable identifier, used by `--format`, in counts and in dead letters: `aws-vpc-flow`. */
+  readonly name: string;
+  /** One line for people: what the decoder reads. */
+  readonly title: string;
+  /** Recognizes a JSON record of this source. */
+  matchJson?(record: JsonObject): boolean;
+  /** Turns a JSON record into rows. */
+  decodeJson?(record: JsonObject, out: DecodeSink, ctx: DecodeContext): void;
+  /** Recognizes a text line of this source (possibly by a header seen earlier in the stream). */
+  matchText?(line: string, ctx: DecodeContext): boolean;
+  /** Turns a text line into rows. */
+  decodeText?(line: string, out: DecodeSink, ctx: DecodeContext): void;
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { isoFromDeviceTime } from '../../../../lib/sources/firewalls/commonSecurityLog.js';
+import {
+  excerpt,
+  isoFromDateString,
+  isoFromEpochMillis,
+  isoFromEpochSeconds,
+  isoFromMillis,
+} from '../../../../lib/sources/pipeline/fields.js';
+import { nestedArray, nestedObject } from '../../../support/fuzzInputs.js';
+
+describe('Conversions: fields', () => {
+  describe('excerpt', () => {
+    it('cuts JSON text and shows control characters as escapes', () => {
+      expect(excerpt({ a: 'x'.repeat(100) }, 10)).toBe('{"a":"xxxx…');
+      expect(excerpt('a\u0000b\u001b')).toBe('a\\x00b\\x1b');
+    });
+
+    it.each([
+      ['an array nested 100 000 deep', nestedArray(100_000, 1), '[array]'],
+      ['an object nested 100 000 deep', nestedObject(100_000, 'a', 1), '[object]'],
+      ['a bigint', 10n, '[bigint]'],
+    ])('names %s by its type instead of throwing', (_label, value, expected) => {
+      expect(excerpt(value)).toBe(expected);
+    });
+  });
+
+  describe('isoFromDateString', () => {
+    it.each([
+      ['0050-01-01T00:00:00Z', '0050-01-01T00:00:00.000Z'],
+      ['0099-12-31 23:59:59.5', '0099-12-31T23:59:59.500Z'],
+      ['0001-01-01T00:00:00', '0001-01-01T00:00:00.000Z'],
+      ['0000-01-01T01:00:00+01:00', '0000-01-01T00:00:00.000Z'],
+      ['2024-02-29 12:00', '2024-02-29T12:00:00.000Z'],
+      ['2000-02-29T00:00:00Z', '2000-02-29T00:00:00.000Z'],
+    ])('keeps the year and the day of %s', (value, expected) => {
+      expect(isoFromDateString(value)).toBe(expected);
+    });
+
+    it.each([
+      '2025-02-30T00:00:00Z',
+      '2025-02-29T00:00:00Z',
+      '1900-02-29T00:00:00Z',
+      '2025-04-31 10:00',
+      '2025-13-01T00:00:00Z',
+      '2025-00-10T00:00:00Z',
+      '2025-01-00T00:00:00Z',
+      '0050-02-30T00:00:00Z',
+    ])('gives no time for the date that does not exist in %s', (value) => {
+      expect(isoFromDateString(value)).toBeUndefined();
+    });
+  });
+
+  describe('isoFromEpochSeconds', () => {
+    it.each([
+      [1740823499.9999998, '2025-03-01T10:04:59.999Z'],
+      [1740823499.9996, '2025-03-01T10:04:59.999Z'],
+      ['1740823499.9999999999999', '2025-03-01T10:04:59.999Z'],
+      [1591367999.306, '2020-06-05T14:39:59.306Z'],
+      [1740823205, '2025-03-01T10:00:05.000Z'],
+    ])('truncates %s to the millisecond without rounding into the next second', (value, expected) => {
+      expect(isoFromEpochSeconds(value)).toBe(expected);
+    });
+
+    it.each([[-1], [1e-7], [Number.NaN], [1e21], ['1.5e9'], ['-5']])('gives no time for %s', (value) => {
+      expect(isoFromEpochSeconds(value)).toBeUndefined();
+    });
+  });
+
+  describe('times past the four-digit years', () => {
+    it('keeps the first and the last instant that toISOString writes with four digits', () => {
+      expect(isoFromMillis(-62_167_219_200_000)).toBe('0000-01-01T00:00:00.000Z');
+      expect(isoFromMillis(253_402_300_799_999)).toBe('9999-12-31T23:59:59.999Z');
+    });
+
+    it.each([
+      ['one millisecond after 9999', () => isoFromMillis(253_402_300_800_000)],
+      ['one millisecond before year 0', () => isoFromMillis(-62_167_219_200_001)],
+      ['the last instant a Date holds', () => isoFromMillis(8.64e15)],
+      ['an offset that pushes 9999-12-31 into 10000', () => isoFromDateString('9999-12-31T23:59:59-23:59')],
+      ['12 digits of epoch seconds', () => isoFromEpochSeconds('999999999999')],
+      ['15 digits of epoch milliseconds', () => isoFromEpochMillis('999999999999999')],
+      ['a CEF date with an offset past 9999', () => isoFromDeviceTime('Dec 31 9999 23:59:59 -23:59')],
+    ])('gives no time for %s, which would not be a NetworkSession time', (_label, read) => {
+      expect(read()).toBeUndefined();
+    });
+  });
+});
