@@ -54,6 +54,10 @@ export function formatSummary(s: RunSummary, formatBytes: (n: number) => string)
     row('records skipped by their decoder', sum(n.skipped));
     for (const [reason, count] of sorted(n.skipped)) row(reason, count, 4);
   }
+  if (n.noted.size > 0) {
+    row('records decoded with a fallback', sum(n.noted));
+    for (const [reason, count] of sorted(n.noted)) row(reason, count, 4);
+  }
   row('records not decodable', sum(n.invalid));
   for (const [reason, count] of sorted(n.invalid)) row(reason, count, 4);
   if (s.deadLetters.length > 0) {

@@ -54,6 +54,8 @@ export interface IngestSummary {
   readonly rowsDropped: Record<string, number>;
   readonly skipped: Record<string, number>;
   readonly invalid: Record<string, number>;
+  /** Records decoded with a counted fallback (an ambiguous device time zone), by `source: reason`. */
+  readonly noted: Record<string, number>;
   readonly windows: number;
   readonly lateWindows: number;
   readonly storage: ApplyCounts;
@@ -203,6 +205,7 @@ export async function ingestBatch(
     rowsDropped: drops,
     skipped: Object.fromEntries(normalizer.counts.skipped),
     invalid: Object.fromEntries(normalizer.counts.invalid),
+    noted: Object.fromEntries(normalizer.counts.noted),
     windows,
     lateWindows,
     storage,

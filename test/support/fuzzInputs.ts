@@ -682,7 +682,8 @@ export function toObject(spec: ObjectSpec): JsonObject {
 export type Outcome =
   | { readonly kind: 'record'; readonly session: NetworkSession }
   | { readonly kind: 'skip'; readonly reason: string }
-  | { readonly kind: 'invalid'; readonly reason: string; readonly detail: string | undefined };
+  | { readonly kind: 'invalid'; readonly reason: string; readonly detail: string | undefined }
+  | { readonly kind: 'note'; readonly reason: string };
 
 /** A DecodeSink that keeps every outcome. */
 export class CollectingSink implements DecodeSink {
@@ -698,6 +699,10 @@ export class CollectingSink implements DecodeSink {
 
   invalid(reason: string, detail?: string): void {
     this.outcomes.push({ kind: 'invalid', reason, detail });
+  }
+
+  note(reason: string): void {
+    this.outcomes.push({ kind: 'note', reason });
   }
 }
 

@@ -37,6 +37,8 @@ export const GoldenCaseSchema = z
         records: z.array(z.record(z.string(), z.unknown())),
         skipped: z.record(z.string(), z.number().int()).default({}),
         invalid: z.record(z.string(), z.number().int()).default({}),
+        /** Records decoded with a counted fallback (`DecodeSink.note`), by `source: reason`. */
+        noted: z.record(z.string(), z.number().int()).default({}),
       })
       .strict(),
   })
@@ -71,6 +73,7 @@ export interface NormalizeResult {
   readonly sources: Record<string, number>;
   readonly skipped: Record<string, number>;
   readonly invalid: Record<string, number>;
+  readonly noted: Record<string, number>;
   readonly normalizer: Normalizer;
 }
 
@@ -125,6 +128,7 @@ function result(records: NetworkSession[], normalizer: Normalizer): NormalizeRes
     sources: Object.fromEntries(normalizer.counts.bySource),
     skipped: Object.fromEntries(normalizer.counts.skipped),
     invalid: Object.fromEntries(normalizer.counts.invalid),
+    noted: Object.fromEntries(normalizer.counts.noted),
     normalizer,
   };
 }

@@ -48,6 +48,6 @@ export const cefAnyVendor: SourceDecoder = {
   },
   matchText: (line) => findCefMarker(line) >= 0,
   decodeText(line, out, ctx) {
-    decodeCefText(line, out, ctx, (row) => decodeAnyVendor(row, out, ctx));
+    decodeCefText(line, out, ctx, (row, sink) => decodeAnyVendor(row, sink, ctx));
   },
 };

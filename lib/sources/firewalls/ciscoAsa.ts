@@ -3,7 +3,7 @@ import { NetworkDirectionSchema } from '../../schema/NetworkSession.js';
 import { findCefMarker, peekCefVendorProduct } from '../formats/cef.js';
 import { lookupProtocolNames } from '../formats/ianaProtocols.js';
 import { hasTerm } from '../formats/kql.js';
-import { parseSyslog } from '../formats/syslog.js';
+import { parseSyslog, type SyslogHeader, sinkForHeaderTime } from '../formats/syslog.js';
 import { FieldReader, isAbsent } from '../pipeline/FieldReader.js';
 import { excerpt, isoFromMillis, makeSession, toEventCount } from '../pipeline/fields.js';
 import type { DecodeContext, DecodeSink, JsonObject, SourceDecoder } from '../pipeline/types.js';
@@ -246,8 +246,13 @@ function protocolNames(protocol: string | undefined): readonly (string | undefin
  * the CommonSecurityLog row the Sentinel ingestion service writes: Cisco/ASA, the message id in
  * DeviceEventClassID, the `%ASA-…` text in Message, the syslog host in Computer and its time in
  * TimeGenerated. The address columns stay empty, so the mapping reads them from the message.
+ * Behind relays the device's own header counts (`parseSyslog`); a time written with a zone is
+ * converted to UTC, and one with an ambiguous zone is not used (`sinkForHeaderTime`).
  */
-function rowFromSyslogLine(line: string, ctx: DecodeContext): JsonObject | undefined {
+function rowFromSyslogLine(
+  line: string,
+  ctx: DecodeContext,
+): { readonly row: JsonObject; readonly syslog: SyslogHeader | undefined } | undefined {
   const tag = findAsaTag(line);
   if (tag === undefined) return undefined;
   const prefix = line.slice(0, tag.index);
@@ -262,7 +267,7 @@ function rowFromSyslogLine(line: string, ctx: DecodeContext): JsonObject | undef
   row.DeviceEventClassID = tag.id;
   row.OriginalLogSeverity = tag.severity;
   row.Message = line.slice(tag.index);
-  return row;
+  return { row, syslog };
 }
 
 function decodeRow(row: JsonObject, out: DecodeSink, ctx: DecodeContext): void {
@@ -293,14 +298,15 @@ export const ciscoAsa: SourceDecoder = {
   },
   decodeText(line, out, ctx) {
     if (findCefMarker(line) >= 0) {
-      decodeCefText(line, out, ctx, (row) => decodeRow(row, out, ctx));
+      decodeCefText(line, out, ctx, (row, sink) => decodeRow(row, sink, ctx));
       return;
     }
-    const row = rowFromSyslogLine(line, ctx);
-    if (row === undefined) {
+    const read = rowFromSyslogLine(line, ctx);
+    if (read === undefined) {
       out.invalid('no ASA message tag', `line of ${line.length} characters`);
       return;
     }
-    ciscoAsaMapping.decodeRow(row, out, ctx);
+    const sink = sinkForHeaderTime(read.syslog, out, ctx);
+    if (sink !== undefined) ciscoAsaMapping.decodeRow(read.row, sink, ctx);
   },
 };

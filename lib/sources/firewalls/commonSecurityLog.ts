@@ -1,4 +1,5 @@
 import { isoFromCefDate, peekCefVendorProduct, readCefLine } from '../formats/cef.js';
+import { sinkForHeaderTime } from '../formats/syslog.js';
 import {
   excerpt,
   fallbackTime,
@@ -56,14 +57,15 @@ export function decodeCefText(
   line: string,
   out: DecodeSink,
   ctx: DecodeContext,
-  decode: (row: JsonObject) => void,
+  decode: (row: JsonObject, out: DecodeSink) => void,
 ): void {
   const read = readCefLine(line, ctx.referenceTimeMs);
   if (!read.ok) {
     out.invalid(read.reason, read.detail);
     return;
   }
-  decode(read.row);
+  const sink = sinkForHeaderTime(read.syslog, out, ctx);
+  if (sink !== undefined) decode(read.row, sink);
 }
 
 /**
@@ -92,9 +94,9 @@ export function commonSecurityLogDecoder(mapping: CommonSecurityLogMapping): Sou
       return header !== undefined && mapping.isVendorRow(header.vendor, header.product);
     },
     decodeText(line, out, ctx) {
-      decodeCefText(line, out, ctx, (row) => {
-        if (!isRowOfVendor(mapping, row)) out.skip(mapping.otherVendorReason);
-        else mapping.decodeRow(row, out, ctx);
+      decodeCefText(line, out, ctx, (row, sink) => {
+        if (!isRowOfVendor(mapping, row)) sink.skip(mapping.otherVendorReason);
+        else mapping.decodeRow(row, sink, ctx);
       });
     },
   };

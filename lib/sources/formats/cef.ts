@@ -1,6 +1,6 @@
 import { excerpt, isoFromMillis, utcMillisOf } from '../pipeline/fields.js';
 import type { JsonObject } from '../pipeline/types.js';
-import { parseSyslog } from './syslog.js';
+import { parseSyslog, type SyslogHeader } from './syslog.js';
 
 /**
  * ArcSight Common Event Format (CEF, "Implementing ArcSight CEF" rev. 16 / 25), and its translation
@@ -347,7 +347,7 @@ export function toCommonSecurityLogRow(event: CefEvent, envelope: CefEnvelope = 
 
 /** A raw CEF line read into its CommonSecurityLog row, or why it cannot be. */
 export type CefLineResult =
-  | { readonly ok: true; readonly row: JsonObject }
+  | { readonly ok: true; readonly row: JsonObject; readonly syslog: SyslogHeader | undefined }
   | { readonly ok: false; readonly reason: string; readonly detail: string };
 
 /**
@@ -362,6 +362,7 @@ export function readCefLine(line: string, referenceTimeMs: number): CefLineResul
   const syslog = prefix.trim() === '' ? undefined : parseSyslog(prefix, referenceTimeMs);
   return {
     ok: true,
+    syslog,
     row: toCommonSecurityLogRow(parsed.event, {
       ...(syslog?.hostname === undefined ? {} : { hostname: syslog.hostname }),
       ...(syslog?.timestampMs === undefined ? {} : { timestampMs: syslog.timestampMs }),

@@ -23,6 +23,8 @@ export interface NormalizeCounts {
   readonly skipped: Map<string, number>;
   /** Items that could not be decoded, by `source: reason`. */
   readonly invalid: Map<string, number>;
+  /** Items decoded with a counted fallback, by `source: reason` (see `DecodeSink.note`). */
+  readonly noted: Map<string, number>;
   /** Items by the decoder that handled them. */
   readonly bySource: Map<string, number>;
 }
@@ -51,6 +53,7 @@ export class Normalizer {
     recordsNormalized: 0,
     skipped: new Map(),
     invalid: new Map(),
+    noted: new Map(),
     bySource: new Map(),
   };
   readonly deadLetters: DeadLetter[] = [];
@@ -242,6 +245,12 @@ class RoutingSink implements DecodeSink {
 
   invalid(reason: string, detail?: string): void {
     this.#owner.invalid(this.#source, reason, detail, this.#location, this.#item);
+  }
+
+  note(reason: string): void {
+    const key = `${this.#source}: ${reason}`;
+    const noted = this.#owner.counts.noted;
+    noted.set(key, (noted.get(key) ?? 0) + 1);
   }
 }
 

@@ -28,6 +28,11 @@ export interface DecodeSink {
   skip(reason: string): void;
   /** The item cannot be decoded. The batch goes on; the reason is counted and sampled as a dead letter. */
   invalid(reason: string, detail?: string): void;
+  /**
+   * The item decodes, but with a fallback worth counting (an event time taken from the enqueued
+   * time because the device wrote an ambiguous zone). Call it before `record`; it changes no row.
+   */
+  note(reason: string): void;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { DvcAction, EventResult, NetworkDirection } from '../../schema/NetworkSession.js';
 import { resolveNetworkProtocolNames } from '../formats/ianaProtocols.js';
+import { parseSyslog } from '../formats/syslog.js';
 import {
   excerpt,
   fallbackTime,
@@ -81,7 +82,7 @@ export interface MerakiMessage {
  * (docs/sources/sensors.md#mapping-cisco-meraki-syslog).
  *
  * Shapes: raw syslog lines as Meraki sends them (`<134>1 1647478988.289402144 MX84 flows allow
- * src=… dst=… protocol=udp sport=… dport=…`), also behind a relay's RFC 3164 header; and `Syslog`
+ * src=… dst=… protocol=udp sport=… dport=…`), also behind one or two relays' RFC 3164 headers; and `Syslog`
  * table rows (Log Analytics export) whose `SyslogMessage` holds the same text, with or without the
  * `<PRI>1 ` prefix. The header is found like the parser's regex `(\d+.\d+)\s([\w-]+)\s([\w-]+)\s(.+)`,
  * not with the shared RFC 5424 reader: Meraki's `1 <epoch>` is not an RFC 5424 timestamp.
@@ -115,7 +116,7 @@ export const ciscoMerakiSyslog: SourceDecoder = {
     return (
       (record.Type === undefined || record.Type === 'Syslog') &&
       typeof message === 'string' &&
-      isMerakiLogType(findMerakiMessage(message))
+      isMerakiLogType(findMessage(message))
     );
   },
 
@@ -129,13 +130,27 @@ export const ciscoMerakiSyslog: SourceDecoder = {
   },
 
   matchText(line: string): boolean {
-    return isMerakiLogType(findMerakiMessage(line));
+    return isMerakiLogType(findMessage(line));
   },
 
   decodeText(line: string, out: DecodeSink, ctx: DecodeContext): void {
     decodeMessage(line, undefined, out, ctx);
   },
 };
+
+/**
+ * The Meraki message of a text, also behind relay headers: the parser's regex finds the epoch
+ * anywhere, so a relay's `Oct 13 06:54:17 10.100.10.100  1602571975.232247147 fw flows …` (the
+ * Sentinel sample `Cisco_Meraki_ASimNetworkSession_IngestedLogs.csv`) or two stacked RFC 3164
+ * headers before the device's message are read too. The headers are stripped by the shared
+ * `parseSyslog`; the Meraki header must then start the message.
+ */
+function findMessage(text: string): MerakiMessage | undefined {
+  const direct = findMerakiMessage(text);
+  if (direct !== undefined) return direct;
+  const header = parseSyslog(text, 0);
+  return header.format === 'rfc3164' ? findMerakiMessage(header.message.trimStart()) : undefined;
+}
 
 function isMerakiLogType(message: MerakiMessage | undefined): boolean {
   return message !== undefined && MERAKI_LOG_TYPES.has(message.logType);
@@ -216,7 +231,7 @@ export function readMerakiPairs(body: string): Map<string, string> {
 }
 
 function decodeMessage(text: string, rowTime: unknown, out: DecodeSink, ctx: DecodeContext): void {
-  const message = findMerakiMessage(text);
+  const message = findMessage(text);
   if (message === undefined) {
     out.invalid('no Meraki header', 'expected "<epoch> <device> <logtype> …"');
     return;

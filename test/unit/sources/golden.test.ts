@@ -16,5 +16,6 @@ describe('Golden: every fixture under test/fixtures normalizes to its expected r
     expect(result.records).toEqual(file.golden.expected.records);
     expect(result.skipped).toEqual(file.golden.expected.skipped);
     expect(result.invalid).toEqual(file.golden.expected.invalid);
+    expect(result.noted).toEqual(file.golden.expected.noted);
   });
 });

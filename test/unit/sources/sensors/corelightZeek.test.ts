@@ -114,7 +114,7 @@ describe('Decoder: corelight-zeek', () => {
     it('claims Zeek header lines and, once a #fields header made the stream sticky, its data rows', () => {
       const ctx = context();
       expect(corelightZeek.matchText?.(GOOD_ROW, ctx)).toBe(false);
-      const sink = { record: () => {}, skip: () => {}, invalid: () => {} };
+      const sink = { record: () => {}, skip: () => {}, invalid: () => {}, note: () => {} };
       for (const line of HEADER) {
         expect(corelightZeek.matchText?.(line, ctx)).toBe(true);
         corelightZeek.decodeText?.(line, sink, ctx);
