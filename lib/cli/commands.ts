@@ -23,6 +23,7 @@ import type { PendingChunk } from './ClassifyPool.js';
 import { applyChunk, ClassifyPool } from './ClassifyPool.js';
 import type { CliInput, InputFormat, InputProblem } from './inputs.js';
 import { describeFsError, readInput, resolveInputs } from './inputs.js';
+import { LogAnalyticsCsvLines, logAnalyticsCsvHeader } from './logAnalyticsCsv.js';
 import type { CliIo } from './main.js';
 import {
   ALERT_CSV_COLUMNS,
@@ -171,6 +172,8 @@ class RunState {
   readonly inputs: readonly CliInput[];
   readonly problems: InputProblem[];
   readonly formats = new Map<string, InputFormat>();
+  /** Inputs read as Log Analytics CSV exports. */
+  readonly csvInputs: string[] = [];
   readonly started: number;
   bytes = 0;
 
@@ -505,6 +508,21 @@ async function readAll(
     };
     let sourceBytes = 0;
     let textBytes = 0;
+    let csv: LogAnalyticsCsvLines | undefined;
+    let firstLine = true;
+    const feed = async (lines: string[], lineNumbers: number[], tooLong: boolean[]) => {
+      if (parallel !== undefined) {
+        if (lines.length > 0) {
+          queue.push({ lines, lineNumbers, tooLong, classified: parallel.pool.classify(lines) });
+          while (queue.length > parallel.depth) await applyHead();
+        }
+        return;
+      }
+      for (let i = 0; i < lines.length; i++) {
+        if (tooLong[i] === true) onTooLong(lines[i] as string, lineNumbers[i] as number);
+        else splitter.line(lines[i] as string, lineNumbers[i] as number);
+      }
+    };
     for await (const event of readInput(input, { maxLineChars: MAX_LINE_CHARS })) {
       if (event.kind === 'format') {
         run.formats.set(input.name, event);
@@ -517,20 +535,32 @@ async function readAll(
       }
       sourceBytes = event.sourceBytes;
       textBytes = event.textBytes;
-      if (parallel !== undefined) {
-        if (event.lines.length > 0) {
-          queue.push({ ...event, classified: parallel.pool.classify(event.lines) });
-          while (queue.length > parallel.depth) await applyHead();
-        }
-      } else {
-        const { lines, lineNumbers, tooLong } = event;
-        for (let i = 0; i < lines.length; i++) {
-          if (tooLong[i] === true) onTooLong(lines[i] as string, lineNumbers[i] as number);
-          else splitter.line(lines[i] as string, lineNumbers[i] as number);
+      let { lines, lineNumbers, tooLong } = event;
+      if (firstLine && lines.length > 0) {
+        firstLine = false;
+        // A Log Analytics CSV export: its rows are read as the JSON records a data export gives.
+        const columns = logAnalyticsCsvHeader(lines[0] as string);
+        if (columns !== undefined) {
+          csv = new LogAnalyticsCsvLines(columns);
+          run.csvInputs.push(input.name);
+          ({ lines, lineNumbers } = { lines: lines.slice(1), lineNumbers: lineNumbers.slice(1) });
         }
       }
+      if (csv !== undefined) {
+        ({ lines, lineNumbers } = csv.push(lines, lineNumbers));
+        tooLong = lines.map(() => false);
+      }
+      await feed(lines, lineNumbers, tooLong);
       progress.update(input, sourceBytes, normalizer.counts.itemsRead);
       await drain();
+    }
+    if (csv !== undefined) {
+      const rest = csv.end();
+      await feed(
+        rest.lines,
+        rest.lineNumbers,
+        rest.lines.map(() => false),
+      );
     }
     while (queue.length > 0) await applyHead();
     splitter.end();

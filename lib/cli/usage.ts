@@ -58,7 +58,7 @@ const INPUTS = `Inputs: files, directories (every file below them, in path order
 or - for stdin. Gzip is recognized by content (zstd too on Node.js 22.15 or later), UTF-16 by
 its byte order mark, Parquet files (VPC flow logs) by content and read row group by row group.
 Records are recognized one by one: JSON lines, JSON arrays, {"records":[...]} envelopes,
-CloudWatch Logs payloads and text lines (syslog, CEF, flow logs).`;
+CloudWatch Logs payloads, Log Analytics CSV exports and text lines (syslog, CEF, flow logs).`;
 
 const COMMON = `  --format NAME            auto (default), or one source's --format name (docs/sources.md)
   --summary-json FILE      also write the summary as JSON to FILE
