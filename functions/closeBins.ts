@@ -17,6 +17,7 @@ export async function closeBinsOnTimer(_timer: Timer, context: InvocationContext
     settings: config.detection,
     logger: contextLogger(context),
     nowMs: services.now(),
+    clock: services.now,
     runId: context.invocationId,
     partitionIdleMs: config.partitionIdleMs,
     deliveryMaxRuns: config.deliveryMaxRuns,

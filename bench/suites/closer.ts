@@ -101,6 +101,7 @@ async function run(store: Store, outbox: Outbox): Promise<void> {
     settings,
     logger: silentLogger,
     nowMs: progress.updatedAtMs + 60_000,
+    clock: () => progress.updatedAtMs + 60_000,
     runId: 'bench',
     partitionIdleMs: 15 * 60_000,
     deliveryMaxRuns: 5,

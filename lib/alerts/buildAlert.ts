@@ -24,17 +24,26 @@ export function binDuration(binMs: number): string {
   return minutes === 1 ? '1 minute' : `${minutes} minutes`;
 }
 
+/** How the closing engine saw a (source, bin) when it built its alert. */
+export interface AlertCircumstances {
+  /** The bin crossed the threshold only after it had been closed. */
+  readonly isLate: boolean;
+  /** The bin was closed while an Event Hub partition still had unread events or was failing. */
+  readonly mayBeIncomplete: boolean;
+}
+
 /**
- * Builds the alert of a (source, bin) from its merged state. The rule's templates may use the
- * columns `SrcIpAddr`, `AttemptedPortsCount` and `BinDuration` (the configured bin, so that
- * `--bin-minutes 10` reads "within 10 minutes" where Sentinel's text hard-codes 5).
+ * Builds the first revision of the alert of a (source, bin) from its merged state. The rule's
+ * templates may use the columns `SrcIpAddr`, `AttemptedPortsCount` and `BinDuration` (the
+ * configured bin, so that `--bin-minutes 10` reads "within 10 minutes" where Sentinel's text
+ * hard-codes 5).
  */
 export function buildAlert(
   source: string,
   binStartMs: number,
   state: WindowState,
   settings: DetectionSettings,
-  isLate: boolean,
+  circumstances: AlertCircumstances,
 ): Alert {
   const { rule } = settings;
   const count = state.ports.size;
@@ -43,6 +52,7 @@ export function buildAlert(
   return {
     SchemaVersion: ALERT_SCHEMA_VERSION,
     AlertId: alertIdOf(rule.id, source, binStartMs),
+    Revision: 1,
     AlertDisplayName: renderTemplate(rule.alertDetailsOverride.alertDisplayNameFormat, columns),
     AlertDescription: renderTemplate(rule.alertDetailsOverride.alertDescriptionFormat, columns),
     Severity: settings.severity,
@@ -76,6 +86,27 @@ export function buildAlert(
     FirstSeen: new Date(state.firstSeenMs).toISOString(),
     LastSeen: new Date(state.lastSeenMs).toISOString(),
     EventCount: eventCountOf(state),
-    IsLate: isLate,
+    IsLate: circumstances.isLate,
+    MayBeIncomplete: circumstances.mayBeIncomplete,
   };
+}
+
+/**
+ * Whether `next`, built later from the same (source, bin), is a correction of `recorded`: the
+ * rule's figures changed (the port count, the listed ports, the reporters) and `next` saw at
+ * least as much (ports and events only grow as rows arrive), so a run that read the rows before
+ * another run's correction never sends older figures as a newer revision.
+ */
+export function isCorrectionOf(next: Alert, recorded: Alert): boolean {
+  if (next.AttemptedPortsCount < recorded.AttemptedPortsCount || next.EventCount < recorded.EventCount)
+    return false;
+  return (
+    next.AttemptedPortsCount !== recorded.AttemptedPortsCount ||
+    !sameItems(next.AttemptedPorts, recorded.AttemptedPorts) ||
+    !sameItems(next.ReportedBy, recorded.ReportedBy)
+  );
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

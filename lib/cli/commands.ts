@@ -446,7 +446,7 @@ async function detectWithTable(
     (s) => replay.add(s),
   );
   await readAll(run, normalizer, () => replay.drain());
-  const alerts = await replay.finish(run.io.now(), sinks);
+  const alerts = await replay.finish(run.io.now, sinks);
   if (run.options.output === 'table') await writer.text(formatAlertTable(alerts));
   else {
     if (run.options.output === 'csv') await writer.text(`${ALERT_CSV_COLUMNS.join(',')}\n`);

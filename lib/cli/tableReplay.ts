@@ -67,7 +67,8 @@ export class TableReplay {
   }
 
   /** Writes the last batch, closes every bin and returns the alerts recorded by this run. */
-  async finish(nowMs: number, sinks: readonly AlertSink[]): Promise<Alert[]> {
+  async finish(clock: () => number, sinks: readonly AlertSink[]): Promise<Alert[]> {
+    const nowMs = clock();
     this.#flush();
     await this.#pending;
     const summary = await closeBins({
@@ -77,6 +78,7 @@ export class TableReplay {
       settings: this.#settings,
       logger: silentLogger,
       nowMs,
+      clock,
       runId: this.#partition,
       partitionIdleMs: 15 * 60_000,
       deliveryMaxRuns: 1,

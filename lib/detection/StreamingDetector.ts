@@ -27,6 +27,11 @@ interface OpenBin {
  * the input: its alerts are then emitted with the complete state, in bin then source order, and
  * its memory is released. Memory therefore follows the windows within the retention horizon, not
  * the input length; rows older than the horizon are dropped and counted.
+ *
+ * Alerts have the closing timer's semantics where they apply: one AlertId per (source, bin),
+ * `IsLate` when the bin crossed the threshold only after it closed. Because a bin's alert waits
+ * until the bin is final, it carries the final figures at once: the first revision is the one the
+ * timer's corrections converge to, and nothing is ever `MayBeIncomplete` (the input is all there).
  */
 export class StreamingDetector {
   readonly router: RowRouter;
@@ -170,7 +175,12 @@ export class StreamingDetector {
       const state = window.accumulator.toState('stream', 0);
       if (!isOverThreshold(state, this.#settings)) continue;
       this.#alerts++;
-      this.#onAlert(buildAlert(source, start, state, this.#settings, window.overAtClose === false));
+      this.#onAlert(
+        buildAlert(source, start, state, this.#settings, {
+          isLate: window.overAtClose === false,
+          mayBeIncomplete: false,
+        }),
+      );
     }
   }
 }

@@ -1,6 +1,8 @@
 import type { AlertSink, DeliveryOutcome } from '../alerts/AlertSink.js';
-import { buildAlert, isOverThreshold } from '../alerts/buildAlert.js';
+import { alertIdOf } from '../alerts/alertId.js';
+import { buildAlert, isCorrectionOf, isOverThreshold } from '../alerts/buildAlert.js';
 import type { DetectionSettings } from '../config/detectionSettings.js';
+import { StorageUnavailableError } from '../errors.js';
 import type { Logger } from '../observability/Logger.js';
 import { LOG_MESSAGES } from '../observability/Logger.js';
 import type { Alert } from '../schema/Alert.js';
@@ -17,8 +19,10 @@ export interface CloseDependencies {
   readonly sinks: readonly AlertSink[];
   readonly settings: DetectionSettings;
   readonly logger: Logger;
-  /** Wall-clock time of the run. */
+  /** Wall-clock time of the run's start: what it closes and records is decided at this time. */
   readonly nowMs: number;
+  /** The wall clock while the run goes on: delivery leases are taken and renewed from it. */
+  readonly clock: () => number;
   /** Identifies this run in outbox leases. */
   readonly runId: string;
   /** A partition silent this long (wall clock) no longer holds the watermark back. */
@@ -39,14 +43,19 @@ export interface CloseSummary {
   readonly binsClosed: number;
   readonly alertsRecorded: number;
   readonly lateAlertsRecorded: number;
+  /** New revisions of alerts already recorded: rows that arrived later changed their figures. */
+  readonly correctionsRecorded: number;
   readonly lateWindowsChecked: number;
   readonly rowsDeleted: number;
   readonly deliveries: Record<string, { delivered: number; failed: number; parked: number }>;
-  /** Alerts recorded in this run, in bin then source order. */
+  /** Alerts whose delivery this run gave up because another run changed them meanwhile. */
+  readonly deliveriesTakenOver: number;
+  /** Alerts and corrections recorded in this run, in bin then source order. */
   readonly alerts: readonly Alert[];
 }
 
-const LEASE_MS = 5 * 60_000;
+/** How long a delivery lease lasts; it is renewed after each sink, so only a run that stopped loses it. */
+export const LEASE_MS = 5 * 60_000;
 const OUTBOX_RETENTION_MS = 7 * 24 * 3_600_000;
 
 /**
@@ -92,8 +101,19 @@ export async function closeBins(deps: CloseDependencies): Promise<CloseSummary> 
   );
   const recorded: Alert[] = [];
   const sinkNames = deps.sinks.map((s) => s.name);
+  /** AlertIds recorded or corrected in this run: at most one revision per alert and run. */
+  const touched = new Set<string>();
+  const recordOrCorrect = async (alert: Alert): Promise<'new' | 'correction' | 'unchanged'> => {
+    const result = await recordAlert(outbox, alert, sinkNames, nowMs);
+    if (result.kind !== 'unchanged') {
+      touched.add(alert.AlertId);
+      recorded.push(result.alert);
+    }
+    return result.kind;
+  };
   let binsClosed = 0;
   let lateAlerts = 0;
+  let corrections = 0;
   let lateChecked = 0;
   let rowsDeleted = 0;
 
@@ -126,8 +146,8 @@ export async function closeBins(deps: CloseDependencies): Promise<CloseSummary> 
       for (const source of [...merged.keys()].sort()) {
         const state = merged.get(source) as WindowState;
         if (!isOverThreshold(state, settings)) continue;
-        const alert = buildAlert(source, bin, state, settings, false);
-        if (await outbox.record(alert, sinkNames, nowMs)) recorded.push(alert);
+        const alert = buildAlert(source, bin, state, settings, { isLate: false, mayBeIncomplete: false });
+        if ((await recordOrCorrect(alert)) === 'correction') corrections++;
       }
       binsClosed++;
       closer = await store.advanceCloser(
@@ -137,19 +157,24 @@ export async function closeBins(deps: CloseDependencies): Promise<CloseSummary> 
     }
   }
 
-  // Late windows of bins already evaluated: alert once if they now cross the threshold.
+  // Late windows of bins already evaluated: a late alert when they now cross the threshold, a
+  // correction when they add to an alert already recorded.
   for await (const marker of store.listLateMarkers()) {
     if (marker.binStartMs + binMs > closer.evaluatedMs) continue;
+    // Recorded or corrected in this run already: the mark stays for the next run.
+    if (touched.has(alertIdOf(settings.rule.id, marker.source, marker.binStartMs))) continue;
     lateChecked++;
     if (marker.binStartMs + binMs + settings.retentionMs > closer.evaluatedMs) {
       const rows = await store.readWindowRows(marker.source, marker.binStartMs);
       const state = rows.reduce((acc, r) => mergeStates(acc, r.state), emptyState());
       if (isOverThreshold(state, settings)) {
-        const alert = buildAlert(marker.source, marker.binStartMs, state, settings, true);
-        if (await outbox.record(alert, sinkNames, nowMs)) {
-          recorded.push(alert);
-          lateAlerts++;
-        }
+        const alert = buildAlert(marker.source, marker.binStartMs, state, settings, {
+          isLate: true,
+          mayBeIncomplete: false,
+        });
+        const kind = await recordOrCorrect(alert);
+        if (kind === 'new') lateAlerts++;
+        else if (kind === 'correction') corrections++;
       }
     }
     await store.deleteLateMarker(marker);
@@ -169,14 +194,19 @@ export async function closeBins(deps: CloseDependencies): Promise<CloseSummary> 
     partitions: progress.length,
     activePartitions: active,
     binsClosed,
-    alertsRecorded: recorded.length,
+    alertsRecorded: recorded.length - corrections,
     lateAlertsRecorded: lateAlerts,
+    correctionsRecorded: corrections,
     lateWindowsChecked: lateChecked,
     rowsDeleted,
-    deliveries,
+    deliveries: deliveries.counts,
+    deliveriesTakenOver: deliveries.takenOver,
     alerts: recorded,
   };
-  logger.info(LOG_MESSAGES.closeSummary, { ...summary, alerts: recorded.map((a) => a.AlertId) });
+  logger.info(LOG_MESSAGES.closeSummary, {
+    ...summary,
+    alerts: recorded.map((a) => (a.Revision === 1 ? a.AlertId : `${a.AlertId} revision ${a.Revision}`)),
+  });
   return summary;
 }
 
@@ -203,15 +233,53 @@ async function sweep(
   return deleted;
 }
 
-/** Delivers every pending alert to every sink that has not taken it yet. One failing sink never blocks another. */
-async function deliverPending(deps: CloseDependencies): Promise<CloseSummary['deliveries']> {
-  const { outbox, sinks, logger, nowMs } = deps;
+/**
+ * Records an alert, or a correction of the alert recorded under its AlertId when `alert` has new
+ * figures: the next revision, keeping the recorded `IsLate`. A concurrent change of the entry
+ * (another run corrected it first) is read back and compared again.
+ */
+async function recordAlert(
+  outbox: AlertOutbox,
+  alert: Alert,
+  sinkNames: readonly string[],
+  nowMs: number,
+): Promise<{ kind: 'new' | 'correction'; alert: Alert } | { kind: 'unchanged' }> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (await outbox.record(alert, sinkNames, nowMs)) return { kind: 'new', alert };
+    const entry = await outbox.read(alert.AlertId);
+    if (entry === undefined) continue;
+    if (!isCorrectionOf(alert, entry.alert)) return { kind: 'unchanged' };
+    const correction: Alert = { ...alert, Revision: entry.alert.Revision + 1, IsLate: entry.alert.IsLate };
+    if ((await outbox.revise(entry, correction, sinkNames)) !== undefined)
+      return { kind: 'correction', alert: correction };
+  }
+  throw new StorageUnavailableError(`outbox entry ${alert.AlertId} kept changing while it was corrected`, {
+    context: { operation: 'outbox revise' },
+  });
+}
+
+/**
+ * Delivers every pending alert to every sink that has not taken it yet. One failing sink never
+ * blocks another. The lease is taken from the clock when an alert's delivery starts and renewed
+ * after each sink, so however long the run, no other run delivers the same alert meanwhile.
+ */
+async function deliverPending(
+  deps: CloseDependencies,
+): Promise<{ counts: CloseSummary['deliveries']; takenOver: number }> {
+  const { outbox, sinks, logger, clock } = deps;
   const counts: CloseSummary['deliveries'] = Object.fromEntries(
     sinks.map((s) => [s.name, { delivered: 0, failed: 0, parked: 0 }]),
   );
+  let takenOver = 0;
   const byName = new Map(sinks.map((s) => [s.name, s]));
   for (const pending of await outbox.listPending()) {
-    let entry: OutboxEntry | undefined = await outbox.claim(pending, deps.runId, nowMs, nowMs + LEASE_MS);
+    const claimedAtMs = clock();
+    let entry: OutboxEntry | undefined = await outbox.claim(
+      pending,
+      deps.runId,
+      claimedAtMs,
+      claimedAtMs + LEASE_MS,
+    );
     if (entry === undefined) continue;
     const statuses: Record<string, SinkStatus> = { ...entry.sinks };
     for (const [name, status] of Object.entries(entry.sinks)) {
@@ -231,7 +299,7 @@ async function deliverPending(deps: CloseDependencies): Promise<CloseSummary['de
       const c = counts[name] ?? { delivered: 0, failed: 0, parked: 0 };
       counts[name] = c;
       if (outcome.ok) {
-        statuses[name] = { state: 'delivered', failedRuns: status.failedRuns, deliveredAtMs: nowMs };
+        statuses[name] = { state: 'delivered', failedRuns: status.failedRuns, deliveredAtMs: clock() };
         c.delivered++;
       } else {
         const failedRuns = status.failedRuns + 1;
@@ -247,13 +315,20 @@ async function deliverPending(deps: CloseDependencies): Promise<CloseSummary['de
           });
         } else c.failed++;
       }
-      // Record each sink's result as soon as it is known, so a crash re-sends as little as possible.
-      entry = await outbox.saveSinks(entry, statuses);
+      // Record each sink's result as soon as it is known (a crash re-sends as little as
+      // possible), and renew the lease.
+      entry = await outbox.saveSinks(entry, statuses, clock() + LEASE_MS);
+      // Another run changed the entry (a correction made every sink pending again): its state wins.
+      if (entry === undefined) break;
+    }
+    if (entry === undefined) {
+      takenOver++;
+      continue;
     }
     // Give the lease up (unless the last save did): sinks still pending are tried again next run.
-    if (entry.leaseUntilMs !== 0) await outbox.saveSinks(entry, statuses, true);
+    if (entry.leaseUntilMs !== 0 && (await outbox.saveSinks(entry, statuses, 0)) === undefined) takenOver++;
   }
-  return counts;
+  return { counts, takenOver };
 }
 
 async function safeDeliver(sink: AlertSink, alert: Alert): Promise<DeliveryOutcome> {

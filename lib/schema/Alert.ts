@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { IsoUtcTimeSchema, PortNumberSchema } from './NetworkSession.js';
 
-/** Version of the alert document; bumped on any incompatible change. */
-export const ALERT_SCHEMA_VERSION = '1.0';
+/**
+ * Version of the alert document: the major part changes on an incompatible change, the minor part
+ * when fields are added (1.1: `Revision`, `MayBeIncomplete`).
+ */
+export const ALERT_SCHEMA_VERSION = '1.1';
 
 /**
  * One alert: a (source, bin) whose distinct destination port count is over the threshold.
@@ -16,6 +19,12 @@ export const AlertSchema = z
   .object({
     SchemaVersion: z.literal(ALERT_SCHEMA_VERSION),
     AlertId: z.uuid(),
+    /**
+     * 1 for the first alert of a (source, bin); a correction (rows that arrived later changed the
+     * port count, the listed ports or the reporters) carries the same AlertId, the next revision
+     * and the exact figures. Receivers keep the highest revision of an AlertId.
+     */
+    Revision: z.number().int().min(1),
     AlertDisplayName: z.string(),
     AlertDescription: z.string(),
     Severity: z.enum(['Informational', 'Low', 'Medium', 'High']),
@@ -48,7 +57,31 @@ export const AlertSchema = z
     EventCount: z.number().int().min(0),
     /** True when the bin crossed the threshold only after it had been closed (late events). */
     IsLate: z.boolean(),
+    /**
+     * True when the bin was closed after the maximum delay while an Event Hub partition still had
+     * unread events or was failing: rows of this window may be missing. When they arrive and
+     * change the figures, a correction follows.
+     */
+    MayBeIncomplete: z.boolean(),
   })
   .strict();
 
 export type Alert = z.infer<typeof AlertSchema>;
+
+/** An alert document of schema version 1.0 (before `Revision` and `MayBeIncomplete`), as older outbox rows hold it. */
+const AlertV1_0Schema = AlertSchema.omit({ SchemaVersion: true, Revision: true, MayBeIncomplete: true })
+  .extend({ SchemaVersion: z.literal('1.0') })
+  .strict();
+
+/**
+ * Reads a stored alert document of any known version as the current version: a 1.0 document is
+ * a first revision that was not closed early (`Revision: 1`, `MayBeIncomplete: false`).
+ * @throws {z.ZodError} when the value is no alert document of a known version
+ */
+export function toCurrentAlert(value: unknown): Alert {
+  const old = AlertV1_0Schema.safeParse(value);
+  if (old.success) {
+    return { ...old.data, SchemaVersion: ALERT_SCHEMA_VERSION, Revision: 1, MayBeIncomplete: false };
+  }
+  return AlertSchema.parse(value);
+}

@@ -2,15 +2,39 @@ import type { Alert } from '../schema/Alert.js';
 import type { OutboxEntry, SinkStatus } from './TableAlertOutbox.js';
 
 /**
- * The alert outbox: alerts recorded once per AlertId before any delivery, each sink's state after
+ * The alert outbox: alerts recorded once per AlertId before any delivery (a correction replaces
+ * the alert with its next revision and makes every sink pending again), each sink's state after
  * it, a lease so that one run at a time delivers an alert. Table Storage in Azure; an in-memory
  * twin for tests; both pass the same contract tests.
+ *
+ * Every update is conditional on the ETag read. When an update meets a changed entry, the
+ * implementation reads it back: if the stored entry is what this update wrote (its response was
+ * lost after it committed), the update succeeded; otherwise another run changed the entry and the
+ * method returns `undefined`, never an error.
  */
 export interface AlertOutbox {
+  /** Records a new alert; false when an alert with the same AlertId is already recorded. */
   record(alert: Alert, sinkNames: readonly string[], nowMs: number): Promise<boolean>;
+  /** The entry of an alert id, or undefined. */
+  read(alertId: string): Promise<OutboxEntry | undefined>;
+  /**
+   * Replaces a recorded alert with a new revision (same AlertId) and makes every sink pending;
+   * undefined when the entry changed since it was read.
+   */
+  revise(entry: OutboxEntry, alert: Alert, sinkNames: readonly string[]): Promise<OutboxEntry | undefined>;
   listPending(): Promise<OutboxEntry[]>;
   listAll(): Promise<OutboxEntry[]>;
+  /** Takes the delivery lease until `untilMs`; undefined when another run holds it or changed the entry. */
   claim(entry: OutboxEntry, owner: string, nowMs: number, untilMs: number): Promise<OutboxEntry | undefined>;
-  saveSinks(entry: OutboxEntry, sinks: Record<string, SinkStatus>, release?: boolean): Promise<OutboxEntry>;
+  /**
+   * Saves the sinks' delivery state of a claimed entry and sets its lease to `leaseUntilMs` (the
+   * lease is renewed while a run delivers; 0, or no sink left pending, releases it); undefined
+   * when another run changed the entry meanwhile (a new revision, or its lease had expired).
+   */
+  saveSinks(
+    entry: OutboxEntry,
+    sinks: Record<string, SinkStatus>,
+    leaseUntilMs: number,
+  ): Promise<OutboxEntry | undefined>;
   purge(beforeMs: number): Promise<number>;
 }

@@ -2,25 +2,38 @@ import type { Alert } from '../schema/Alert.js';
 import type { AlertOutbox } from './AlertOutbox.js';
 import type { OutboxEntry, SinkStatus } from './TableAlertOutbox.js';
 
-/** The in-memory twin of `TableAlertOutbox`, with the same create-once, lease and ETag semantics. */
+/** The in-memory twin of `TableAlertOutbox`, with the same create-once, revision, lease and ETag semantics. */
 export class InMemoryAlertOutbox implements AlertOutbox {
   readonly #entries = new Map<string, OutboxEntry>();
   #version = 0;
 
   async record(alert: Alert, sinkNames: readonly string[], nowMs: number): Promise<boolean> {
     if (this.#entries.has(alert.AlertId)) return false;
-    const sinks: Record<string, SinkStatus> = Object.fromEntries(
-      sinkNames.map((n) => [n, { state: 'pending', failedRuns: 0 }]),
-    );
     this.#entries.set(alert.AlertId, {
       alert,
       createdAtMs: nowMs,
-      sinks,
+      sinks: pendingSinks(sinkNames),
       leaseUntilMs: 0,
       leaseOwner: '',
       etag: this.#etag(),
     });
     return true;
+  }
+
+  async read(alertId: string): Promise<OutboxEntry | undefined> {
+    return this.#entries.get(alertId);
+  }
+
+  async revise(
+    entry: OutboxEntry,
+    alert: Alert,
+    sinkNames: readonly string[],
+  ): Promise<OutboxEntry | undefined> {
+    const current = this.#entries.get(entry.alert.AlertId);
+    if (current === undefined || current.etag !== entry.etag) return undefined;
+    const next = { ...current, alert, sinks: pendingSinks(sinkNames), etag: this.#etag() };
+    this.#entries.set(alert.AlertId, next);
+    return next;
   }
 
   async listPending(): Promise<OutboxEntry[]> {
@@ -48,17 +61,17 @@ export class InMemoryAlertOutbox implements AlertOutbox {
   async saveSinks(
     entry: OutboxEntry,
     sinks: Record<string, SinkStatus>,
-    release = false,
-  ): Promise<OutboxEntry> {
+    leaseUntilMs: number,
+  ): Promise<OutboxEntry | undefined> {
     const current = this.#entries.get(entry.alert.AlertId);
-    if (current === undefined || current.etag !== entry.etag)
-      throw new Error('outbox entry changed during delivery');
-    const releasing = release || !Object.values(sinks).some((s) => s.state === 'pending');
+    if (current === undefined || current.etag !== entry.etag) return undefined;
+    const untilMs = Object.values(sinks).some((s) => s.state === 'pending') ? leaseUntilMs : 0;
     const next = {
       ...current,
       sinks,
+      leaseUntilMs: untilMs,
+      leaseOwner: untilMs === 0 ? '' : current.leaseOwner,
       etag: this.#etag(),
-      ...(releasing ? { leaseUntilMs: 0, leaseOwner: '' } : {}),
     };
     this.#entries.set(entry.alert.AlertId, next);
     return next;
@@ -78,4 +91,8 @@ export class InMemoryAlertOutbox implements AlertOutbox {
   #etag(): string {
     return String(++this.#version);
   }
+}
+
+function pendingSinks(sinkNames: readonly string[]): Record<string, SinkStatus> {
+  return Object.fromEntries(sinkNames.map((n) => [n, { state: 'pending', failedRuns: 0 }]));
 }

@@ -3,7 +3,7 @@ import { odata } from '@azure/data-tables';
 import { z } from 'zod';
 import type { ServiceConnection } from '../config/appSettings.js';
 import type { Alert } from '../schema/Alert.js';
-import { AlertSchema } from '../schema/Alert.js';
+import { toCurrentAlert } from '../schema/Alert.js';
 import type { AlertOutbox } from './AlertOutbox.js';
 import type { StorageRetryOptions } from './storageClients.js';
 import {
@@ -52,7 +52,12 @@ interface OutboxRow {
  * The alert outbox in Table Storage: an alert is recorded here before any delivery (created once
  * per AlertId, so a timer that runs twice, or again after a crash, records it once), each sink's
  * success is recorded after it, and what did not get through is retried at the next run. A lease
- * (an ETag-conditional update) lets only one timer deliver an alert at a time.
+ * (an ETag-conditional update) lets only one timer deliver an alert at a time. A correction
+ * replaces the alert with its next revision and makes every sink pending again.
+ *
+ * A conditional update that meets 412 after the SDK retried it (the first attempt committed, its
+ * response was lost) reads the entry back and recognizes its own write; only a change by another
+ * run makes it give the entry up, and never fails the run.
  */
 export class TableAlertOutbox implements AlertOutbox {
   readonly table: TableClient;
@@ -97,6 +102,56 @@ export class TableAlertOutbox implements AlertOutbox {
     } catch (error) {
       if (statusOf(error) === 409) return false;
       throw asStorageFailure(error, 'outbox record');
+    }
+  }
+
+  /** The entry of an alert id, or undefined. */
+  async read(alertId: string): Promise<OutboxEntry | undefined> {
+    await this.ready();
+    try {
+      return toEntry(await this.table.getEntity<OutboxRow>(PK, alertId));
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw asStorageFailure(error, 'outbox read');
+    }
+  }
+
+  /**
+   * Replaces the recorded alert of `entry` with `alert` (its next revision) and makes every sink
+   * of `sinkNames` pending; the lease is left as it is. Undefined when another run changed the
+   * entry since it was read.
+   */
+  async revise(
+    entry: OutboxEntry,
+    alert: Alert,
+    sinkNames: readonly string[],
+  ): Promise<OutboxEntry | undefined> {
+    const sinks: Record<string, SinkStatus> = Object.fromEntries(
+      sinkNames.map((n) => [n, { state: 'pending', failedRuns: 0 }]),
+    );
+    try {
+      const r = await this.table.updateEntity(
+        {
+          partitionKey: PK,
+          rowKey: alert.AlertId,
+          alert: JSON.stringify(alert),
+          sinks: JSON.stringify(sinks),
+          pending: sinkNames.length > 0,
+          parked: false,
+        },
+        'Merge',
+        { etag: entry.etag },
+      );
+      return { ...entry, alert, sinks, etag: r.etag ?? entry.etag };
+    } catch (error) {
+      const status = statusOf(error);
+      if (status !== 412 && status !== 404) throw asStorageFailure(error, 'outbox revise');
+      const stored = await this.read(alert.AlertId);
+      return stored !== undefined &&
+        JSON.stringify(stored.alert) === JSON.stringify(alert) &&
+        sameSinks(stored.sinks, sinks)
+        ? stored
+        : undefined;
     }
   }
 
@@ -152,23 +207,27 @@ export class TableAlertOutbox implements AlertOutbox {
       return { ...entry, leaseUntilMs: untilMs, leaseOwner: owner, etag: r.etag ?? entry.etag };
     } catch (error) {
       const status = statusOf(error);
-      if (status === 412 || status === 404) return undefined;
-      throw asStorageFailure(error, 'outbox claim');
+      if (status !== 412 && status !== 404) throw asStorageFailure(error, 'outbox claim');
+      // Our own claim may have committed before its response was lost.
+      const stored = await this.read(entry.alert.AlertId);
+      return stored?.leaseOwner === owner && stored.leaseUntilMs === untilMs ? stored : undefined;
     }
   }
 
   /**
-   * Saves the sinks' delivery state of a claimed entry. `release` gives the lease up (at the end
-   * of a run's attempt), so that the next run may try the sinks still pending.
+   * Saves the sinks' delivery state of a claimed entry and moves its lease to `leaseUntilMs`
+   * (renewed while the run delivers; 0, or no sink left pending, gives it up so that the next run
+   * may try the sinks still pending). Undefined when another run changed the entry meanwhile.
    */
   async saveSinks(
     entry: OutboxEntry,
     sinks: Record<string, SinkStatus>,
-    release = false,
-  ): Promise<OutboxEntry> {
+    leaseUntilMs: number,
+  ): Promise<OutboxEntry | undefined> {
     const pending = Object.values(sinks).some((s) => s.state === 'pending');
     const parked = Object.values(sinks).some((s) => s.state === 'parked');
-    const releasing = release || !pending;
+    const untilMs = pending ? leaseUntilMs : 0;
+    const owner = untilMs === 0 ? '' : entry.leaseOwner;
     try {
       const r = await this.table.updateEntity(
         {
@@ -177,19 +236,26 @@ export class TableAlertOutbox implements AlertOutbox {
           sinks: JSON.stringify(sinks),
           pending,
           parked,
-          ...(releasing ? { leaseUntilMs: { value: 0, type: 'Double' as const }, leaseOwner: '' } : {}),
+          leaseUntilMs: { value: untilMs, type: 'Double' as const },
+          leaseOwner: owner,
         },
         'Merge',
         { etag: entry.etag },
       );
-      return {
-        ...entry,
-        sinks,
-        etag: r.etag ?? entry.etag,
-        ...(releasing ? { leaseUntilMs: 0, leaseOwner: '' } : {}),
-      };
+      return { ...entry, sinks, leaseUntilMs: untilMs, leaseOwner: owner, etag: r.etag ?? entry.etag };
     } catch (error) {
-      throw asStorageFailure(error, 'outbox update');
+      const status = statusOf(error);
+      if (status !== 412 && status !== 404) throw asStorageFailure(error, 'outbox update');
+      // 412 after a lost response: the entry holds exactly what we wrote. Anything else means
+      // another run changed it (a new revision, or it took the lease after ours expired).
+      const stored = await this.read(entry.alert.AlertId);
+      const isOurs =
+        stored !== undefined &&
+        stored.alert.Revision === entry.alert.Revision &&
+        stored.leaseOwner === owner &&
+        stored.leaseUntilMs === untilMs &&
+        sameSinks(stored.sinks, sinks);
+      return isOurs ? stored : undefined;
     }
   }
 
@@ -215,9 +281,26 @@ export class TableAlertOutbox implements AlertOutbox {
   }
 }
 
+/** Whether two sink state maps are equal (whatever their key order). */
+export function sameSinks(
+  a: Readonly<Record<string, SinkStatus>>,
+  b: Readonly<Record<string, SinkStatus>>,
+): boolean {
+  const canonical = (m: Readonly<Record<string, SinkStatus>>) =>
+    JSON.stringify(
+      Object.keys(m)
+        .sort()
+        .map((k) => {
+          const v = m[k] as SinkStatus;
+          return [k, v.state, v.failedRuns, v.lastReason ?? null, v.deliveredAtMs ?? null];
+        }),
+    );
+  return canonical(a) === canonical(b);
+}
+
 function toEntry(r: OutboxRow & { etag: string }): OutboxEntry {
   return {
-    alert: AlertSchema.parse(JSON.parse(r.alert)),
+    alert: toCurrentAlert(JSON.parse(r.alert)),
     createdAtMs: r.createdAtMs,
     sinks: SinksSchema.parse(JSON.parse(r.sinks)),
     leaseUntilMs: r.leaseUntilMs,

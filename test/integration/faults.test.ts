@@ -5,6 +5,7 @@ import { eventCountOf } from '../../lib/window/WindowState.js';
 import { type Azurite, startAzurite } from '../support/azurite.js';
 import { type FaultProxy, startFaultProxy } from '../support/faultProxy.js';
 import { azuriteSettings, envelope, FunctionsHarness, jsonLines } from '../support/functionsHarness.js';
+import { startHttpReceiver } from '../support/httpReceiver.js';
 import { scan, session } from '../support/sessions.js';
 
 let az: Azurite;
@@ -196,5 +197,123 @@ describe('Faults: Table Storage throttling, outages and crashes', () => {
     expect(second).toHaveLength(1);
     await h.closeBins();
     expect(await h.queuedAlerts()).toEqual([]);
+  });
+});
+
+describe('Faults: delivery through lost responses, crashes and long runs', () => {
+  /** Two alerts in the 10:00 bin, and progress far enough for the timer to close it. */
+  async function twoAlerts(h: FunctionsHarness, third = false): Promise<void> {
+    await h.ingest(
+      '0',
+      [
+        envelope([
+          ...scan('203.0.113.4', 60, '2026-11-01T10:00:00Z'),
+          ...scan('203.0.113.5', 61, '2026-11-01T10:00:00Z'),
+          ...(third ? scan('203.0.113.6', 62, '2026-11-01T10:00:00Z') : []),
+        ]),
+        jsonLines([tail]),
+      ],
+      1,
+      '2026-11-01T10:31:00Z',
+    );
+  }
+  const outboxUpdate = (method: string, url: string) => method === 'PATCH' && /Outbox\(/.test(url);
+
+  it('recognizes its own outbox updates when their responses are lost, and delivers each alert once', async () => {
+    const h = harness();
+    await twoAlerts(h);
+    // Every outbox update (claims, sink records, releases) commits, loses its response, and
+    // meets 412 when the SDK retries it.
+    let updates = 0;
+    proxy.mode = {
+      kind: 'loseResponse',
+      picks: (m, url) => outboxUpdate(m, url) && ++updates % 2 === 1,
+      count: 100,
+    };
+    await h.closeBins();
+    proxy.mode = { kind: 'pass' };
+    expect(proxy.injected.lostResponses).toBeGreaterThanOrEqual(6);
+    expect(await counts(h)).toEqual([
+      ['203.0.113.4', 60, 60],
+      ['203.0.113.5', 61, 61],
+    ]);
+    expect((await h.services.outbox.listAll()).map((e) => [e.sinks.queue?.state, e.leaseOwner])).toEqual([
+      ['delivered', ''],
+      ['delivered', ''],
+    ]);
+    expect(h.logged('close summary').at(-1)?.deliveriesTakenOver).toBe(0);
+  });
+
+  it('re-sends an alert when the timer dies between the send and its record (at least once), once its lease expires', async () => {
+    const h = harness();
+    await twoAlerts(h);
+    // The claim of the first alert passes, the queue takes it, the record of that send fails.
+    let updates = 0;
+    proxy.mode = { kind: 'failFrom', picks: (m, url) => outboxUpdate(m, url) && ++updates === 2 };
+    await expect(h.closeBins()).rejects.toBeInstanceOf(StorageUnavailableError);
+    proxy.mode = { kind: 'pass' };
+    const first = await h.queuedAlerts();
+    expect(first).toHaveLength(1);
+    // Within the dead run's lease, the next run leaves that alert alone and sends the other.
+    h.nowMs += 60_000;
+    await h.closeBins();
+    expect([...first, ...(await h.queuedAlerts())].map((a) => a.SrcIpAddr).sort()).toEqual([
+      '203.0.113.4',
+      '203.0.113.5',
+    ]);
+    // After it, the alert is sent again: the same document, to be deduplicated on (AlertId, Revision).
+    h.nowMs += 5 * 60_000;
+    await h.closeBins();
+    expect(await h.queuedAlerts()).toEqual(first);
+    await h.closeBins();
+    expect(await h.queuedAlerts()).toEqual([]);
+  });
+
+  it('keeps its delivery lease through a run longer than the lease: a second run never re-delivers', async () => {
+    const receiver = await startHttpReceiver({ kind: 'status', status: 200 });
+    try {
+      proxy.mode = { kind: 'pass' };
+      const h = new FunctionsHarness(
+        azuriteSettings(
+          az,
+          {
+            PORTSCAN_SINK_HOOK_KIND: 'webhook',
+            PORTSCAN_SINK_HOOK_URL: receiver.url('/alerts'),
+            PORTSCAN_SINK_HOOK_SECRET: `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
+            PORTSCAN_HTTP_TIMEOUT_SECONDS: '60',
+          },
+          proxy.port,
+        ),
+        az.connectionString(),
+        '2026-11-01T11:00:00Z',
+      );
+      await twoAlerts(h, true);
+      // Each webhook call takes four minutes of the run's clock; during the second one, the next
+      // timer run starts (eight minutes after this one).
+      let second: Promise<void> | undefined;
+      receiver.onRequest = async () => {
+        h.nowMs += 4 * 60_000;
+        if (receiver.requests.length === 2) {
+          second = h.closeBins();
+          await second;
+        }
+      };
+      await h.closeBins();
+      await second;
+      const ids = receiver.requests.map((r) => (JSON.parse(r.body) as { SrcIpAddr: string }).SrcIpAddr);
+      expect(ids.sort()).toEqual(['203.0.113.4', '203.0.113.5', '203.0.113.6']);
+      expect((await h.queuedAlerts()).map((a) => a.SrcIpAddr)).toEqual([
+        '203.0.113.4',
+        '203.0.113.5',
+        '203.0.113.6',
+      ]);
+      expect(
+        (await h.services.outbox.listAll()).every((e) =>
+          Object.values(e.sinks).every((s) => s.state === 'delivered'),
+        ),
+      ).toBe(true);
+    } finally {
+      await receiver.close();
+    }
   });
 });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StreamingDetector } from '../../lib/detection/StreamingDetector.js';
 import { StorageUnavailableError } from '../../lib/errors.js';
 import type { Alert } from '../../lib/schema/Alert.js';
+import { eventCountOf } from '../../lib/window/WindowState.js';
 import { type Azurite, startAzurite } from '../support/azurite.js';
 import { type FaultProxy, startFaultProxy } from '../support/faultProxy.js';
 import { azuriteSettings, envelope, FunctionsHarness, jsonLines } from '../support/functionsHarness.js';
@@ -123,7 +124,7 @@ describe('Functions: ingest and closeBins against Azurite', () => {
     ]);
   });
 
-  it('(e) counts late events: within lateness normally, after closing as a late alert, once', async () => {
+  it('(e) counts late events: within lateness normally, after closing as a late alert, then as a correction', async () => {
     const h = harness('2026-11-01T10:20:00Z');
     // 40 ports at 10:00, progress to 10:08: the 10:00 bin stays open (lateness 10 minutes).
     await h.ingest(
@@ -154,7 +155,7 @@ describe('Functions: ingest and closeBins against Azurite', () => {
     await h.closeBins();
     const late = await h.queuedAlerts();
     expect(summary(late)).toEqual([['203.0.113.50', '2026-11-01T10:00:00.000Z', 55, 55, true]]);
-    // Yet more ports for the alerted bin: no second alert, but the stored state stays exact.
+    // Yet more ports for the alerted bin: one correction, same AlertId, revision 2, exact figures.
     await h.ingest(
       '0',
       [jsonLines(scan('203.0.113.50', 7, '2026-11-01T10:02:00Z', 300))],
@@ -162,9 +163,21 @@ describe('Functions: ingest and closeBins against Azurite', () => {
       '2026-11-01T10:31:00Z',
     );
     await h.closeBins();
+    const corrections = await h.queuedAlerts();
+    expect(
+      corrections.map((a) => [a.AlertId, a.Revision, a.AttemptedPortsCount, a.EventCount, a.IsLate]),
+    ).toEqual([[late[0]?.AlertId, 2, 62, 62, true]]);
+    // Rows that add nothing to the figures (a port already counted) send nothing.
+    await h.ingest(
+      '0',
+      [jsonLines(scan('203.0.113.50', 1, '2026-11-01T10:02:30Z', 300))],
+      5,
+      '2026-11-01T10:32:00Z',
+    );
+    await h.closeBins();
     expect(await h.queuedAlerts()).toEqual([]);
     const rows = await h.services.store.readWindowRows('203.0.113.50', Date.parse('2026-11-01T10:00:00Z'));
-    expect(rows.map((r) => r.state.ports.size)).toEqual([62]);
+    expect(rows.map((r) => [r.state.ports.size, eventCountOf(r.state)])).toEqual([[62, 63]]);
   });
 
   it('(f) closes bins although one partition has been silent for an hour', async () => {

@@ -149,12 +149,54 @@ describe.each(stores)('State contract: %s', (_name, make) => {
     const saved = await outbox.saveSinks(
       mine as OutboxEntry,
       { queue: { state: 'delivered', failedRuns: 0 }, TEAMS: { state: 'pending', failedRuns: 1 } },
-      true,
+      0,
     );
-    expect(saved.leaseUntilMs).toBe(0);
+    expect(saved?.leaseUntilMs).toBe(0);
     const [again] = await outbox.listPending();
     expect(await outbox.claim(again as OutboxEntry, 'run-b', 1000, 5000)).toBeDefined();
     expect(await outbox.purge(10_000)).toBe(0);
+  });
+
+  it('renews a lease while delivering, and gives an entry up when another run corrected it meanwhile', async () => {
+    const { outbox } = make();
+    const alert = anAlert();
+    await outbox.record(alert, ['queue', 'TEAMS'], 1000);
+    const [entry] = await outbox.listPending();
+    const mine = (await outbox.claim(entry as OutboxEntry, 'run-a', 1000, 5000)) as OutboxEntry;
+    const renewed = await outbox.saveSinks(
+      mine,
+      { queue: { state: 'delivered', failedRuns: 0 }, TEAMS: { state: 'pending', failedRuns: 0 } },
+      9000,
+    );
+    expect([renewed?.leaseOwner, renewed?.leaseUntilMs]).toEqual(['run-a', 9000]);
+    // Past the first lease's end, another run may not take it: it was renewed.
+    expect(await outbox.claim((await outbox.read(alert.AlertId)) as OutboxEntry, 'run-b', 6000, 11_000)).toBe(
+      undefined,
+    );
+    // A correction (revision 2) while run-a still delivers: run-a's next save gives the entry up.
+    const correction = { ...alert, Revision: 2, AttemptedPortsCount: 61 };
+    const revised = await outbox.revise((await outbox.read(alert.AlertId)) as OutboxEntry, correction, [
+      'queue',
+      'TEAMS',
+    ]);
+    expect(revised?.alert.Revision).toBe(2);
+    expect(
+      await outbox.saveSinks(
+        renewed as OutboxEntry,
+        { queue: { state: 'delivered', failedRuns: 0 }, TEAMS: { state: 'delivered', failedRuns: 0 } },
+        0,
+      ),
+    ).toBeUndefined();
+    const stored = (await outbox.read(alert.AlertId)) as OutboxEntry;
+    expect([stored.alert.Revision, stored.alert.AttemptedPortsCount, stored.sinks]).toEqual([
+      2,
+      61,
+      { queue: { state: 'pending', failedRuns: 0 }, TEAMS: { state: 'pending', failedRuns: 0 } },
+    ]);
+    // A revision from a stale read is refused.
+    expect(await outbox.revise(renewed as OutboxEntry, { ...correction, Revision: 3 }, ['queue'])).toBe(
+      undefined,
+    );
   });
 });
 

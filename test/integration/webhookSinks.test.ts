@@ -408,6 +408,7 @@ async function startHttpReceiverOn(port: number): Promise<HttpReceiver> {
     requests,
     replies: [],
     fallback: { kind: 'status', status: 202 },
+    onRequest: undefined,
     url: (path = '/hook') => `http://127.0.0.1:${port}${path}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

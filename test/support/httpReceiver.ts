@@ -33,6 +33,8 @@ export interface HttpReceiver {
   readonly requests: ReceivedRequest[];
   readonly replies: Reply[];
   fallback: Reply;
+  /** Awaited after a request's body is read and before it is answered (to act while a sender waits). */
+  onRequest: ((request: ReceivedRequest) => Promise<void>) | undefined;
   /** `http://127.0.0.1:<port><path>`. */
   url(path?: string): string;
   close(): Promise<void>;
@@ -44,18 +46,23 @@ export async function startHttpReceiver(
   const requests: ReceivedRequest[] = [];
   const replies: Reply[] = [];
   const sockets = new Set<Socket>();
-  const state = { fallback };
+  const state: { fallback: Reply; onRequest: ((request: ReceivedRequest) => Promise<void>) | undefined } = {
+    fallback,
+    onRequest: undefined,
+  };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      requests.push({
+    req.on('end', async () => {
+      const request = {
         method: req.method ?? '',
         path: req.url ?? '',
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
         atMs: Date.now(),
-      });
+      };
+      requests.push(request);
+      await state.onRequest?.(request);
       const reply = replies.shift() ?? state.fallback;
       if (reply.kind === 'hang') return;
       if (reply.kind === 'destroy') {
@@ -84,6 +91,12 @@ export async function startHttpReceiver(
     },
     set fallback(reply: Reply) {
       state.fallback = reply;
+    },
+    get onRequest() {
+      return state.onRequest;
+    },
+    set onRequest(hook: ((request: ReceivedRequest) => Promise<void>) | undefined) {
+      state.onRequest = hook;
     },
     url: (path = '/hook') => `http://127.0.0.1:${port}${path}`,
     close: () =>

@@ -127,3 +127,53 @@ export function mitreTechniqueUrl(technique: string): string | undefined {
   if (m === null) return undefined;
   return `https://attack.mitre.org/techniques/T${m[1]}/${m[2] === undefined ? '' : `${m[2]}/`}`;
 }
+
+/** What a chat card says of an alert's standing, shared by the Teams and Slack formats. */
+export interface AlertStanding {
+  /** Prefix of the title: `Update: ` for a correction (chat webhooks cannot edit the card they posted). */
+  readonly titlePrefix: string;
+  /** Appended to the severity line: ` · late alert`, ` · update 2`, ` · may be incomplete`. */
+  readonly tags: string;
+  /** Facts (title, plain text) shown only when they apply. */
+  readonly facts: readonly { readonly title: string; readonly value: string }[];
+}
+
+/**
+ * How a card presents an alert's revision, lateness and completeness. A correction is a new card
+ * titled as an update, carrying the exact figures; an alert closed while a partition was behind
+ * says that rows may be missing.
+ */
+export function alertStanding(alert: Pick<Alert, 'IsLate' | 'Revision' | 'MayBeIncomplete'>): AlertStanding {
+  const isUpdate = alert.Revision > 1;
+  const tags = [
+    alert.IsLate ? 'late alert' : undefined,
+    isUpdate ? `update ${alert.Revision}` : undefined,
+    alert.MayBeIncomplete ? 'may be incomplete' : undefined,
+  ].filter((t): t is string => t !== undefined);
+  return {
+    titlePrefix: isUpdate ? 'Update: ' : '',
+    tags: tags.map((t) => ` · ${t}`).join(''),
+    facts: [
+      ...(alert.IsLate
+        ? [{ title: 'Late', value: 'crossed the threshold after its window had closed' }]
+        : []),
+      ...(isUpdate
+        ? [
+            {
+              title: 'Update',
+              value: `revision ${alert.Revision}: rows that arrived later changed the figures; these replace the earlier card's`,
+            },
+          ]
+        : []),
+      ...(alert.MayBeIncomplete
+        ? [
+            {
+              title: 'Completeness',
+              value:
+                'may be incomplete: the window closed while an Event Hub partition was behind; an update follows if its rows change the figures',
+            },
+          ]
+        : []),
+    ],
+  };
+}

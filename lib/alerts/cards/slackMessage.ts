@@ -1,6 +1,7 @@
 import type { Alert } from '../../schema/Alert.js';
 import { renderAlertLink } from './alertLink.js';
 import {
+  alertStanding,
   breakAutoLinks,
   formatCount,
   formatPortRanges,
@@ -78,14 +79,17 @@ export function toSlackMessage(alert: Alert, options: SlackMessageOptions = {}):
     LIMITS.reporters,
     (n) => `• and ${formatCount(n)} more`,
   );
-  const summary = `*${alert.Severity}* severity · ${count} ports in ${minutes} minutes${alert.IsLate ? ' · late alert' : ''}`;
+  const standing = alertStanding(alert);
+  const summary = `*${alert.Severity}* severity · ${count} ports in ${minutes} minutes${standing.tags}`;
   const link = renderAlertLink(options.linkTemplate, alert);
   const blocks: SlackBlock[] = [
     {
       type: 'header',
       text: {
         type: 'plain_text',
-        text: breakAutoLinks(toSingleLine(truncateText(alert.AlertDisplayName, LIMITS.header))),
+        text: breakAutoLinks(
+          toSingleLine(truncateText(`${standing.titlePrefix}${alert.AlertDisplayName}`, LIMITS.header)),
+        ),
         emoji: false,
       },
     },
@@ -99,6 +103,7 @@ export function toSlackMessage(alert: Alert, options: SlackMessageOptions = {}):
         mrkdwn(`*Seen*\n${formatSeen(alert)}, ${formatCount(alert.EventCount)} events`),
         mrkdwn(`*Severity*\n${alert.Severity}`),
         mrkdwn(`*MITRE ATT&amp;CK*\n${formatMitre(alert)}`),
+        ...standing.facts.map((f) => mrkdwn(`*${f.title}*\n${escapeSlackMrkdwn(f.value)}`)),
       ],
     },
     { type: 'section', text: mrkdwn(`${portsTitle}\n\`${ports.text === '' ? 'none listed' : ports.text}\``) },
@@ -126,7 +131,7 @@ export function toSlackMessage(alert: Alert, options: SlackMessageOptions = {}):
           },
         ]),
   ];
-  const text = `Potential port scan from ${source}: ${count} ports in ${minutes} minutes (${alert.Severity})`;
+  const text = `${standing.titlePrefix}Potential port scan from ${source}: ${count} ports in ${minutes} minutes (${alert.Severity})`;
   return { text, blocks };
 }
 

@@ -1,6 +1,7 @@
 import type { Alert } from '../../schema/Alert.js';
 import { renderAlertLink } from './alertLink.js';
 import {
+  alertStanding,
   breakAutoLinks,
   formatCount,
   formatPortRanges,
@@ -108,6 +109,7 @@ export function toTeamsMessage(alert: Alert, options: TeamsMessageOptions = {}):
     (n) => `- and ${formatCount(n)} more`,
   );
   const link = renderAlertLink(options.linkTemplate, alert);
+  const standing = alertStanding(alert);
   const body: CardElement[] = [
     {
       type: 'Container',
@@ -116,14 +118,16 @@ export function toTeamsMessage(alert: Alert, options: TeamsMessageOptions = {}):
       items: [
         {
           type: 'TextBlock',
-          text: escapeCardMarkdown(truncateText(alert.AlertDisplayName, LIMITS.title)),
+          text: escapeCardMarkdown(
+            truncateText(`${standing.titlePrefix}${alert.AlertDisplayName}`, LIMITS.title),
+          ),
           size: 'Large',
           weight: 'Bolder',
           wrap: true,
         },
         {
           type: 'TextBlock',
-          text: `${alert.Severity} severity · ${count} ports in ${minutes} minutes${alert.IsLate ? ' · late alert' : ''}`,
+          text: `${alert.Severity} severity · ${count} ports in ${minutes} minutes${standing.tags}`,
           color: style.color,
           spacing: 'None',
           wrap: true,
@@ -139,9 +143,7 @@ export function toTeamsMessage(alert: Alert, options: TeamsMessageOptions = {}):
         { title: 'Seen', value: `${formatSeen(alert)}, ${formatCount(alert.EventCount)} events` },
         { title: 'Severity', value: alert.Severity },
         { title: 'MITRE ATT&CK', value: formatMitre(alert) },
-        ...(alert.IsLate
-          ? [{ title: 'Late', value: 'crossed the threshold after its window had closed' }]
-          : []),
+        ...standing.facts,
       ],
     },
     { type: 'TextBlock', text: portsTitle, weight: 'Bolder', spacing: 'Medium', wrap: true },

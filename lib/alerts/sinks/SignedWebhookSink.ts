@@ -53,10 +53,19 @@ export function standardWebhookHeaders(
 }
 
 /**
+ * The `webhook-id` of an alert's message: the `AlertId` for its first revision, `<AlertId>:r<n>`
+ * for correction n. Standard Webhooks receivers drop a message whose id they have seen, so each
+ * revision is a message of its own, and each redelivery of one revision repeats its id.
+ */
+export function webhookIdOf(alert: Pick<Alert, 'AlertId' | 'Revision'>): string {
+  return alert.Revision === 1 ? alert.AlertId : `${alert.AlertId}:r${alert.Revision}`;
+}
+
+/**
  * POSTs each alert, as the alert JSON document itself, to any HTTP receiver, signed per Standard
- * Webhooks. `webhook-id` is the `AlertId`, so a receiver deduplicates redeliveries with it; every
- * attempt is signed afresh with the current time, so a retry is never rejected as stale by the
- * receiver's ±5-minute tolerance.
+ * Webhooks. `webhook-id` identifies the alert's revision (`webhookIdOf`), so a receiver
+ * deduplicates redeliveries with it; every attempt is signed afresh with the current time, so a
+ * retry is never rejected as stale by the receiver's ±5-minute tolerance.
  */
 export class SignedWebhookSink implements AlertSink {
   readonly name: string;
@@ -76,7 +85,7 @@ export class SignedWebhookSink implements AlertSink {
   deliver(alert: Alert): Promise<DeliveryOutcome> {
     const body = JSON.stringify(alert);
     return this.#transport.send(body, () =>
-      standardWebhookHeaders(this.#key, alert.AlertId, Math.floor(this.#now() / 1000), body),
+      standardWebhookHeaders(this.#key, webhookIdOf(alert), Math.floor(this.#now() / 1000), body),
     );
   }
 }

@@ -34,6 +34,29 @@ describe('Slack blocks: payload', () => {
     expect(toSlackMessage(sampleAlert(), { linkTemplate: golden.linkTemplate })).toEqual(golden.expected);
   });
 
+  it('renders a correction as an update, in the header, the summary, the fields and the fallback text', () => {
+    const message = toSlackMessage({ ...sampleAlert(), Revision: 3, IsLate: true });
+    expect(message.text).toBe(
+      'Update: Potential port scan from `203.0.113.50`: 63 ports in 5 minutes (Medium)',
+    );
+    const [header, summary, grid] = message.blocks as {
+      text?: { text: string };
+      fields?: { text: string }[];
+    }[];
+    expect(header?.text?.text).toBe('Update: Potential port scan from 203.0.113.50');
+    expect(summary?.text?.text).toBe('*Medium* severity · 63 ports in 5 minutes · late alert · update 3');
+    expect(grid?.fields?.map((f) => f.text.split('\n')[0])).toEqual([
+      '*Source*',
+      '*Ports*',
+      '*Window*',
+      '*Seen*',
+      '*Severity*',
+      '*MITRE ATT&amp;CK*',
+      '*Late*',
+      '*Update*',
+    ]);
+  });
+
   it('has no button without a link template', () => {
     const message = toSlackMessage(sampleAlert());
     expect(message.blocks.map((b) => b.type)).toEqual([

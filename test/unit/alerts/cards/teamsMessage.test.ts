@@ -53,6 +53,28 @@ describe('Teams card: payload', () => {
     }
   });
 
+  it('renders a correction as an update with the exact figures, and an early-closed alert as possibly incomplete', () => {
+    const correction = { ...sampleAlert(), Revision: 2, MayBeIncomplete: true };
+    const card = toTeamsMessage(correction).attachments[0].content;
+    const header = (card.body[0] as { items: { text: string }[] }).items;
+    expect(header.map((i) => i.text)).toEqual([
+      'Update: Potential port scan from 203.0.113.50',
+      'Medium severity · 63 ports in 5 minutes · update 2 · may be incomplete',
+    ]);
+    const facts = (card.body[1] as { facts: { title: string; value: string }[] }).facts;
+    expect(facts.map((f) => f.title)).toEqual([
+      'Source',
+      'Ports',
+      'Window',
+      'Seen',
+      'Severity',
+      'MITRE ATT&CK',
+      'Update',
+      'Completeness',
+    ]);
+    expect(adaptiveCardProblems(card)).toEqual([]);
+  });
+
   it('has no action without a link template', () => {
     const card = toTeamsMessage(sampleAlert()).attachments[0].content;
     expect(card.actions).toBeUndefined();
