@@ -19,7 +19,9 @@ export async function closeBinsOnTimer(_timer: Timer, context: InvocationContext
     nowMs: services.now(),
     clock: services.now,
     runId: context.invocationId,
-    partitionIdleMs: config.partitionIdleMs,
+    backlog: services.backlog,
+    maxCloseDelayMs: config.maxCloseDelayMs,
+    feedIdleMs: config.partitionIdleMs,
     deliveryMaxRuns: config.deliveryMaxRuns,
     maxBinsPerRun: 24 * 12,
   });

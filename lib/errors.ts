@@ -48,3 +48,10 @@ export class StorageUnavailableError extends DetectorError {
     super('STORAGE_UNAVAILABLE', message, options);
   }
 }
+
+/** The Event Hubs service could not be asked (network, authorization, throttling after retries). */
+export class EventHubUnavailableError extends DetectorError {
+  constructor(message: string, options: { cause?: unknown; context?: Record<string, unknown> } = {}) {
+    super('EVENT_HUB_UNAVAILABLE', message, options);
+  }
+}

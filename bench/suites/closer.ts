@@ -31,6 +31,9 @@ const { CLI_DEFAULTS, resolveDetectionSettings } = await loadDist<
 >('lib/config/detectionSettings.js');
 const { emptyState } =
   await loadDist<typeof import('../../lib/window/WindowState.js')>('lib/window/WindowState.js');
+const { InMemoryPartitionBacklog } = await loadDist<
+  typeof import('../../lib/eventhub/InMemoryPartitionBacklog.js')
+>('lib/eventhub/InMemoryPartitionBacklog.js');
 const { silentLogger } = await loadDist<typeof import('../../lib/observability/Logger.js')>(
   'lib/observability/Logger.js',
 );
@@ -103,7 +106,9 @@ async function run(store: Store, outbox: Outbox): Promise<void> {
     nowMs: progress.updatedAtMs + 60_000,
     clock: () => progress.updatedAtMs + 60_000,
     runId: 'bench',
-    partitionIdleMs: 15 * 60_000,
+    backlog: new InMemoryPartitionBacklog(),
+    maxCloseDelayMs: 0,
+    feedIdleMs: 15 * 60_000,
     deliveryMaxRuns: 5,
     closeAll: true,
   });

@@ -5,6 +5,8 @@ import type { FunctionConfig } from '../../lib/config/appSettings.js';
 import { FLOW_LOG_STORAGE_CONNECTION, loadFunctionConfig } from '../../lib/config/appSettings.js';
 import { readProcessEnv } from '../../lib/config/processEnv.js';
 import { ConfigurationError } from '../../lib/errors.js';
+import { EventHubPartitionBacklog } from '../../lib/eventhub/EventHubPartitionBacklog.js';
+import type { PartitionBacklog } from '../../lib/eventhub/PartitionBacklog.js';
 import { StorageBlockBlobReader } from '../../lib/flowlogs/StorageBlockBlobReader.js';
 import type { Logger } from '../../lib/observability/Logger.js';
 import { SOURCE_DECODERS } from '../../lib/sources/pipeline/registry.js';
@@ -28,6 +30,8 @@ export interface Services {
   readonly deadLetters: TableDeadLetterStore;
   /** The flow-log blob reader and cursors, built on first use: only the flowLogs function needs them. */
   flowLogs(): FlowLogServices;
+  /** How far the hub's partitions are written (the closing timer; tests set an in-memory hub). */
+  readonly backlog: PartitionBacklog;
   /** The wall clock (tests set their own). */
   readonly now: () => number;
 }
@@ -65,6 +69,11 @@ export function createServices(config: FunctionConfig, retry?: StorageRetryOptio
       retry,
     ),
     decoders: SOURCE_DECODERS,
+    backlog: EventHubPartitionBacklog.fromConnection(
+      config.eventHubs,
+      config.eventHubName,
+      config.consumerGroup,
+    ),
     now: () => Date.now(),
   };
 }

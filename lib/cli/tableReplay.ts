@@ -4,6 +4,7 @@ import { BatchAggregator } from '../detection/BatchAggregator.js';
 import { closeBins } from '../detection/closeBins.js';
 import { persistBatch } from '../detection/ingestBatch.js';
 import { RowRouter } from '../detection/RowRouter.js';
+import { InMemoryPartitionBacklog } from '../eventhub/InMemoryPartitionBacklog.js';
 import { silentLogger } from '../observability/Logger.js';
 import type { Alert } from '../schema/Alert.js';
 import type { NetworkSession } from '../schema/NetworkSession.js';
@@ -80,7 +81,9 @@ export class TableReplay {
       nowMs,
       clock,
       runId: this.#partition,
-      partitionIdleMs: 15 * 60_000,
+      backlog: new InMemoryPartitionBacklog(),
+      maxCloseDelayMs: 0,
+      feedIdleMs: 15 * 60_000,
       deliveryMaxRuns: 1,
       closeAll: true,
     });

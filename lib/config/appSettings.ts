@@ -122,8 +122,9 @@ export const APP_SETTINGS: readonly SettingSpec[] = [
     name: `${EVENT_HUB_CONNECTION}__clientId`,
     kind: 'clientId',
     presence: 'azure',
-    readBy: 'host',
-    description: 'Client id of the user-assigned identity.',
+    readBy: 'code',
+    description:
+      'Client id of the user-assigned identity (the trigger, and the closing timer reading how far each partition is written).',
   },
   {
     name: EVENT_HUB_CONNECTION,
@@ -238,7 +239,16 @@ export const APP_SETTINGS: readonly SettingSpec[] = [
     kind: 'integer',
     presence: 'optional',
     readBy: 'code',
-    description: 'A partition silent this long no longer holds the watermark back (default 15).',
+    description:
+      'A feed that is no Event Hub partition (a flow-log blob feed) silent this long no longer holds the watermark back (default 15); hub partitions are asked how far they are written instead.',
+  },
+  {
+    name: 'PORTSCAN_MAX_CLOSE_DELAY_MINUTES',
+    kind: 'integer',
+    presence: 'optional',
+    readBy: 'code',
+    description:
+      'Longest a partition with unread events or failing invocations holds a bin open past its normal close; bins closed after it say MayBeIncomplete (default 60).',
   },
   {
     name: 'PORTSCAN_ALERT_LINK_TEMPLATE',
@@ -314,6 +324,8 @@ export interface FunctionConfig {
   readonly detection: DetectionSettings;
   readonly eventHubName: string;
   readonly consumerGroup: string;
+  /** How our code reaches the flow-log hub's namespace (the closing timer reads partition tails). */
+  readonly eventHubs: ServiceConnection;
   readonly tables: ServiceConnection;
   readonly queues: ServiceConnection;
   /** The storage account holding the flow-log blobs, when the flowLogs function is used. */
@@ -321,6 +333,9 @@ export interface FunctionConfig {
   readonly tablePrefix: string;
   readonly alertQueue: string;
   readonly closeSchedule: string;
+  /** Longest a behind partition holds a bin open past its normal close. */
+  readonly maxCloseDelayMs: number;
+  /** A feed that is no hub partition silent this long no longer holds the watermark. */
   readonly partitionIdleMs: number;
   readonly alertLinkTemplate: string | undefined;
   readonly deliveryMaxRuns: number;
@@ -392,17 +407,26 @@ export function loadFunctionConfig(env: Readonly<Record<string, string | undefin
     return { kind: 'identity', endpoint, clientId };
   };
 
+  const eventHubConnection = (): ServiceConnection | undefined => {
+    const conn = text(EVENT_HUB_CONNECTION);
+    if (conn !== undefined) return { kind: 'connectionString', connectionString: conn };
+    const namespace = text(`${EVENT_HUB_CONNECTION}__fullyQualifiedNamespace`);
+    if (namespace === undefined) {
+      issues.push(
+        `${EVENT_HUB_CONNECTION}__fullyQualifiedNamespace: required (or ${EVENT_HUB_CONNECTION} as a connection string for local runs)`,
+      );
+      return undefined;
+    }
+    const clientId = text(`${EVENT_HUB_CONNECTION}__clientId`);
+    if (clientId !== undefined && !z.uuid().safeParse(clientId).success)
+      issues.push(`${EVENT_HUB_CONNECTION}__clientId: expected a GUID`);
+    return { kind: 'identity', endpoint: namespace, clientId };
+  };
+
   const eventHubName = text('PORTSCAN_EVENTHUB_NAME');
   if (eventHubName === undefined)
     issues.push('PORTSCAN_EVENTHUB_NAME: required (the name of the flow-log event hub)');
-  if (
-    text(EVENT_HUB_CONNECTION) === undefined &&
-    text(`${EVENT_HUB_CONNECTION}__fullyQualifiedNamespace`) === undefined
-  ) {
-    issues.push(
-      `${EVENT_HUB_CONNECTION}__fullyQualifiedNamespace: required (or ${EVENT_HUB_CONNECTION} as a connection string for local runs)`,
-    );
-  }
+  const eventHubs = eventHubConnection();
   const tables = connection(STORAGE_CONNECTION, 'tableServiceUri');
   const queues = connection(STORAGE_CONNECTION, 'queueServiceUri');
   // Flow logs are optional: read their account only when a setting names it.
@@ -434,6 +458,7 @@ export function loadFunctionConfig(env: Readonly<Record<string, string | undefin
     tablePrefix,
     alertQueue,
     closeSchedule,
+    maxCloseDelayMs: intSetting('PORTSCAN_MAX_CLOSE_DELAY_MINUTES', 0, 1440, 60) * 60_000,
     partitionIdleMs: intSetting('PORTSCAN_PARTITION_IDLE_MINUTES', 1, 1440, 15) * 60_000,
     alertLinkTemplate,
     deliveryMaxRuns: intSetting('PORTSCAN_DELIVERY_MAX_RUNS', 1, 10_000, 24),
@@ -441,10 +466,16 @@ export function loadFunctionConfig(env: Readonly<Record<string, string | undefin
     sinks,
     limits,
   };
-  if (issues.length > 0 || detection === undefined || tables === undefined || queues === undefined) {
+  if (
+    issues.length > 0 ||
+    detection === undefined ||
+    tables === undefined ||
+    queues === undefined ||
+    eventHubs === undefined
+  ) {
     throw new ConfigurationError(issues);
   }
-  return { ...config, detection, tables, queues, flowLogs };
+  return { ...config, detection, tables, queues, flowLogs, eventHubs };
 }
 
 /** Reads the `PORTSCAN_SINK_<NAME>_*` settings; secrets are validated without ever being quoted. */

@@ -2,16 +2,18 @@ import type { AlertSink, DeliveryOutcome } from '../alerts/AlertSink.js';
 import { alertIdOf } from '../alerts/alertId.js';
 import { buildAlert, isCorrectionOf, isOverThreshold } from '../alerts/buildAlert.js';
 import type { DetectionSettings } from '../config/detectionSettings.js';
-import { StorageUnavailableError } from '../errors.js';
+import { EventHubUnavailableError, StorageUnavailableError } from '../errors.js';
+import type { PartitionBacklog, PartitionTail } from '../eventhub/PartitionBacklog.js';
 import type { Logger } from '../observability/Logger.js';
 import { LOG_MESSAGES } from '../observability/Logger.js';
 import type { Alert } from '../schema/Alert.js';
 import type { AlertOutbox } from '../state/AlertOutbox.js';
 import type { OutboxEntry, SinkStatus } from '../state/TableAlertOutbox.js';
-import type { CloserState, PartitionProgress } from '../state/TableWindowStore.js';
+import type { CloserState } from '../state/TableWindowStore.js';
 import type { WindowStore } from '../state/WindowStore.js';
 import type { WindowState } from '../window/WindowState.js';
 import { emptyState, mergeStates } from '../window/WindowState.js';
+import { closingBoundaries, watermarkOf } from './watermark.js';
 
 export interface CloseDependencies {
   readonly store: WindowStore;
@@ -25,8 +27,12 @@ export interface CloseDependencies {
   readonly clock: () => number;
   /** Identifies this run in outbox leases. */
   readonly runId: string;
-  /** A partition silent this long (wall clock) no longer holds the watermark back. */
-  readonly partitionIdleMs: number;
+  /** How far the hub's partitions are written, to tell a partition that is behind from an idle one. */
+  readonly backlog: PartitionBacklog;
+  /** Longest a partition that is behind holds a bin open past its normal close (wall clock). */
+  readonly maxCloseDelayMs: number;
+  /** A feed that is no hub partition (a flow-log blob feed) silent this long no longer holds the watermark. */
+  readonly feedIdleMs: number;
   /** Runs a sink may fail before its alert is parked there. */
   readonly deliveryMaxRuns: number;
   /** Close every bin seen so far, whatever the watermark (end of a CLI replay, tests). */
@@ -39,8 +45,15 @@ export interface CloseDependencies {
 export interface CloseSummary {
   readonly watermarkMs: number | undefined;
   readonly partitions: number;
-  readonly activePartitions: number;
+  /** False when Event Hubs could not be asked: every partition then held the watermark. */
+  readonly backlogRead: boolean;
+  /** Partitions with unread events (or, when the hub could not be asked, every partition). */
+  readonly partitionsBehind: readonly string[];
+  /** Events the hub holds that ingest has not recorded, over all partitions that are behind. */
+  readonly unreadEvents: number;
   readonly binsClosed: number;
+  /** Bins closed after the maximum delay while partitions were behind: their alerts say MayBeIncomplete. */
+  readonly binsClosedIncomplete: number;
   readonly alertsRecorded: number;
   readonly lateAlertsRecorded: number;
   /** New revisions of alerts already recorded: rows that arrived later changed their figures. */
@@ -59,46 +72,33 @@ export const LEASE_MS = 5 * 60_000;
 const OUTBOX_RETENTION_MS = 7 * 24 * 3_600_000;
 
 /**
- * The event-time watermark: the slowest active partition's progress, less the allowed lateness.
- * A partition that has processed nothing for `idleMs` of wall-clock time is quiet and no longer
- * holds the watermark back; when every partition is quiet, the fastest one's progress counts.
- */
-export function watermarkOf(
-  progress: readonly PartitionProgress[],
-  nowMs: number,
-  idleMs: number,
-  allowedLatenessMs: number,
-): { watermarkMs: number | undefined; active: number } {
-  if (progress.length === 0) return { watermarkMs: undefined, active: 0 };
-  const active = progress.filter((p) => p.updatedAtMs >= nowMs - idleMs);
-  const basis =
-    active.length > 0
-      ? Math.min(...active.map((p) => p.maxEventTimeMs))
-      : Math.max(...progress.map((p) => p.maxEventTimeMs));
-  return { watermarkMs: basis - allowedLatenessMs, active: active.length };
-}
-
-/**
  * The closing timer's use case. Every bin ending before the watermark is evaluated exactly once
  * from the merged rows of all partitions; each (source, bin) over the threshold is recorded in
  * the outbox under its deterministic AlertId (a second run, a concurrent run or a rerun after a
- * crash records nothing new); windows that received rows after their bin closed are re-evaluated
- * and alert late; state past the retention horizon is deleted; then every pending alert is
+ * crash records nothing new); windows that received rows after their bin closed are re-evaluated:
+ * a late alert when they now cross the threshold, a correction when they changed an alerted
+ * bin's figures; state past the retention horizon is deleted; then every pending alert is
  * delivered to every sink that has not yet taken it.
  *
- * A missed run loses nothing: evaluation resumes from the last evaluated bin.
+ * The watermark waits for partitions that are behind (the hub holds events ingest has not
+ * recorded: a backlog, an outage, failing invocations), never for idle ones; it waits at most
+ * `maxCloseDelayMs`, after which bins close with the rows they have and their alerts say
+ * `MayBeIncomplete`. A missed run loses nothing: evaluation resumes from the last evaluated bin.
  */
 export async function closeBins(deps: CloseDependencies): Promise<CloseSummary> {
   const { store, outbox, settings, logger, nowMs } = deps;
   const { binMs } = settings;
   let closer = await store.readCloser();
   const progress = await store.readProgress();
-  const { watermarkMs, active } = watermarkOf(
-    progress,
-    nowMs,
-    deps.partitionIdleMs,
-    settings.allowedLatenessMs,
-  );
+  // A run that closes everything (end of a CLI replay) has no hub to wait for.
+  const tails = deps.closeAll === true ? undefined : await readTails(deps);
+  const watermark = watermarkOf(progress, tails, settings.allowedLatenessMs, nowMs, deps.feedIdleMs);
+  const { watermarkMs } = watermark;
+  for (const p of watermark.partitions) {
+    if (p.expiredEvents > 0) {
+      logger.error(LOG_MESSAGES.eventsExpired, { partition: p.partition, events: p.expiredEvents });
+    }
+  }
   const recorded: Alert[] = [];
   const sinkNames = deps.sinks.map((s) => s.name);
   /** AlertIds recorded or corrected in this run: at most one revision per alert and run. */
@@ -118,11 +118,22 @@ export async function closeBins(deps: CloseDependencies): Promise<CloseSummary> 
   let rowsDeleted = 0;
 
   let boundary: number | undefined;
+  /** Bins ending by this time were closed with every partition's rows. */
+  let completeMs: number | undefined;
   if (deps.closeAll === true && progress.length > 0) {
     boundary = Math.floor(Math.max(...progress.map((p) => p.maxEventTimeMs)) / binMs) * binMs + binMs;
-  } else if (watermarkMs !== undefined) {
-    boundary = Math.floor(watermarkMs / binMs) * binMs;
+    completeMs = boundary;
+  } else if (progress.length > 0) {
+    ({ completeMs, untilMs: boundary } = closingBoundaries(
+      watermark,
+      nowMs,
+      binMs,
+      settings.allowedLatenessMs,
+      deps.maxCloseDelayMs,
+    ));
   }
+  const isComplete = (binStartMs: number) => completeMs !== undefined && binStartMs + binMs <= completeMs;
+  let binsIncomplete = 0;
 
   if (boundary !== undefined) {
     // A timer that never ran starts at the earliest event seen, within the retention horizon.
@@ -146,10 +157,14 @@ export async function closeBins(deps: CloseDependencies): Promise<CloseSummary> 
       for (const source of [...merged.keys()].sort()) {
         const state = merged.get(source) as WindowState;
         if (!isOverThreshold(state, settings)) continue;
-        const alert = buildAlert(source, bin, state, settings, { isLate: false, mayBeIncomplete: false });
+        const alert = buildAlert(source, bin, state, settings, {
+          isLate: false,
+          mayBeIncomplete: !isComplete(bin),
+        });
         if ((await recordOrCorrect(alert)) === 'correction') corrections++;
       }
       binsClosed++;
+      if (!isComplete(bin)) binsIncomplete++;
       closer = await store.advanceCloser(
         { announcedMs: closer.announcedMs, evaluatedMs: bin + binMs, sweptMs: closer.sweptMs },
         closer,
@@ -170,7 +185,7 @@ export async function closeBins(deps: CloseDependencies): Promise<CloseSummary> 
       if (isOverThreshold(state, settings)) {
         const alert = buildAlert(marker.source, marker.binStartMs, state, settings, {
           isLate: true,
-          mayBeIncomplete: false,
+          mayBeIncomplete: !isComplete(marker.binStartMs),
         });
         const kind = await recordOrCorrect(alert);
         if (kind === 'new') lateAlerts++;
@@ -191,9 +206,12 @@ export async function closeBins(deps: CloseDependencies): Promise<CloseSummary> 
 
   const summary: CloseSummary = {
     watermarkMs,
-    partitions: progress.length,
-    activePartitions: active,
+    partitions: watermark.partitions.length,
+    backlogRead: deps.closeAll === true || tails !== undefined,
+    partitionsBehind: watermark.holding.filter((p) => p.standing !== 'live').map((p) => p.partition),
+    unreadEvents: watermark.holding.reduce((n, p) => n + (p.unreadEvents ?? 0), 0),
     binsClosed,
+    binsClosedIncomplete: binsIncomplete,
     alertsRecorded: recorded.length - corrections,
     lateAlertsRecorded: lateAlerts,
     correctionsRecorded: corrections,
@@ -231,6 +249,20 @@ async function sweep(
     closer,
   );
   return deleted;
+}
+
+/**
+ * The tails of the hub's partitions, or undefined when the hub cannot be asked: the run goes on
+ * (late windows, corrections, deliveries), every partition holds the watermark, and it says so.
+ */
+async function readTails(deps: CloseDependencies): Promise<readonly PartitionTail[] | undefined> {
+  try {
+    return await deps.backlog.readTails();
+  } catch (error) {
+    if (!(error instanceof EventHubUnavailableError)) throw error;
+    deps.logger.warn(LOG_MESSAGES.backlogUnavailable, { code: error.code, detail: error.message });
+    return undefined;
+  }
 }
 
 /**

@@ -23,4 +23,8 @@ export const LOG_MESSAGES = {
   closeSummary: 'close summary',
   alertParked: 'alert parked',
   deadLetters: 'records not decodable',
+  /** The closing timer could not ask Event Hubs how far the partitions are written. */
+  backlogUnavailable: 'partition backlog unavailable',
+  /** Events expired from the hub before ingest read them: those flows are lost. */
+  eventsExpired: 'events expired unread',
 } as const;

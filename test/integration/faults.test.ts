@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StorageUnavailableError } from '../../lib/errors.js';
+import { InMemoryPartitionBacklog } from '../../lib/eventhub/InMemoryPartitionBacklog.js';
 import { bucketOf } from '../../lib/state/keys.js';
 import { eventCountOf } from '../../lib/window/WindowState.js';
 import { type Azurite, startAzurite } from '../support/azurite.js';
@@ -30,9 +31,10 @@ function harness(now = '2026-11-01T11:00:00Z'): FunctionsHarness {
 function instances(now = '2026-11-01T11:00:00Z'): [FunctionsHarness, FunctionsHarness] {
   proxy.mode = { kind: 'pass' };
   const settings = azuriteSettings(az, {}, proxy.port);
+  const hub = new InMemoryPartitionBacklog();
   return [
-    new FunctionsHarness(settings, az.connectionString(), now),
-    new FunctionsHarness(settings, az.connectionString(), now),
+    new FunctionsHarness(settings, az.connectionString(), now, hub),
+    new FunctionsHarness(settings, az.connectionString(), now, hub),
   ];
 }
 

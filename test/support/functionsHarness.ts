@@ -5,6 +5,7 @@ import { flowLogs } from '../../functions/flowLogs.js';
 import { ingest } from '../../functions/ingest.js';
 import { createServices, type Services, setServices } from '../../functions/shared/composition.js';
 import { loadFunctionConfig } from '../../lib/config/appSettings.js';
+import { InMemoryPartitionBacklog } from '../../lib/eventhub/InMemoryPartitionBacklog.js';
 import type { Alert } from '../../lib/schema/Alert.js';
 import { AlertSchema } from '../../lib/schema/Alert.js';
 import type { Azurite } from './azurite.js';
@@ -32,23 +33,32 @@ export function azuriteSettings(
 
 /**
  * The two functions wired to Azurite exactly as in Azure (the composition root builds the
- * stores and sinks from app settings), with a controllable clock and fast storage retries.
+ * stores and sinks from app settings), with a controllable clock, fast storage retries and an
+ * in-memory hub: every batch handed to `ingest` was enqueued in it (its tail moves on), and a
+ * test enqueues events that no invocation has read yet with `hub.enqueued`.
  */
 export class FunctionsHarness {
   readonly services: Services;
+  readonly hub: InMemoryPartitionBacklog;
   readonly queue: QueueClient;
   readonly logs: unknown[][] = [];
   nowMs: number;
   #invocation = 0;
 
-  constructor(settings: Record<string, string>, queueConnection: string, nowIso: string) {
+  constructor(
+    settings: Record<string, string>,
+    queueConnection: string,
+    nowIso: string,
+    hub = new InMemoryPartitionBacklog(),
+  ) {
     this.nowMs = Date.parse(nowIso);
+    this.hub = hub;
     const base = createServices(loadFunctionConfig(settings), {
       maxRetries: 1,
       retryDelayInMs: 20,
       maxRetryDelayInMs: 50,
     });
-    this.services = { ...base, now: () => this.nowMs };
+    this.services = { ...base, backlog: hub, now: () => this.nowMs };
     setServices(this.services);
     this.queue = new QueueClient(queueConnection, settings.PORTSCAN_ALERT_QUEUE as string);
   }
@@ -61,6 +71,7 @@ export class FunctionsHarness {
     enqueuedIso: string,
   ): Promise<void> {
     setServices(this.services);
+    this.hub.enqueued(partition, firstSequenceNumber + bodies.length - 1, Date.parse(enqueuedIso));
     const enqueued = new Date(enqueuedIso).toISOString().replace('Z', '');
     const context = new InvocationContext({
       invocationId: `ingest-${++this.#invocation}`,
