@@ -70,22 +70,55 @@ export class FunctionsHarness {
     firstSequenceNumber: number,
     enqueuedIso: string,
   ): Promise<void> {
-    setServices(this.services);
     this.hub.enqueued(partition, firstSequenceNumber + bodies.length - 1, Date.parse(enqueuedIso));
-    const enqueued = new Date(enqueuedIso).toISOString().replace('Z', '');
+    await this.invoke(
+      partition,
+      bodies.map((body, i) => ({
+        body,
+        sequenceNumber: firstSequenceNumber + i,
+        enqueuedTimeMs: Date.parse(enqueuedIso),
+      })),
+    );
+  }
+
+  /**
+   * Invokes `ingest` with events as the Event Hubs extension delivers a batch (`cardinality:
+   * 'many'`, `dataType: 'binary'`): the bodies as buffers, and the trigger metadata the host sends
+   * (partition context, per-message sequence numbers, offsets, enqueued times as .NET UTC
+   * DateTimes without a zone, system properties), with plain numbers for sequence numbers.
+   */
+  async invoke(
+    partition: string,
+    events: readonly { body: string | Uint8Array; sequenceNumber: number; enqueuedTimeMs: number }[],
+  ): Promise<void> {
+    setServices(this.services);
+    const enqueued = events.map((e) => new Date(e.enqueuedTimeMs).toISOString().replace('Z', ''));
     const context = new InvocationContext({
       invocationId: `ingest-${++this.#invocation}`,
       functionName: 'ingest',
       triggerMetadata: {
-        partitionContext: { partitionId: partition, eventHubName: 'flows', consumerGroup: 'portscan' },
-        sequenceNumberArray: bodies.map((_, i) => firstSequenceNumber + i),
-        enqueuedTimeUtcArray: bodies.map(() => enqueued),
-        offsetArray: bodies.map((_, i) => String((firstSequenceNumber + i) * 1000)),
+        partitionContext: {
+          partitionId: partition,
+          eventHubName: 'flows',
+          consumerGroup: 'portscan',
+          fullyQualifiedNamespace: 'flows.servicebus.windows.net',
+        },
+        sequenceNumberArray: events.map((e) => e.sequenceNumber),
+        enqueuedTimeUtcArray: enqueued,
+        offsetArray: events.map((e) => String(e.sequenceNumber * 1000)),
+        partitionKeyArray: events.map(() => null),
+        propertiesArray: events.map(() => ({})),
+        systemPropertiesArray: events.map((e, i) => ({
+          SequenceNumber: e.sequenceNumber,
+          Offset: String(e.sequenceNumber * 1000),
+          EnqueuedTimeUtc: enqueued[i],
+          PartitionKey: null,
+        })),
       },
       logHandler: (level, ...args) => this.logs.push([level, ...args]),
     });
     await ingest(
-      bodies.map((b) => (typeof b === 'string' ? Buffer.from(b, 'utf8') : Buffer.from(b))),
+      events.map((e) => (typeof e.body === 'string' ? Buffer.from(e.body, 'utf8') : Buffer.from(e.body))),
       context,
     );
   }

@@ -53,15 +53,24 @@ function paritySource(raw: string | undefined): string | undefined {
   return raw;
 }
 
-/** Runs the rule over all rows at once and returns the alerts sorted by bin then source. */
-export function referenceRule(
+/** Every (source, bin) the rule counts: its distinct ports, reporters and summed event count. */
+export interface ReferenceWindow {
+  readonly src: string;
+  /** Bin start, ms since the epoch. */
+  readonly bin: number;
+  readonly ports: Set<number>;
+  readonly reporters: Set<string>;
+  eventCount: number;
+}
+
+/** Groups all rows per (source, bin) as the rule's `summarize … by SrcIpAddr, bin(TimeGenerated, 5m)` does. */
+export function referenceWindows(
   rows: readonly NetworkSession[],
   mode: 'default' | 'sentinel-parity',
-  threshold = 50,
   binMinutes = 5,
-): ReferenceAlert[] {
+): ReferenceWindow[] {
   const binMs = binMinutes * 60_000;
-  const groups = new Map<string, { src: string; bin: number; ports: Set<number>; reporters: Set<string> }>();
+  const groups = new Map<string, ReferenceWindow>();
   for (const row of rows) {
     const src = mode === 'default' ? defaultSource(row.SrcIpAddr) : paritySource(row.SrcIpAddr);
     if (src === undefined) continue;
@@ -70,15 +79,25 @@ export function referenceRule(
     const key = `${bin} ${src}`;
     let g = groups.get(key);
     if (g === undefined) {
-      g = { src, bin, ports: new Set(), reporters: new Set() };
+      g = { src, bin, ports: new Set(), reporters: new Set(), eventCount: 0 };
       groups.set(key, g);
     }
     if (row.DstPortNumber !== undefined) g.ports.add(row.DstPortNumber);
     g.reporters.add(`${row.EventVendor}/${row.EventProduct}`);
+    g.eventCount += row.EventCount ?? 1;
   }
-  return [...groups.values()]
+  return [...groups.values()].sort((a, b) => a.bin - b.bin || (a.src < b.src ? -1 : a.src > b.src ? 1 : 0));
+}
+
+/** Runs the rule over all rows at once and returns the alerts sorted by bin then source. */
+export function referenceRule(
+  rows: readonly NetworkSession[],
+  mode: 'default' | 'sentinel-parity',
+  threshold = 50,
+  binMinutes = 5,
+): ReferenceAlert[] {
+  return referenceWindows(rows, mode, binMinutes)
     .filter((g) => g.ports.size > threshold)
-    .sort((a, b) => a.bin - b.bin || (a.src < b.src ? -1 : a.src > b.src ? 1 : 0))
     .map((g) => ({
       SrcIpAddr: g.src,
       TimeGenerated: new Date(g.bin).toISOString(),
