@@ -1,4 +1,5 @@
 import { utcMillisOf } from '../pipeline/fields.js';
+import { notingFirstRecord } from '../pipeline/notingSink.js';
 import type { DecodeContext, DecodeSink } from '../pipeline/types.js';
 
 /**
@@ -383,15 +384,5 @@ export function sinkForHeaderTime(
     out.invalid('no event time', `${problem}; no enqueued time`);
     return undefined;
   }
-  let noted = false;
-  return {
-    record(session) {
-      if (!noted) out.note(AMBIGUOUS_ZONE_FALLBACK);
-      noted = true;
-      out.record(session);
-    },
-    skip: (reason) => out.skip(reason),
-    invalid: (reason, detail) => out.invalid(reason, detail),
-    note: (reason) => out.note(reason),
-  };
+  return notingFirstRecord(out, AMBIGUOUS_ZONE_FALLBACK);
 }

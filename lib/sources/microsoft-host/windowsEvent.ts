@@ -5,7 +5,8 @@ import type { EventDataLookup } from './microsoftHostFields.js';
 import { HOST_FIELDS, isTrue, pickEventTime, readEventData, reportProblems } from './microsoftHostFields.js';
 import { decodeWfpEvent, isWfpEventId } from './windowsFirewall.js';
 
-const SYSMON_PROVIDER = 'Microsoft-Windows-Sysmon';
+/** The provider of Sysmon for Windows events. */
+export const SYSMON_PROVIDER = 'Microsoft-Windows-Sysmon';
 
 /**
  * Rows of the `WindowsEvent` table (Windows Forwarded Events via AMA/WEF), as Log Analytics
@@ -81,8 +82,11 @@ export const windowsEvent: SourceDecoder = {
   },
 };
 
-/** Sysmon event 3 "Network connection detected" (docs/sources/microsoft-host.md#mapping-windowsevent-sysmon-event-3). */
-function decodeSysmonNetworkConnection(
+/**
+ * Sysmon event 3 "Network connection detected" (docs/sources/microsoft-host.md#mapping-windowsevent-sysmon-event-3),
+ * from its EventData fields by name, whichever collector carried them (WindowsEvent, NXLog, the WAD extension).
+ */
+export function decodeSysmonNetworkConnection(
   data: EventDataLookup,
   computerValue: unknown,
   timeGenerated: string | undefined,
