@@ -863,12 +863,16 @@ export function measureGrowth<T>(
   return { largeMs, smallBatchMs, ratio: largeMs / Math.max(smallBatchMs, 0.05) };
 }
 
-/** Largest accepted {@link Growth.ratio}: linear decoders stay under 2, quadratic ones reach about 100. */
-export const MAX_GROWTH_RATIO = 6;
+/**
+ * Largest accepted {@link Growth.ratio}: linear decoders stay under 2, quadratic ones reach about
+ * 100. The margin is wide because a busy machine (other test files run beside this one) can
+ * disturb one timing by several times; a quadratic decoder stays far above it.
+ */
+export const MAX_GROWTH_RATIO = 20;
 
 /**
- * The growth of `decode` when it is super-linear: measured, and measured again before it is
- * reported, so that one disturbed measurement never fails a run. `undefined` when linear.
+ * The growth of `decode` when it is super-linear: measured, and measured up to twice more before
+ * it is reported, so that disturbed measurements never fail a run. `undefined` when linear.
  */
 export function superlinearGrowth<T>(
   decode: (input: T) => void,
@@ -876,10 +880,12 @@ export function superlinearGrowth<T>(
   sizeOf?: (input: T) => number,
 ): Growth | undefined {
   const options = sizeOf === undefined ? {} : { sizeOf };
-  const first = measureGrowth(decode, make, options);
-  if (first === undefined || first.ratio <= MAX_GROWTH_RATIO) return undefined;
-  const second = measureGrowth(decode, make, options);
-  return second !== undefined && second.ratio > MAX_GROWTH_RATIO ? second : undefined;
+  let growth: Growth | undefined;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    growth = measureGrowth(decode, make, options);
+    if (growth === undefined || growth.ratio <= MAX_GROWTH_RATIO) return undefined;
+  }
+  return growth;
 }
 
 /** Builds `prefix + filler…` of about `chars` characters, the filler repeated. */
