@@ -250,6 +250,19 @@ export async function* readInput(
     yield { kind: 'problem', problem: { input: input.name, reason: describeFsError(cause) } };
     return;
   }
+  try {
+    yield* readOpened(input, raw, options);
+  } finally {
+    // Stopped early (the output closed) or done: the file is closed either way.
+    raw.destroy();
+  }
+}
+
+async function* readOpened(
+  input: CliInput,
+  raw: Readable,
+  options: { readonly maxLineChars: number },
+): AsyncGenerator<InputEvent> {
   let sourceBytes = 0;
   let compression: InputFormat['compression'];
   const rawIterator = (raw as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
