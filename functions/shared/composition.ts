@@ -1,8 +1,11 @@
+import { totalmem } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import type { InvocationContext } from '@azure/functions';
 import type { AlertSink } from '../../lib/alerts/AlertSink.js';
 import { createAlertSinks } from '../../lib/alerts/createAlertSinks.js';
 import type { FunctionConfig } from '../../lib/config/appSettings.js';
 import { FLOW_LOG_STORAGE_CONNECTION, loadFunctionConfig } from '../../lib/config/appSettings.js';
+import { type MemoryBudget, memoryBudgetOf } from '../../lib/config/memoryBudget.js';
 import { readProcessEnv } from '../../lib/config/processEnv.js';
 import { ConfigurationError } from '../../lib/errors.js';
 import { EventHubPartitionBacklog } from '../../lib/eventhub/EventHubPartitionBacklog.js';
@@ -59,7 +62,12 @@ export function createServices(config: FunctionConfig, retry?: StorageRetryOptio
       return flowLogs;
     },
     config,
-    store: TableWindowStore.fromConnection(config.tables, config.tablePrefix, retry),
+    store: TableWindowStore.fromConnection(
+      config.tables,
+      config.tablePrefix,
+      retry,
+      instanceMemoryBudget(config.rowCacheMegabytes).rowCacheBytes,
+    ),
     outbox: TableAlertOutbox.fromConnection(config.tables, config.tablePrefix, retry),
     sinks: createAlertSinks(config),
     deadLetters: TableDeadLetterStore.fromConnection(
@@ -76,6 +84,17 @@ export function createServices(config: FunctionConfig, retry?: StorageRetryOptio
     ),
     now: () => Date.now(),
   };
+}
+
+/**
+ * This instance's memory budget: the container's memory limit (Node's `process.constrainedMemory`,
+ * the cgroup limit Flex Consumption sets to the instance memory), else the machine's, and V8's
+ * heap limit.
+ */
+export function instanceMemoryBudget(rowCacheMegabytes?: number): MemoryBudget {
+  const constrained = process.constrainedMemory();
+  const instance = constrained > 0 && constrained < totalmem() ? constrained : totalmem();
+  return memoryBudgetOf(instance, getHeapStatistics().heap_size_limit, rowCacheMegabytes);
 }
 
 let services: Services | undefined;

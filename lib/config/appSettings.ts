@@ -243,6 +243,14 @@ export const APP_SETTINGS: readonly SettingSpec[] = [
       'A feed that is no Event Hub partition (a flow-log blob feed) silent this long no longer holds the watermark back (default 15); hub partitions are asked how far they are written instead.',
   },
   {
+    name: 'PORTSCAN_ROW_CACHE_MB',
+    kind: 'integer',
+    presence: 'optional',
+    readBy: 'code',
+    description:
+      'Memory for the cache of window rows this instance wrote (default: an eighth of the instance memory, at most a quarter of the heap limit).',
+  },
+  {
     name: 'PORTSCAN_MAX_CLOSE_DELAY_MINUTES',
     kind: 'integer',
     presence: 'optional',
@@ -337,6 +345,8 @@ export interface FunctionConfig {
   readonly maxCloseDelayMs: number;
   /** A feed that is no hub partition silent this long no longer holds the watermark. */
   readonly partitionIdleMs: number;
+  /** `PORTSCAN_ROW_CACHE_MB` when set: overrides the row cache's share of the memory budget. */
+  readonly rowCacheMegabytes: number | undefined;
   readonly alertLinkTemplate: string | undefined;
   readonly deliveryMaxRuns: number;
   readonly httpTimeoutMs: number;
@@ -460,6 +470,10 @@ export function loadFunctionConfig(env: Readonly<Record<string, string | undefin
     closeSchedule,
     maxCloseDelayMs: intSetting('PORTSCAN_MAX_CLOSE_DELAY_MINUTES', 0, 1440, 60) * 60_000,
     partitionIdleMs: intSetting('PORTSCAN_PARTITION_IDLE_MINUTES', 1, 1440, 15) * 60_000,
+    rowCacheMegabytes:
+      text('PORTSCAN_ROW_CACHE_MB') === undefined
+        ? undefined
+        : intSetting('PORTSCAN_ROW_CACHE_MB', 0, 65_536, 0),
     alertLinkTemplate,
     deliveryMaxRuns: intSetting('PORTSCAN_DELIVERY_MAX_RUNS', 1, 10_000, 24),
     httpTimeoutMs: intSetting('PORTSCAN_HTTP_TIMEOUT_SECONDS', 1, 120, 10) * 1000,

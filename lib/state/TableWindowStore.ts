@@ -6,6 +6,7 @@ import { decodeState, encodeState } from '../window/stateCodec.js';
 import type { WindowState } from '../window/WindowState.js';
 import { emptyState } from '../window/WindowState.js';
 import { binRange, binStartOfKey, lateMarkerPartitionKey, windowPartitionKey, windowRowKey } from './keys.js';
+import { type CachedRow, RowCache } from './RowCache.js';
 import type { StorageRetryOptions } from './storageClients.js';
 import {
   asStorageFailure,
@@ -73,12 +74,8 @@ export interface LateMarker {
   readonly etag: string;
 }
 
-interface CachedRow {
-  etag: string;
-  state: WindowState;
-}
-
-const CACHE_LIMIT = 100_000;
+/** The row cache of a store built without a budget (the CLI's table replay): 256 MiB. */
+export const DEFAULT_ROW_CACHE_BYTES = 256 * 1024 * 1024;
 const MAX_TRANSACTION = 100;
 /** Each round re-reads every row of the chunk: more than one is needed only while two instances write the same partition. */
 const MAX_CONFLICT_ROUNDS = 4;
@@ -96,17 +93,19 @@ const PROGRESS_PK = 'progress';
  * Idempotent under redelivery: a row keeps its partition's high-water sequence number and
  * `WindowAccumulator.applyTo` adds only messages above it. Frugal: at most one write per
  * (source, bin) per batch, grouped in transactions of up to 100 rows per PartitionKey; rows this
- * instance wrote last are cached with their ETag, so the steady state needs no reads at all.
+ * instance wrote last are cached with their ETag (within a byte budget, see `RowCache`), so the
+ * steady state needs no reads at all.
  */
 export class TableWindowStore implements WindowStore {
   readonly windows: TableClient;
   readonly control: TableClient;
-  readonly #cache = new Map<string, CachedRow>();
+  readonly #cache: RowCache;
   readonly #ensureTables: () => Promise<void>;
 
-  constructor(windows: TableClient, control: TableClient) {
+  constructor(windows: TableClient, control: TableClient, rowCacheBytes = DEFAULT_ROW_CACHE_BYTES) {
     this.windows = windows;
     this.control = control;
+    this.#cache = new RowCache(rowCacheBytes);
     this.#ensureTables = onceSucceeded(() =>
       Promise.all([ensureTable(windows), ensureTable(control)]).then(() => undefined),
     );
@@ -116,11 +115,18 @@ export class TableWindowStore implements WindowStore {
     connection: ServiceConnection,
     tablePrefix: string,
     retry?: StorageRetryOptions,
+    rowCacheBytes?: number,
   ): TableWindowStore {
     return new TableWindowStore(
       createTableClient(connection, `${tablePrefix}Windows`, retry),
       createTableClient(connection, `${tablePrefix}Control`, retry),
+      rowCacheBytes,
     );
+  }
+
+  /** The row cache's rows, estimated bytes and evictions (for the invocation summary). */
+  get rowCache(): RowCache['stats'] {
+    return this.#cache.stats;
   }
 
   /** Creates the tables once per process. */
@@ -154,12 +160,14 @@ export class TableWindowStore implements WindowStore {
 
   async #applyChunk(pk: string, partition: string, groups: BatchGroup[], counts: ApplyCounts): Promise<void> {
     const rowKeys = groups.map((g) => windowRowKey(g.source, partition));
+    /** What a conflict round read (undefined: no such row): used even if the cache dropped it since. */
+    let read: Map<string, CachedRow | undefined> | undefined;
     for (let round = 0; ; round++) {
       const actions: TransactionAction[] = [];
       const next: WindowState[] = [];
       groups.forEach((g, i) => {
         const rk = rowKeys[i] as string;
-        const cached = this.#cache.get(`${pk}\n${rk}`);
+        const cached = read !== undefined ? read.get(rk) : this.#cache.get(`${pk}\n${rk}`);
         const state = g.accumulator.applyTo(cached?.state ?? emptyState(), partition);
         next.push(state);
         const entity = { partitionKey: pk, rowKey: rk, state: encodeState(state), ports: state.ports.size };
@@ -181,7 +189,7 @@ export class TableWindowStore implements WindowStore {
         if ((status !== 409 && status !== 412 && status !== 404) || round >= MAX_CONFLICT_ROUNDS) {
           // The outcome is unknown: the transaction may have committed with its response lost.
           // Forget the rows it may have changed, so the next attempt starts from what is stored.
-          for (const rk of rowKeys) this.#cache.delete(`${pk}\n${rk}`);
+          for (const rk of rowKeys) this.#cache.forget(`${pk}\n${rk}`);
           throw asStorageFailure(error, 'window write');
         }
         // A row exists (409), changed (412: another instance wrote it while it owned the
@@ -189,19 +197,23 @@ export class TableWindowStore implements WindowStore {
         // (404). Whatever the number of stale rows, one query re-reads them all, so the next
         // round writes against what is stored.
         counts.conflicts++;
-        counts.reads += await this.#refreshChunk(pk, rowKeys);
+        const refreshed = await this.#readChunk(pk, rowKeys);
+        counts.reads += refreshed.requests;
+        read = refreshed.rows;
       }
     }
   }
 
   /**
-   * Re-reads the rows `rowKeys` of one PartitionKey with one range query (paged), caching what is
-   * stored and forgetting what is not; returns the number of requests made.
+   * Reads the rows `rowKeys` of one PartitionKey with one range query (paged): each row as stored,
+   * or undefined when there is none; the cache learns the same. Returns the requests made too.
    */
-  async #refreshChunk(pk: string, rowKeys: readonly string[]): Promise<number> {
-    const wanted = new Set(rowKeys);
-    const sorted = [...wanted].sort();
-    const found = new Set<string>();
+  async #readChunk(
+    pk: string,
+    rowKeys: readonly string[],
+  ): Promise<{ rows: Map<string, CachedRow | undefined>; requests: number }> {
+    const rows = new Map<string, CachedRow | undefined>(rowKeys.map((rk) => [rk, undefined]));
+    const sorted = [...rows.keys()].sort();
     let requests = 0;
     try {
       const pages = this.windows
@@ -216,27 +228,22 @@ export class TableWindowStore implements WindowStore {
         requests++;
         for (const e of page) {
           const rk = e.rowKey as string;
-          if (!wanted.has(rk)) continue;
-          found.add(rk);
-          this.#remember(pk, rk, e.etag, decodeState(toBytes(e.state)));
+          if (rows.has(rk)) rows.set(rk, { etag: e.etag, state: decodeState(toBytes(e.state)) });
         }
       }
     } catch (error) {
-      for (const rk of rowKeys) this.#cache.delete(`${pk}\n${rk}`);
+      for (const rk of rowKeys) this.#cache.forget(`${pk}\n${rk}`);
       throw asStorageFailure(error, 'window read');
     }
-    for (const rk of rowKeys) if (!found.has(rk)) this.#cache.delete(`${pk}\n${rk}`);
-    return requests;
+    for (const [rk, row] of rows) {
+      if (row === undefined) this.#cache.forget(`${pk}\n${rk}`);
+      else this.#cache.remember(`${pk}\n${rk}`, row);
+    }
+    return { rows, requests };
   }
 
   #remember(pk: string, rk: string, etag: string, state: WindowState): void {
-    const key = `${pk}\n${rk}`;
-    this.#cache.delete(key);
-    this.#cache.set(key, { etag, state });
-    if (this.#cache.size > CACHE_LIMIT) {
-      const oldest = this.#cache.keys().next().value;
-      if (oldest !== undefined) this.#cache.delete(oldest);
-    }
+    this.#cache.remember(`${pk}\n${rk}`, { etag, state });
   }
 
   /** Every stored row of a bin (all sources, all partitions). */
@@ -317,7 +324,7 @@ export class TableWindowStore implements WindowStore {
               }
             }
           }
-          for (const rk of chunk) this.#cache.delete(`${pk}\n${rk}`);
+          for (const rk of chunk) this.#cache.forget(`${pk}\n${rk}`);
         }
       }
     }

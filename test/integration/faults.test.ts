@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BatchAggregator } from '../../lib/detection/BatchAggregator.js';
 import { StorageUnavailableError } from '../../lib/errors.js';
 import { InMemoryPartitionBacklog } from '../../lib/eventhub/InMemoryPartitionBacklog.js';
 import { bucketOf } from '../../lib/state/keys.js';
+import { TableWindowStore } from '../../lib/state/TableWindowStore.js';
 import { eventCountOf } from '../../lib/window/WindowState.js';
 import { type Azurite, startAzurite } from '../support/azurite.js';
 import { type FaultProxy, startFaultProxy } from '../support/faultProxy.js';
@@ -109,6 +111,42 @@ describe('Faults: lost responses and stale caches', () => {
     await a.ingest('0', chunkBatch(3), 3, '2026-11-01T10:03:00Z');
     expect(lastSummary(a)).toEqual({ entityWrites: 100, transactions: 2, conflicts: 1, reads: 1 });
     await expectChunkState(a, 3);
+  });
+
+  it('keeps its row cache within its byte budget, and rows that were dropped from it are read again when written', async () => {
+    const store = TableWindowStore.fromConnection(
+      { kind: 'connectionString', connectionString: az.connectionString() },
+      `Cache${process.pid}`,
+      { maxRetries: 1, retryDelayInMs: 20, maxRetryDelayInMs: 50 },
+      40 * 1024,
+    );
+    const batch = (seq: number) => {
+      const agg = new BatchAggregator(true);
+      for (const source of SAME_BUCKET.slice(0, 20)) {
+        for (let p = 0; p < 40; p++) {
+          agg.add(
+            {
+              source,
+              binStartMs: BIN,
+              timeMs: BIN + p,
+              port: 100 * seq + p,
+              reporter: 'AWS/VPC',
+              eventCount: 1,
+            },
+            seq,
+          );
+        }
+      }
+      return agg.groups();
+    };
+    await store.applyWindows('0', batch(1));
+    expect(store.rowCache.bytes).toBeLessThanOrEqual(40 * 1024);
+    expect(store.rowCache.evicted).toBeGreaterThan(0);
+    const second = await store.applyWindows('0', batch(2));
+    // The rows no longer cached are created, meet 409, and are read back in one query.
+    expect(second).toMatchObject({ entityWrites: 20, conflicts: 1, reads: 1 });
+    const rows = await store.readWindowRows(SAME_BUCKET[0] as string, BIN);
+    expect(rows.map((r) => [r.state.ports.size, eventCountOf(r.state)])).toEqual([[80, 80]]);
   });
 
   it('is exact when a transaction is reset in the middle of its request', async () => {

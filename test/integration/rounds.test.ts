@@ -287,6 +287,6 @@ describe('Rounds: randomized faults through the simulated host, checked against 
       }
       expect(rows).toBeGreaterThan(0);
     },
-    120_000,
+    IS_STRESS ? 600_000 : 120_000,
   );
 });

@@ -1,0 +1,77 @@
+import type { WindowState } from '../window/WindowState.js';
+
+/** A window row as this instance last wrote or read it. */
+export interface CachedRow {
+  readonly etag: string;
+  readonly state: WindowState;
+}
+
+/** Ports past which a `PortSet` is an 8 KiB bitmap (see lib/window/PortSet.ts). */
+const SMALL_PORT_LIMIT = 32;
+
+/**
+ * The heap a cached row takes, estimated from what V8 allocates for it (64-bit, no pointer
+ * compression, as Node runs): the map entry, the key and ETag strings, the state object, its port
+ * set (an array of 8-byte slots up to 32 ports, then a 8,192-byte bitmap), its reporters and its
+ * per-partition counts. An estimate, a little on the high side (measured against the heap and
+ * external memory a cache of decoded rows takes, test/unit/state/RowCache.test.ts), so that the
+ * cache stays within its budget: about 1 KB for a benign row, 9.5 KB for a scanner's.
+ */
+export function estimateRowBytes(key: string, row: CachedRow): number {
+  const { state } = row;
+  const ports = state.ports.size > SMALL_PORT_LIMIT ? 8192 + 400 : 96 + 8 * state.ports.size;
+  let reporters = 32 + 8 * state.reporters.length;
+  for (const r of state.reporters) reporters += 24 + r.length;
+  return 600 + 2 * (key.length + row.etag.length) + ports + reporters + 120 * state.counts.size;
+}
+
+/**
+ * The rows this instance wrote last, with their ETags, so that the steady state writes without
+ * reading: least recently used first out, bounded in bytes (`estimateRowBytes`), not in entries,
+ * since a row with more than 32 ports takes about 8 KiB and a benign one a few hundred bytes.
+ */
+export class RowCache {
+  readonly limitBytes: number;
+  readonly #rows = new Map<string, { row: CachedRow; bytes: number }>();
+  #bytes = 0;
+  #evicted = 0;
+
+  constructor(limitBytes: number) {
+    this.limitBytes = limitBytes;
+  }
+
+  get(key: string): CachedRow | undefined {
+    return this.#rows.get(key)?.row;
+  }
+
+  has(key: string): boolean {
+    return this.#rows.has(key);
+  }
+
+  /** Caches a row as the most recently used, then drops the least recently used ones over the budget. */
+  remember(key: string, row: CachedRow): void {
+    this.forget(key);
+    const bytes = estimateRowBytes(key, row);
+    if (bytes > this.limitBytes) return;
+    this.#rows.set(key, { row, bytes });
+    this.#bytes += bytes;
+    for (const [oldest, entry] of this.#rows) {
+      if (this.#bytes <= this.limitBytes) break;
+      this.#rows.delete(oldest);
+      this.#bytes -= entry.bytes;
+      this.#evicted++;
+    }
+  }
+
+  forget(key: string): void {
+    const entry = this.#rows.get(key);
+    if (entry === undefined) return;
+    this.#rows.delete(key);
+    this.#bytes -= entry.bytes;
+  }
+
+  /** Rows and estimated bytes held, and rows dropped for room so far. */
+  get stats(): { readonly rows: number; readonly bytes: number; readonly evicted: number } {
+    return { rows: this.#rows.size, bytes: this.#bytes, evicted: this.#evicted };
+  }
+}
