@@ -15,7 +15,7 @@ import type { NetworkSession } from '../schema/NetworkSession.js';
 import { NETWORK_SESSION_FIELD_ORDER } from '../schema/NetworkSession.js';
 import { openInput } from '../sources/pipeline/decodeInput.js';
 import { LINE_OVER_LIMIT } from '../sources/pipeline/ItemSplitter.js';
-import { Normalizer, UNKNOWN_SOURCE } from '../sources/pipeline/Normalizer.js';
+import { Normalizer } from '../sources/pipeline/Normalizer.js';
 import { formatNames, SOURCE_DECODERS } from '../sources/pipeline/registry.js';
 import type { ParsedArgs } from './args.js';
 import { suggest } from './args.js';
@@ -488,9 +488,7 @@ async function readAll(
       fastPath,
     );
     const onTooLong = (line: string, lineNumber: number) => {
-      normalizer.counts.itemsRead++;
-      normalizer.invalid(
-        UNKNOWN_SOURCE,
+      normalizer.reject(
         LINE_OVER_LIMIT,
         `over ${MAX_LINE_CHARS} characters`,
         { input: input.name, line: lineNumber },

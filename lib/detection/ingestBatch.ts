@@ -4,7 +4,7 @@ import type { Logger } from '../observability/Logger.js';
 import { LOG_MESSAGES } from '../observability/Logger.js';
 import { type GunzipFailure, gunzipText, isGzip } from '../sources/formats/cloudWatchLogs.js';
 import { decodeText } from '../sources/pipeline/decodeInput.js';
-import { Normalizer, UNKNOWN_SOURCE } from '../sources/pipeline/Normalizer.js';
+import { Normalizer } from '../sources/pipeline/Normalizer.js';
 import type { SourceDecoder } from '../sources/pipeline/types.js';
 import type { TableDeadLetterStore } from '../state/TableDeadLetterStore.js';
 import type { ApplyCounts, FeedKind, PartitionProgress } from '../state/TableWindowStore.js';
@@ -138,15 +138,11 @@ export async function ingestBatch(
       sequenceNumber: message.sequenceNumber,
     };
     if (text === undefined) {
-      normalizer.counts.itemsRead++;
-      normalizer.invalid(UNKNOWN_SOURCE, 'unreadable message body', `a ${typeof message.body}`, location, '');
+      normalizer.reject('unreadable message body', `a ${typeof message.body}`, location);
     } else if (text === 'corrupt gzip') {
-      normalizer.counts.itemsRead++;
-      normalizer.invalid(UNKNOWN_SOURCE, 'unreadable message body', 'corrupt gzip', location, '');
+      normalizer.reject('unreadable message body', 'corrupt gzip', location);
     } else if (text === 'over the size limit' || text.length > limits.maxMessageBytes) {
-      normalizer.counts.itemsRead++;
-      normalizer.invalid(
-        UNKNOWN_SOURCE,
+      normalizer.reject(
         'message over the size limit',
         text === 'over the size limit' ? 'more than the limit after gunzip' : `${text.length} characters`,
         location,

@@ -78,7 +78,16 @@ export class Normalizer {
     this.#byName = new Map(decoders.map((d) => [d.name, d]));
     this.#options = options;
     this.#forced = options.format === 'auto' ? undefined : this.#byName.get(options.format);
-    this.#sink = new RoutingSink(this, emit, options.maxFieldChars ?? 4096);
+    this.#sink = new RoutingSink(
+      this.counts,
+      {
+        emit,
+        invalid: (source, reason, detail, location, item) =>
+          this.#invalid(source, reason, detail, location, item),
+        skip: (reason) => this.#skip(reason),
+      },
+      options.maxFieldChars ?? 4096,
+    );
     this.#emit = emit;
   }
 
@@ -123,7 +132,7 @@ export class Normalizer {
     const decoder = this.#forced ?? this.#matchJson(record);
     if (decoder?.decodeJson === undefined) {
       const source = decoder?.name ?? UNKNOWN_SOURCE;
-      this.invalid(
+      this.#invalid(
         source,
         decoder === undefined ? 'unrecognized JSON record' : `not a ${source} JSON record`,
         `keys: ${excerpt(Object.keys(record).slice(0, 8).join(', '), 80)}`,
@@ -141,7 +150,7 @@ export class Normalizer {
     const decoder = this.#forced ?? this.#matchText(line, ctx);
     if (decoder?.decodeText === undefined) {
       const source = decoder?.name ?? UNKNOWN_SOURCE;
-      this.invalid(
+      this.#invalid(
         source,
         decoder === undefined ? 'unrecognized text line' : `not a ${source} text line`,
         undefined,
@@ -153,8 +162,24 @@ export class Normalizer {
     this.#run(decoder, location, line, () => decoder.decodeText?.(line, this.#sink, ctx));
   }
 
-  /** Counts an item that failed before reaching a decoder (malformed JSON, over a size limit). */
-  invalid(
+  /**
+   * Rejects an item before any decoder sees it (malformed JSON, a line, message or input over its
+   * size limit, an unreadable message body): counts it as read and as invalid under the `unknown`
+   * source, and keeps a dead letter. `item` is what the dead letter quotes; nothing by default,
+   * because the raw input may be huge or binary.
+   */
+  reject(reason: string, detail: string | undefined, location: SourceLocation, item: unknown = ''): void {
+    this.counts.itemsRead++;
+    this.#invalid(UNKNOWN_SOURCE, reason, detail, location, item);
+  }
+
+  /** Counts an item read and skipped on purpose before any decoder sees it (a control message). */
+  skipItem(reason: string): void {
+    this.counts.itemsRead++;
+    this.#skip(reason);
+  }
+
+  #invalid(
     source: string,
     reason: string,
     detail: string | undefined,
@@ -174,8 +199,7 @@ export class Normalizer {
     }
   }
 
-  /** Counts an item skipped on purpose. */
-  skip(reason: string): void {
+  #skip(reason: string): void {
     this.counts.skipped.set(reason, (this.counts.skipped.get(reason) ?? 0) + 1);
   }
 
@@ -188,7 +212,7 @@ export class Normalizer {
       // A decoder must not throw; if one does, the item is bad input, not a failed batch.
       const detail =
         error instanceof Error ? `${error.name}: ${excerpt(error.message, 100)}` : 'non-Error thrown';
-      this.invalid(decoder.name, 'decoder failure', detail, location, item);
+      this.#invalid(decoder.name, 'decoder failure', detail, location, item);
     }
   }
 
@@ -208,18 +232,31 @@ export class Normalizer {
   }
 }
 
+/** Where the routing sink sends what a decoder reports. */
+interface SinkTargets {
+  readonly emit: (s: NetworkSession) => void;
+  readonly invalid: (
+    source: string,
+    reason: string,
+    detail: string | undefined,
+    location: SourceLocation,
+    item: unknown,
+  ) => void;
+  readonly skip: (reason: string) => void;
+}
+
 /** The DecodeSink handed to decoders: remembers the current item so that `invalid` can point at it. */
 class RoutingSink implements DecodeSink {
-  readonly #owner: Normalizer;
-  readonly #emit: (s: NetworkSession) => void;
+  readonly #counts: NormalizeCounts;
+  readonly #targets: SinkTargets;
   readonly #maxFieldChars: number;
   #source = UNKNOWN_SOURCE;
   #location: SourceLocation = { input: '-' };
   #item: unknown;
 
-  constructor(owner: Normalizer, emit: (s: NetworkSession) => void, maxFieldChars: number) {
-    this.#owner = owner;
-    this.#emit = emit;
+  constructor(counts: NormalizeCounts, targets: SinkTargets, maxFieldChars: number) {
+    this.#counts = counts;
+    this.#targets = targets;
     this.#maxFieldChars = maxFieldChars;
   }
 
@@ -235,21 +272,21 @@ class RoutingSink implements DecodeSink {
       this.invalid('field over the size limit', `${tooLong} longer than ${this.#maxFieldChars} characters`);
       return;
     }
-    this.#owner.counts.recordsNormalized++;
-    this.#emit(session);
+    this.#counts.recordsNormalized++;
+    this.#targets.emit(session);
   }
 
   skip(reason: string): void {
-    this.#owner.skip(`${this.#source}: ${reason}`);
+    this.#targets.skip(`${this.#source}: ${reason}`);
   }
 
   invalid(reason: string, detail?: string): void {
-    this.#owner.invalid(this.#source, reason, detail, this.#location, this.#item);
+    this.#targets.invalid(this.#source, reason, detail, this.#location, this.#item);
   }
 
   note(reason: string): void {
     const key = `${this.#source}: ${reason}`;
-    const noted = this.#owner.counts.noted;
+    const noted = this.#counts.noted;
     noted.set(key, (noted.get(key) ?? 0) + 1);
   }
 }

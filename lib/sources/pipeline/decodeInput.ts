@@ -1,7 +1,6 @@
 import type { FastLinePath } from '../../fastpath/FastLinePath.js';
 import { ItemSplitter } from './ItemSplitter.js';
 import type { Normalizer } from './Normalizer.js';
-import { UNKNOWN_SOURCE } from './Normalizer.js';
 import type { DecodeContext, SourceLocation } from './types.js';
 import { StreamState } from './types.js';
 
@@ -42,14 +41,7 @@ export function openInput(
   let items = 0;
   const overLimit = (location: SourceLocation): boolean => {
     if (++items <= maxItems) return false;
-    normalizer.counts.itemsRead++;
-    normalizer.invalid(
-      UNKNOWN_SOURCE,
-      'record limit exceeded',
-      `more than ${maxItems} records in one input`,
-      location,
-      '',
-    );
+    normalizer.reject('record limit exceeded', `more than ${maxItems} records in one input`, location);
     return true;
   };
   return new ItemSplitter(
@@ -60,14 +52,8 @@ export function openInput(
       text: (line, location) => {
         if (!overLimit(location)) normalizer.text(line, location, ctx);
       },
-      invalid: (reason, detail, location) => {
-        normalizer.counts.itemsRead++;
-        normalizer.invalid(UNKNOWN_SOURCE, reason, detail, location, '');
-      },
-      skip: (reason) => {
-        normalizer.counts.itemsRead++;
-        normalizer.skip(reason);
-      },
+      invalid: (reason, detail, location) => normalizer.reject(reason, detail, location),
+      skip: (reason) => normalizer.skipItem(reason),
       ...(fastPath === undefined || !normalizer.isAuto
         ? {}
         : {
