@@ -73,16 +73,15 @@ async function pipeline(fast: boolean): Promise<{ rows: number; alerts: number }
   const normalizer = new Normalizer(SOURCE_DECODERS, { format: 'auto', maxDeadLetters: 20 }, (s) =>
     detector.add(s),
   );
-  const splitter = openInput(
-    normalizer,
-    {
-      input: path as string,
-      fallbackTimeMs: undefined,
-      referenceTimeMs: Date.parse('2026-11-29T00:00:00Z'),
-      maxDocumentChars: 1 << 28,
-    },
-    fast ? new FastLinePath(SOURCE_DECODERS, normalizer.maxFieldChars) : undefined,
-  );
+  const description = {
+    input: path as string,
+    fallbackTimeMs: undefined,
+    referenceTimeMs: Date.parse('2026-11-29T00:00:00Z'),
+    maxDocumentChars: 1 << 28,
+  };
+  const splitter = fast
+    ? new FastLinePath(SOURCE_DECODERS, normalizer.maxFieldChars).open(normalizer, description)
+    : openInput(normalizer, description);
   await forEachLine(chunks(), 1 << 28, (line, n) => splitter.line(line, n));
   splitter.end();
   detector.finish();

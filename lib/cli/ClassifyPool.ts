@@ -2,11 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { StreamingDetector } from '../detection/StreamingDetector.js';
-import { ASIM, AWS_VPC } from '../fastpath/FastLinePath.js';
-import { isStreamOfDefaultLayout } from '../sources/firewalls/awsVpcFlow.js';
-import type { ItemSplitter } from '../sources/pipeline/ItemSplitter.js';
-import type { Normalizer } from '../sources/pipeline/Normalizer.js';
-import type { DecodeContext } from '../sources/pipeline/types.js';
+import { ASIM, AWS_VPC, type FastInput, type FastReading } from '../fastpath/FastLinePath.js';
 import type { ClassifiedChunk } from './classifiedChunk.js';
 import { FAST_ASIM, FAST_VPC } from './classifiedChunk.js';
 
@@ -81,27 +77,24 @@ export interface PendingChunk {
 }
 
 /**
- * Applies a chunk in order: fast lines where the splitter takes them, every other line through
- * `splitter.line`, over-long lines through `onTooLong`.
+ * Applies a chunk in order: each line a worker read through `input.lineRead`, which takes it where
+ * the fast path would and decodes it in full otherwise, every other line through `input.line`,
+ * over-long lines through `onTooLong`.
  */
 export function applyChunk(
   pending: PendingChunk,
   chunk: ClassifiedChunk,
-  splitter: ItemSplitter,
-  normalizer: Normalizer,
+  input: FastInput,
   detector: StreamingDetector,
   onTooLong: (line: string, lineNumber: number) => void,
 ): void {
   const { lines, lineNumbers, tooLong } = pending;
   const router = detector.router;
   let i = 0;
-  let kind = 0;
-  // What the normalizer and `StreamingDetector.add` do with the line's rows, from the worker's
-  // reading; one function for the chunk, reading the line index `i`.
-  const apply = (ctx: DecodeContext): boolean => {
-    if (kind === FAST_VPC && !isStreamOfDefaultLayout(ctx)) return false;
+  // What `StreamingDetector.add` does with the line's rows, from the worker's reading; one function
+  // for the chunk, reading the line index `i`.
+  const route = (): void => {
     const rows = chunk.rows[i] as number;
-    normalizer.countFast(kind === FAST_ASIM ? ASIM : AWS_VPC, rows);
     const s = chunk.sourceIndex[i] as number;
     const port = chunk.ports[i] as number;
     for (let r = 0; r < rows; r++) {
@@ -114,7 +107,12 @@ export function applyChunk(
       );
       if (row !== undefined) detector.addRow(row);
     }
-    return true;
+  };
+  // One reading for the chunk, refilled for each line a worker read.
+  const reading: { decoder: FastReading['decoder']; rows: number; readonly route: () => void } = {
+    decoder: ASIM,
+    rows: 0,
+    route,
   };
   for (i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
@@ -123,11 +121,11 @@ export function applyChunk(
       onTooLong(line, lineNumber);
       continue;
     }
-    kind = chunk.kinds[i] as number;
+    const kind = chunk.kinds[i] as number;
     if (kind === FAST_ASIM || kind === FAST_VPC) {
-      const length = line.charCodeAt(line.length - 1) === 13 ? line.length - 1 : line.length;
-      if (splitter.takeFast(length, apply)) continue;
-    }
-    splitter.line(line, lineNumber);
+      reading.decoder = kind === FAST_ASIM ? ASIM : AWS_VPC;
+      reading.rows = chunk.rows[i] as number;
+      input.lineRead(line, lineNumber, reading);
+    } else input.line(line, lineNumber);
   }
 }

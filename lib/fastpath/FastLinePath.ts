@@ -1,6 +1,19 @@
 import type { NetworkSession } from '../schema/NetworkSession.js';
-import { isStreamOfDefaultLayout } from '../sources/firewalls/awsVpcFlow.js';
+import {
+  ASIM_DEFAULT_SCHEMA_VERSION,
+  ASIM_TABLE,
+  asimNetworkSession,
+} from '../sources/asim/asimNetworkSession.js';
+import {
+  AWS_VPC_PRODUCT,
+  AWS_VPC_SCHEMA_VERSION,
+  AWS_VPC_VENDOR,
+  awsVpcFlow,
+  isStreamOfDefaultLayout,
+} from '../sources/firewalls/awsVpcFlow.js';
 import { lookupProtocolNames } from '../sources/formats/ianaProtocols.js';
+import { sysmonLinux } from '../sources/microsoft-azure/sysmonLinux.js';
+import { type InputDescription, openInput } from '../sources/pipeline/decodeInput.js';
 import { isAddressText } from '../sources/pipeline/FieldReader.js';
 import {
   isoFromDateString,
@@ -10,7 +23,13 @@ import {
   toPort,
   toText,
 } from '../sources/pipeline/fields.js';
+import type { ItemSplitter } from '../sources/pipeline/ItemSplitter.js';
+import type { Normalizer } from '../sources/pipeline/Normalizer.js';
 import type { DecodeContext, SourceDecoder } from '../sources/pipeline/types.js';
+
+/** The decoders whose lines the fast path reads, by name. */
+export const ASIM = asimNetworkSession.name;
+export const AWS_VPC = awsVpcFlow.name;
 
 /** The fields of the rows one line gives, as the full decoder would normalize them. */
 export interface FastFields {
@@ -26,7 +45,10 @@ export interface FastFields {
   readonly eventCount: number;
 }
 
-/** The NetworkSession of fast fields: the fields the rule reads, as the decoder writes them. */
+/**
+ * The NetworkSession of fast fields: the fields the rule reads, as the decoder writes them, and the
+ * decoder's EventSchemaVersion (for ASIM, the version of a record that names none).
+ */
 export function sessionOf(f: FastFields): NetworkSession {
   const session: Record<string, unknown> = {
     TimeGenerated: f.timeGenerated,
@@ -34,7 +56,7 @@ export function sessionOf(f: FastFields): NetworkSession {
     EventVendor: f.vendor,
     EventProduct: f.product,
     EventSchema: 'NetworkSession',
-    EventSchemaVersion: f.decoder === ASIM ? '0.2.6' : '0.2.3',
+    EventSchemaVersion: f.decoder === ASIM ? ASIM_DEFAULT_SCHEMA_VERSION : AWS_VPC_SCHEMA_VERSION,
   };
   if (f.eventStartTime !== undefined) session.EventStartTime = f.eventStartTime;
   if (f.src !== undefined) session.SrcIpAddr = f.src;
@@ -42,16 +64,16 @@ export function sessionOf(f: FastFields): NetworkSession {
   return session as NetworkSession;
 }
 
-/** Where the fast path delivers a line it decoded: the normalizer counts it as its decoder would. */
-export interface FastLineSink {
-  /** One item decoded by `decoder` into `rows` identical rows (an AWS protocol number with two IANA names gives two). */
-  acceptFast(decoder: string, session: NetworkSession, rows: number): void;
-}
-
-export const ASIM = 'asim';
-export const AWS_VPC = 'aws-vpc-flow';
 /** Text decoders that may come before aws-vpc-flow: none of them claims a line of the VPC record alphabet. */
-const HARMLESS_BEFORE_VPC = new Set(['sysmon-linux']);
+const HARMLESS_BEFORE_VPC = new Set([sysmonLinux.name]);
+
+/** What a worker thread read from a line with {@link FastLinePath.classify}, to apply in the line's place. */
+export interface FastReading {
+  readonly decoder: typeof ASIM | typeof AWS_VPC;
+  readonly rows: number;
+  /** Routes the line's rows (the normalizer has counted them when this is called). */
+  readonly route: () => void;
+}
 
 /**
  * A byte-level fast path for the two shapes that dominate flow-log archives: ASIM JSON lines and
@@ -68,6 +90,9 @@ const HARMLESS_BEFORE_VPC = new Set(['sysmon-linux']);
  * decoder could claim the line first. The conversions themselves (times, ports, counts, addresses,
  * protocol names) are the decoders' own functions, so their semantics are shared, not copied.
  * The differential property tests in test/unit/fastpath hold it to the full decoder.
+ *
+ * Its one entry point is {@link FastLinePath.open}, used in place of the pipeline's `openInput`:
+ * the decoding core knows only that a line may be taken before it is parsed.
  */
 export class FastLinePath {
   readonly #asim: boolean;
@@ -93,15 +118,23 @@ export class FastLinePath {
   }
 
   /**
-   * Decodes `line` (no line break, no open multi-line document before it) when it is one of the
-   * shapes above; returns false, having done nothing, when the full path must read it.
+   * Opens one input as the pipeline's `openInput` does, with this fast path taking the lines it can
+   * read whole; with a forced format (no recognition by content) every line takes the full path.
    */
-  tryLine(line: string, ctx: DecodeContext, sink: FastLineSink): boolean {
+  open(normalizer: Normalizer, description: InputDescription): FastInput {
+    return new FastInput(this, normalizer, description);
+  }
+
+  /**
+   * Decodes `line` (no line break, no open multi-line document before it) into `normalizer` when it
+   * is one of the shapes above; returns false, having done nothing, when the full path must read it.
+   */
+  tryLine(line: string, ctx: DecodeContext, normalizer: Normalizer): boolean {
     const first = line.charCodeAt(0);
     if (first === 50 && !isStreamOfDefaultLayout(ctx)) return false;
     const f = this.classify(line);
     if (f === undefined) return false;
-    sink.acceptFast(f.decoder, sessionOf(f), f.rows);
+    normalizer.acceptDecoded(f.decoder, sessionOf(f), f.rows);
     return true;
   }
 
@@ -122,7 +155,7 @@ export class FastLinePath {
     const f = scanFlatObject(line);
     if (f === undefined || f.hasRecords) return undefined;
     // asimNetworkSession.matchJson: a Type of another table, or a missing key, is another decoder's.
-    if (typeof f.Type === 'string' && f.Type !== 'ASimNetworkSessionLogs') return undefined;
+    if (typeof f.Type === 'string' && f.Type !== ASIM_TABLE) return undefined;
     if (!f.hasVendor || !f.hasProduct || !(f.hasSrc || f.hasDst || f.hasPort)) return undefined;
     // asimNetworkSession.decodeJson: skipped and invalid records take the full path.
     const schema = toText(f.EventSchema);
@@ -184,8 +217,8 @@ export class FastLinePath {
       eventStartTime: time,
       src: srcaddr,
       port: dstPort,
-      vendor: 'AWS',
-      product: 'VPC',
+      vendor: AWS_VPC_VENDOR,
+      product: AWS_VPC_PRODUCT,
       eventCount: 1,
     };
   }
@@ -206,6 +239,66 @@ export class FastLinePath {
     if (this.#epochTimes.size >= 4096) this.#epochTimes.clear();
     this.#epochTimes.set(value, iso);
     return iso;
+  }
+}
+
+/**
+ * One input read through the fast path: feed it lines, then call `end()`, as the splitter that
+ * `openInput` returns.
+ */
+export class FastInput {
+  readonly #splitter: ItemSplitter;
+  readonly #normalizer: Normalizer;
+  /** A worker's reading of the line being fed, if it has one. */
+  #reading: FastReading | undefined;
+  #taken = 0;
+
+  constructor(path: FastLinePath, normalizer: Normalizer, description: InputDescription) {
+    this.#normalizer = normalizer;
+    const take = (line: string, ctx: DecodeContext): boolean => {
+      const reading = this.#reading;
+      const taken = reading === undefined ? path.tryLine(line, ctx, normalizer) : this.#apply(reading, ctx);
+      if (taken) this.#taken++;
+      return taken;
+    };
+    this.#splitter = openInput(normalizer, description, normalizer.isAuto ? take : undefined);
+  }
+
+  /** Lines the fast path took whole. */
+  get linesTaken(): number {
+    return this.#taken;
+  }
+
+  /** Feeds one line (without its line break); `lineNumber` is 1-based. */
+  line(rawLine: string, lineNumber: number): void {
+    this.#splitter.line(rawLine, lineNumber);
+  }
+
+  /**
+   * Feeds a line that a worker thread already read with {@link FastLinePath.classify}: the reading is
+   * applied only where the fast path would take the line (no multi-line document open, under the
+   * line and item limits, a VPC record only in a stream of the default layout); otherwise the line
+   * is decoded in full, as `line()` would.
+   */
+  lineRead(rawLine: string, lineNumber: number, reading: FastReading): void {
+    this.#reading = reading;
+    try {
+      this.#splitter.line(rawLine, lineNumber);
+    } finally {
+      this.#reading = undefined;
+    }
+  }
+
+  /** Ends the input (an unfinished multi-line document is taken again line by line). */
+  end(): void {
+    this.#splitter.end();
+  }
+
+  #apply(reading: FastReading, ctx: DecodeContext): boolean {
+    if (reading.decoder === AWS_VPC && !isStreamOfDefaultLayout(ctx)) return false;
+    this.#normalizer.countDecoded(reading.decoder, reading.rows);
+    reading.route();
+    return true;
   }
 }
 

@@ -25,6 +25,11 @@ const RESULTS = new Set<string>(EventResultSchema.options);
  * Numbers may arrive as strings; an out-of-range or non-numeric port is left out (the row still
  * belongs to its group, decision D2); enum fields with values outside the schema are left out.
  */
+/** The Log Analytics table of native ASIM NetworkSession rows: a record of another `Type` is another decoder's. */
+export const ASIM_TABLE = 'ASimNetworkSessionLogs';
+/** EventSchemaVersion of a record that names none. */
+export const ASIM_DEFAULT_SCHEMA_VERSION = '0.2.6';
+
 export const asimNetworkSession: SourceDecoder = {
   name: 'asim',
   title: 'ASIM NetworkSession records (ASimNetworkSessionLogs rows, `portscan normalize` output)',
@@ -32,7 +37,7 @@ export const asimNetworkSession: SourceDecoder = {
   matchJson(record: JsonObject): boolean {
     // A Log Analytics row of a vendor table (CiscoMerakiNativePoller_CL carries ASIM columns) belongs to its vendor's decoder.
     const type = record.Type;
-    if (typeof type === 'string' && type !== 'ASimNetworkSessionLogs') return false;
+    if (typeof type === 'string' && type !== ASIM_TABLE) return false;
     return (
       'EventVendor' in record &&
       'EventProduct' in record &&
@@ -69,7 +74,7 @@ export const asimNetworkSession: SourceDecoder = {
         EventVendor: vendor,
         EventProduct: product,
         EventSchema: 'NetworkSession',
-        EventSchemaVersion: toTextOrNumber(record.EventSchemaVersion) ?? '0.2.6',
+        EventSchemaVersion: toTextOrNumber(record.EventSchemaVersion) ?? ASIM_DEFAULT_SCHEMA_VERSION,
         EventType: toText(record.EventType),
         EventResult: result !== undefined && RESULTS.has(result) ? (result as EventResult) : undefined,
         EventOriginalType: toTextOrNumber(record.EventOriginalType),

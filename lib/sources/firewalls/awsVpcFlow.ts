@@ -14,6 +14,10 @@ import { isoFromDeviceTime } from './commonSecurityLog.js';
 import { FIREWALL_FIELDS } from './firewallFields.js';
 
 const NAME = 'aws-vpc-flow';
+/** EventVendor, EventProduct and EventSchemaVersion of every row, as `vimNetworkSessionAWSVPC` writes them. */
+export const AWS_VPC_VENDOR = 'AWS';
+export const AWS_VPC_PRODUCT = 'VPC';
+export const AWS_VPC_SCHEMA_VERSION = '0.2.3';
 const LAYOUT_KEY = 'aws-vpc-flow:layout';
 
 /** The default format: every version-2 field, in this order (AWS VPC User Guide, "Flow log records"). */
@@ -120,7 +124,6 @@ function activeLayout(ctx: DecodeContext): readonly string[] | undefined {
 /**
  * True when the stream routes and reads a default-format record as a fresh stream does: no source
  * has claimed it, or this decoder has, with a header naming exactly the default fields in order.
- * The fast path (lib/fastpath) reads default records only in such a stream.
  */
 export function isStreamOfDefaultLayout(ctx: DecodeContext): boolean {
   const sticky = ctx.stream.stickySource;
@@ -221,10 +224,10 @@ function decodeFlow(
         EventStartTime: time,
         EventEndTime: end,
         EventCount: 1,
-        EventVendor: 'AWS',
-        EventProduct: 'VPC',
+        EventVendor: AWS_VPC_VENDOR,
+        EventProduct: AWS_VPC_PRODUCT,
         EventSchema: 'NetworkSession',
-        EventSchemaVersion: '0.2.3',
+        EventSchemaVersion: AWS_VPC_SCHEMA_VERSION,
         EventType: 'NetworkSession',
         EventResult: action === 'ACCEPT' ? 'Success' : 'Failure',
         SrcIpAddr: srcAddress,

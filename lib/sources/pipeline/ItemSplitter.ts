@@ -1,5 +1,5 @@
 import { isCloudWatchPayload, readCloudWatchPayload } from '../formats/cloudWatchLogs.js';
-import type { DecodeContext, JsonObject, SourceLocation } from './types.js';
+import type { JsonObject, SourceLocation } from './types.js';
 
 /** Why a line is one invalid item: it is longer than `maxLineChars`. Also the CLI's reason for such a line. */
 export const LINE_OVER_LIMIT = 'line over the size limit';
@@ -15,12 +15,11 @@ export interface ItemHandler {
   /** An envelope that carries no record on purpose (a CloudWatch Logs control message). */
   skip(reason: string, location: SourceLocation): void;
   /**
-   * Offered every line that starts no item of a multi-line document, before it is parsed: true when
-   * the handler took it whole (lib/fastpath), false to let the splitter read it as usual.
+   * Offered every line that could start an item (no multi-line document open, within the line
+   * limit, `\r` removed) before it is parsed: true when the handler took the line whole, false to
+   * let the splitter read it as usual.
    */
-  fast?(line: string): boolean;
-  /** Offered a line the fast path already decoded elsewhere (a worker thread): true when `apply` took it. */
-  fastApply?(apply: (ctx: DecodeContext) => boolean): boolean;
+  take?(line: string): boolean;
 }
 
 export interface ItemSplitterOptions {
@@ -90,7 +89,7 @@ export class ItemSplitter {
       this.#continueDocument(line);
       return;
     }
-    if (this.#handler.fast?.(line) === true) return;
+    if (this.#handler.take?.(line) === true) return;
     const first = firstNonSpace(line);
     if (first < 0) return;
     const c = line[first];
@@ -114,18 +113,6 @@ export class ItemSplitter {
       return;
     }
     this.#handler.text(first === 0 ? line : line.slice(first), this.#location(lineNumber));
-  }
-
-  /**
-   * Offers a line of `rawLength` characters that a worker thread decoded with the fast path, in its
-   * place in the input: taken (true) only where `line()` would have offered it to the fast path —
-   * no multi-line document open, not over the line limit. On false, feed the line to `line()`.
-   */
-  takeFast(rawLength: number, apply: (ctx: DecodeContext) => boolean): boolean {
-    const maxLine = this.#options.maxLineChars;
-    if (maxLine !== undefined && rawLength > maxLine) return false;
-    if (this.#docLines.length > 0) return false;
-    return this.#handler.fastApply?.(apply) === true;
   }
 
   /** Ends the input: an unfinished multi-line document is taken again line by line. */

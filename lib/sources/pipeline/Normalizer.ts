@@ -102,10 +102,10 @@ export class Normalizer {
   }
 
   /**
-   * Counts one item that the fast path (lib/fastpath) decoded as `decoder` would have, into `rows`
-   * equal rows, and emits them.
+   * Counts one item read outside the normalizer into `rows` equal rows, exactly as `decoder` would
+   * have read it, and emits them.
    */
-  acceptFast(decoder: string, session: NetworkSession, rows: number): void {
+  acceptDecoded(decoder: string, session: NetworkSession, rows: number): void {
     this.counts.itemsRead++;
     this.counts.bySource.set(decoder, (this.counts.bySource.get(decoder) ?? 0) + 1);
     for (let i = 0; i < rows; i++) {
@@ -114,8 +114,8 @@ export class Normalizer {
     }
   }
 
-  /** Counts one item the fast path decoded in a worker thread into `rows` rows, which the caller routes itself. */
-  countFast(decoder: string, rows: number): void {
+  /** Counts one item read outside the normalizer, as `decoder` would, into `rows` rows that the caller routes itself. */
+  countDecoded(decoder: string, rows: number): void {
     this.counts.itemsRead++;
     this.counts.bySource.set(decoder, (this.counts.bySource.get(decoder) ?? 0) + 1);
     this.counts.recordsNormalized += rows;

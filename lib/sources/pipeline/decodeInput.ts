@@ -1,4 +1,3 @@
-import type { FastLinePath } from '../../fastpath/FastLinePath.js';
 import { ItemSplitter } from './ItemSplitter.js';
 import type { Normalizer } from './Normalizer.js';
 import type { DecodeContext, SourceLocation } from './types.js';
@@ -23,14 +22,21 @@ export interface InputDescription {
 }
 
 /**
+ * Takes a whole line that could start an item, before the splitter parses it, with the stream's
+ * state: true when it read the line (and counted it in the normalizer) itself.
+ */
+export type LineTaker = (line: string, ctx: DecodeContext) => boolean;
+
+/**
  * Opens one input for decoding: returns a splitter whose items go through `normalizer` with a
  * fresh per-stream state (header lines of one file or message never leak into another). Feed it
- * lines, then call `end()`.
+ * lines, then call `end()`. `takeLine`, when given, is offered every line that could start an item
+ * first; a line it takes counts as one item against `maxItems`.
  */
 export function openInput(
   normalizer: Normalizer,
   description: InputDescription,
-  fastPath?: FastLinePath,
+  takeLine?: LineTaker,
 ): ItemSplitter {
   const ctx: DecodeContext = {
     fallbackTimeMs: description.fallbackTimeMs,
@@ -54,14 +60,11 @@ export function openInput(
       },
       invalid: (reason, detail, location) => normalizer.reject(reason, detail, location),
       skip: (reason) => normalizer.skipItem(reason),
-      ...(fastPath === undefined || !normalizer.isAuto
+      ...(takeLine === undefined
         ? {}
         : {
-            // An item over the limit takes the full path, which counts it as such.
-            fast: (line: string) =>
-              items < maxItems && fastPath.tryLine(line, ctx, normalizer) && ++items > 0,
-            fastApply: (apply: (c: DecodeContext) => boolean) =>
-              items < maxItems && apply(ctx) && ++items > 0,
+            // An item over the limit is not offered: the full path counts it as such.
+            take: (line: string) => items < maxItems && takeLine(line, ctx) && ++items > 0,
           }),
     },
     {

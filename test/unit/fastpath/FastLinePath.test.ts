@@ -29,16 +29,15 @@ function outcome(
     rows.push(router.route(s) ?? null);
     detector.add(s);
   });
-  const splitter = openInput(
-    normalizer,
-    {
-      input: 'x',
-      fallbackTimeMs: undefined,
-      referenceTimeMs: Date.parse('2026-11-29T00:00:00Z'),
-      maxDocumentChars: 1 << 20,
-    },
-    fast ? new FastLinePath(decoders, normalizer.maxFieldChars) : undefined,
-  );
+  const description = {
+    input: 'x',
+    fallbackTimeMs: undefined,
+    referenceTimeMs: Date.parse('2026-11-29T00:00:00Z'),
+    maxDocumentChars: 1 << 20,
+  };
+  const splitter = fast
+    ? new FastLinePath(decoders, normalizer.maxFieldChars).open(normalizer, description)
+    : openInput(normalizer, description);
   lines.forEach((line, i) => {
     splitter.line(line, i + 1);
   });
@@ -63,22 +62,16 @@ function outcome(
 function taken(lines: readonly string[]): number {
   const normalizer = new Normalizer(SOURCE_DECODERS, { format: 'auto', maxDeadLetters: 0 }, () => undefined);
   const path = new FastLinePath(SOURCE_DECODERS, normalizer.maxFieldChars);
-  let n = 0;
-  const splitter = openInput(
-    normalizer,
-    { input: 'x', fallbackTimeMs: undefined, referenceTimeMs: 0, maxDocumentChars: 1 << 20 },
-    {
-      tryLine: (line, ctx, sink) => {
-        const ok = path.tryLine(line, ctx, sink);
-        if (ok) n++;
-        return ok;
-      },
-    } as FastLinePath,
-  );
-  lines.forEach((line, i) => {
-    splitter.line(line, i + 1);
+  const input = path.open(normalizer, {
+    input: 'x',
+    fallbackTimeMs: undefined,
+    referenceTimeMs: 0,
+    maxDocumentChars: 1 << 20,
   });
-  return n;
+  lines.forEach((line, i) => {
+    input.line(line, i + 1);
+  });
+  return input.linesTaken;
 }
 
 // Values chosen to sit on every edge the decoders care about.
