@@ -9,7 +9,7 @@ import { CLI_LIMITS, resolveLimits } from '../config/limits.js';
 import { BEYOND_RETENTION } from '../detection/RowRouter.js';
 import { StreamingDetector } from '../detection/StreamingDetector.js';
 import { ConfigurationError, UsageError } from '../errors.js';
-import { FastLinePath } from '../fastpath/FastLinePath.js';
+import { type FastInput, FastLinePath } from '../fastpath/FastLinePath.js';
 import type { Alert } from '../schema/Alert.js';
 import type { NetworkSession } from '../schema/NetworkSession.js';
 import { NETWORK_SESSION_FIELD_ORDER } from '../schema/NetworkSession.js';
@@ -21,10 +21,10 @@ import type { ParsedArgs } from './args.js';
 import { suggest } from './args.js';
 import type { PendingChunk } from './ClassifyPool.js';
 import { applyChunk, ClassifyPool } from './ClassifyPool.js';
+import type { CliIo } from './CliIo.js';
 import type { CliInput, InputFormat, InputProblem } from './inputs.js';
 import { describeFsError, readInput, resolveInputs } from './inputs.js';
 import { LogAnalyticsCsvLines, logAnalyticsCsvHeader } from './logAnalyticsCsv.js';
-import type { CliIo } from './main.js';
 import {
   ALERT_CSV_COLUMNS,
   alertCsvLine,
@@ -482,11 +482,14 @@ async function readAll(
   const progress = new Progress(run);
   const referenceTimeMs = run.io.now();
   for (const input of run.inputs) {
-    const splitter = openInput(
-      normalizer,
-      { input: input.name, fallbackTimeMs: undefined, referenceTimeMs, maxDocumentChars: MAX_LINE_CHARS },
-      fastPath,
-    );
+    const description = {
+      input: input.name,
+      fallbackTimeMs: undefined,
+      referenceTimeMs,
+      maxDocumentChars: MAX_LINE_CHARS,
+    };
+    const fastInput = fastPath?.open(normalizer, description);
+    const splitter = fastInput ?? openInput(normalizer, description);
     const onTooLong = (line: string, lineNumber: number) => {
       normalizer.reject(
         LINE_OVER_LIMIT,
@@ -502,7 +505,7 @@ async function readAll(
       const head = queue.shift() as PendingChunk;
       const chunk = await head.classified;
       const { detector } = parallel as { detector: StreamingDetector };
-      applyChunk(head, chunk, splitter, normalizer, detector, onTooLong);
+      applyChunk(head, chunk, fastInput as FastInput, detector, onTooLong);
     };
     let sourceBytes = 0;
     let textBytes = 0;

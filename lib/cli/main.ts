@@ -1,21 +1,9 @@
 import { readFileSync } from 'node:fs';
-import type { Readable, Writable } from 'node:stream';
 import { DetectorError, UsageError } from '../errors.js';
 import { parseCommandArgs, suggest } from './args.js';
+import type { CliIo } from './CliIo.js';
 import { OutputClosedError } from './output.js';
 import { DETECT_USAGE, MAIN_USAGE, NORMALIZE_USAGE, OPTION_SPECS } from './usage.js';
-
-/** The process around the CLI, passed in so that tests run it in-process. */
-export interface CliIo {
-  readonly stdin: Readable;
-  readonly stdout: Writable;
-  readonly stderr: Writable;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly isStdoutTty: boolean;
-  readonly isStderrTty: boolean;
-  /** Wall clock, read only here in the composition root. */
-  readonly now: () => number;
-}
 
 const COMMANDS = ['detect', 'normalize'] as const;
 type Command = (typeof COMMANDS)[number];

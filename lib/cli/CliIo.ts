@@ -1,0 +1,13 @@
+import type { Readable, Writable } from 'node:stream';
+
+/** The process around the CLI, passed in so that tests run it in-process. */
+export interface CliIo {
+  readonly stdin: Readable;
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly isStdoutTty: boolean;
+  readonly isStderrTty: boolean;
+  /** Wall clock, read only here in the composition root. */
+  readonly now: () => number;
+}
