@@ -22,7 +22,8 @@ function textFiles(dir: string): string[] {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     const rel = relative(root, path);
-    if (SKIPPED_DIRS.has(name) || SKIPPED_FILES.has(rel)) continue;
+    // Dot folders (.git, bench/.work) hold tool state and generated data, not citations.
+    if (SKIPPED_DIRS.has(name) || name.startsWith('.') || SKIPPED_FILES.has(rel)) continue;
     if (statSync(path).isDirectory()) found.push(...textFiles(path));
     else if (TEXT_FILE.test(name)) found.push(rel);
   }
