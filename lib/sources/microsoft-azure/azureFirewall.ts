@@ -1,8 +1,8 @@
 import type { DvcAction, EventResult } from '../../schema/NetworkSession.js';
-import { FieldReader, isJsonObject, ownValue } from '../pipeline/FieldReader.js';
+import { isJsonObject, ownValue } from '../pipeline/FieldReader.js';
 import { fallbackTime, makeSession } from '../pipeline/fields.js';
 import type { DecodeContext, DecodeSink, JsonObject, SourceDecoder } from '../pipeline/types.js';
-import { fieldsOf, readAddress, readPort, readText, readTime } from './azurePlatform.js';
+import { azureFields, fieldsOf } from './azurePlatform.js';
 
 const VENDOR = 'Microsoft';
 const PRODUCT = 'Azure Firewall';
@@ -174,13 +174,13 @@ function decodeLegacy(fields: LegacyFields, out: DecodeSink, ctx: DecodeContext)
     out.skip('msg does not match the rule log grammar');
     return;
   }
-  const check = new FieldReader();
-  const srcIp = check.take(readAddress(parsed.srcIp, 'msg source address'));
-  const srcPort = check.take(readPort(parsed.srcPort, 'msg source port'));
-  const dstIp = check.take(readAddress(parsed.dstIp, 'msg destination address'));
-  const dstPort = check.take(readPort(parsed.dstPort, 'msg destination port'));
-  const resourceId = check.take(readText(fields.resourceId, 'resourceId'));
-  const time = check.take(readTime(fields.time, fields.timeField)) ?? fallbackTime(ctx);
+  const check = azureFields();
+  const srcIp = check.address(parsed.srcIp, 'msg source address');
+  const srcPort = check.port(parsed.srcPort, 'msg source port');
+  const dstIp = check.address(parsed.dstIp, 'msg destination address');
+  const dstPort = check.port(parsed.dstPort, 'msg destination port');
+  const resourceId = check.text(fields.resourceId, 'resourceId');
+  const time = check.time(fields.time, fields.timeField) ?? fallbackTime(ctx);
   if (check.problem !== undefined) {
     out.invalid(check.problem.reason, check.problem.detail);
     return;
@@ -221,28 +221,29 @@ function decodeStructured(
   out: DecodeSink,
   ctx: DecodeContext,
 ): void {
-  const check = new FieldReader();
-  const rawAction = check.take(readText(get('Action'), 'Action'));
+  const check = azureFields();
+  const rawAction = check.text(get('Action'), 'Action');
   const upperAction = (rawAction ?? '').toUpperCase();
   if (upperAction === 'ALERT') {
     out.skip('alert-only row');
     return;
   }
   const lookup = ACTION_LOOKUP.get(upperAction);
-  const srcIp = check.take(readAddress(get('SourceIp'), 'SourceIp'));
-  const srcPort = check.take(readPort(get('SourcePort'), 'SourcePort'));
-  const dstIp = check.take(readAddress(get('DestinationIp'), 'DestinationIp'));
-  const dstPort = check.take(readPort(get('DestinationPort'), 'DestinationPort'));
-  const protocol = check.take(readText(get('Protocol'), 'Protocol', 64));
-  const rule = check.take(readText(get('Rule'), 'Rule'));
-  const itemId = check.take(readText(get('_ItemId'), '_ItemId', 128));
+  const srcIp = check.address(get('SourceIp'), 'SourceIp');
+  const srcPort = check.port(get('SourcePort'), 'SourcePort');
+  const dstIp = check.address(get('DestinationIp'), 'DestinationIp');
+  const dstPort = check.port(get('DestinationPort'), 'DestinationPort');
+  const protocol = check.text(get('Protocol'), 'Protocol', { maxChars: 64 });
+  const rule = check.text(get('Rule'), 'Rule');
+  const itemId = check.text(get('_ItemId'), '_ItemId', { maxChars: 128 });
   // A diagnostic-settings record carries resourceId and time beside its properties;
   // an export row carries _ResourceId and TimeGenerated among its columns.
-  const resourceId = check.take(
-    readText(ownValue(record, 'resourceId') ?? get('ResourceId') ?? get('_ResourceId'), 'resourceId'),
+  const resourceId = check.text(
+    ownValue(record, 'resourceId') ?? get('ResourceId') ?? get('_ResourceId'),
+    'resourceId',
   );
   const timeField = ownValue(record, 'time') === undefined ? 'TimeGenerated' : 'time';
-  const time = check.take(readTime(ownValue(record, timeField), timeField)) ?? fallbackTime(ctx);
+  const time = check.time(ownValue(record, timeField), timeField) ?? fallbackTime(ctx);
   if (check.problem !== undefined) {
     out.invalid(check.problem.reason, check.problem.detail);
     return;

@@ -1,8 +1,8 @@
 import type { DvcAction, EventResult, NetworkDirection } from '../../schema/NetworkSession.js';
-import { FieldProblem, isAddressText, isJsonObject, ownValue } from '../pipeline/FieldReader.js';
+import { isAddressText, isJsonObject, ownValue } from '../pipeline/FieldReader.js';
 import { excerpt, isoFromEpochSeconds, makeSession } from '../pipeline/fields.js';
 import type { DecodeSink, JsonObject, SourceDecoder } from '../pipeline/types.js';
-import { isFlowCounter, readText, splitFlowTuple, tupleDetail, tuplePort } from './azurePlatform.js';
+import { azureFields, isFlowCounter, splitFlowTuple, tupleDetail, tuplePort } from './azurePlatform.js';
 
 const FLOW_CATEGORY = 'NetworkSecurityGroupFlowEvent';
 /** NSG diagnostic categories of the AzureNSG connector: rule hits and counters, no flow tuples. */
@@ -62,11 +62,9 @@ export const azureNsgFlow: SourceDecoder = {
       );
       return;
     }
-    const nsg = readText(ownValue(record, 'resourceId'), 'resourceId');
-    if (nsg instanceof FieldProblem) {
-      out.invalid(nsg.reason, nsg.detail);
-      return;
-    }
+    const recordFields = azureFields();
+    const nsg = recordFields.text(ownValue(record, 'resourceId'), 'resourceId');
+    if (recordFields.reportTo(out)) return;
     // Rows and invalid outcomes of this record: an empty flow list must still be counted.
     let outcomes = 0;
     for (let i = 0; i < ruleFlows.length; i++) {
@@ -77,9 +75,9 @@ export const azureNsgFlow: SourceDecoder = {
         outcomes++;
         continue;
       }
-      const rule = readText(ownValue(ruleFlow, 'rule'), `properties.flows[${i}].rule`);
-      if (rule instanceof FieldProblem) {
-        out.invalid(rule.reason, rule.detail);
+      const groupFields = azureFields();
+      const rule = groupFields.text(ownValue(ruleFlow, 'rule'), `properties.flows[${i}].rule`);
+      if (groupFields.reportTo(out)) {
         outcomes++;
         continue;
       }

@@ -1,17 +1,13 @@
-import { FieldProblem, isAbsent, isAddressText } from '../pipeline/FieldReader.js';
-import { excerpt, isoFromDateString, toPort } from '../pipeline/fields.js';
+import { FieldProblem, FieldReader, type FieldReaderPolicy, isAddressText } from '../pipeline/FieldReader.js';
+import { excerpt, toPort } from '../pipeline/fields.js';
 import type { JsonObject } from '../pipeline/types.js';
 
 /**
  * Parsing specific to the Azure platform decoders (Azure Firewall, NSG and VNet flow logs,
  * NTANetAnalytics, Sysmon for Linux): field access that tolerates the unverified key casing of
- * diagnostic-settings records, the group's field readers, whose reasons name the kind of problem
- * (`invalid port`, `oversized field`) rather than the field, and the splitter of comma-separated
- * flow tuples.
- *
- * Nothing here throws; every reader returns a value, `undefined` for an absent field, or a
- * {@link FieldProblem} that the decoder collects with `FieldReader.take` or reports itself as
- * `out.invalid(reason, detail)`.
+ * diagnostic-settings records, the group's reading policy for the shared {@link FieldReader}, whose
+ * reasons name the kind of problem (`invalid port`, `oversized field`) rather than the field, and
+ * the splitter of comma-separated flow tuples. Nothing here throws.
  */
 
 /** Longest text value a decoder accepts for a name-like field (rule names, resource ids, hostnames). */
@@ -47,47 +43,32 @@ function describeType(value: unknown): string {
 }
 
 /**
- * A text field: trimmed string, or a finite number as text. Absent, null and blank are `undefined`;
- * other types and strings over `maxChars` are rejected.
+ * The reading policy of the group for the shared {@link FieldReader}: text at most
+ * {@link MAX_TEXT_CHARS} unless a call says otherwise, the {@link isAddressText} shape for
+ * addresses, and problems named by their kind rather than by the field: `invalid port`, `invalid
+ * address`, `invalid time`, `invalid field type` (a value that is not text), `oversized field`.
  */
-export function readText(
-  value: unknown,
-  field: string,
-  maxChars = MAX_TEXT_CHARS,
-): string | undefined | FieldProblem {
-  if (isAbsent(value)) return undefined;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  if (typeof value !== 'string')
-    return new FieldProblem('invalid field type', `${field}: ${describeType(value)}`);
-  if (value.length > maxChars)
-    return new FieldProblem('oversized field', `${field}: ${value.length} characters`);
-  return value.trim();
-}
+export const AZURE_FIELDS: FieldReaderPolicy = {
+  maxTextChars: MAX_TEXT_CHARS,
+  describeMalformed: (kind, field, value) => {
+    switch (kind) {
+      case 'port':
+        return new FieldProblem('invalid port', `${field}: ${excerpt(value, 40)}`);
+      case 'address':
+        return new FieldProblem('invalid address', `${field}: ${excerpt(value, 60)}`);
+      case 'time':
+        return new FieldProblem('invalid time', `${field}: ${excerpt(value, 40)}`);
+      case 'length':
+        return new FieldProblem('oversized field', `${field}: ${String(value).length} characters`);
+      default:
+        return new FieldProblem('invalid field type', `${field}: ${describeType(value)}`);
+    }
+  },
+};
 
-/** A port (0–65535) from a number or a decimal string. Absent or blank is `undefined`; anything else is rejected. */
-export function readPort(value: unknown, field: string): number | undefined | FieldProblem {
-  if (isAbsent(value)) return undefined;
-  const port = toPort(value);
-  return port ?? new FieldProblem('invalid port', `${field}: ${excerpt(value, 40)}`);
-}
-
-/**
- * An IP address field, trimmed. Absent or blank is `undefined`; a value without the shape of an IP
- * literal ({@link isAddressText}: wrong type, hostname, hostile text) is rejected.
- */
-export function readAddress(value: unknown, field: string): string | undefined | FieldProblem {
-  if (isAbsent(value)) return undefined;
-  if (typeof value === 'string') {
-    const trimmed = value.trim();
-    if (isAddressText(trimmed)) return trimmed;
-  }
-  return new FieldProblem('invalid address', `${field}: ${excerpt(value, 60)}`);
-}
-
-/** A date-time field to ISO time. Absent or blank is `undefined`; an unreadable value is rejected. */
-export function readTime(value: unknown, field: string): string | undefined | FieldProblem {
-  if (isAbsent(value)) return undefined;
-  return isoFromDateString(value) ?? new FieldProblem('invalid time', `${field}: ${excerpt(value, 40)}`);
+/** A reader of the group's fields: the shared {@link FieldReader} under {@link AZURE_FIELDS}. */
+export function azureFields(): FieldReader {
+  return new FieldReader(AZURE_FIELDS);
 }
 
 /**

@@ -1,9 +1,9 @@
 import type { DvcAction, EventResult, NetworkDirection } from '../../schema/NetworkSession.js';
 import { ianaProtocolName } from '../formats/ianaProtocols.js';
-import { FieldProblem, isAddressText, isJsonObject, ownValue } from '../pipeline/FieldReader.js';
+import { isAddressText, isJsonObject, ownValue } from '../pipeline/FieldReader.js';
 import { excerpt, isoFromEpochMillis, makeSession } from '../pipeline/fields.js';
 import type { DecodeSink, JsonObject, SourceDecoder } from '../pipeline/types.js';
-import { isFlowCounter, readText, splitFlowTuple, tupleDetail, tuplePort } from './azurePlatform.js';
+import { azureFields, isFlowCounter, splitFlowTuple, tupleDetail, tuplePort } from './azurePlatform.js';
 
 const FLOW_CATEGORY = 'FlowLogFlowEvent';
 
@@ -59,11 +59,9 @@ export const azureVnetFlow: SourceDecoder = {
       );
       return;
     }
-    const flowLog = readText(ownValue(record, 'flowLogResourceID'), 'flowLogResourceID');
-    if (flowLog instanceof FieldProblem) {
-      out.invalid(flowLog.reason, flowLog.detail);
-      return;
-    }
+    const recordFields = azureFields();
+    const flowLog = recordFields.text(ownValue(record, 'flowLogResourceID'), 'flowLogResourceID');
+    if (recordFields.reportTo(out)) return;
     // Rows and invalid outcomes of this record: an empty flow list must still be counted.
     let outcomes = 0;
     for (let i = 0; i < aclFlows.length; i++) {
@@ -74,9 +72,11 @@ export const azureVnetFlow: SourceDecoder = {
         outcomes++;
         continue;
       }
-      const acl = readText(ownValue(aclFlow, 'aclID'), `flowRecords.flows[${i}].aclID`, 256);
-      if (acl instanceof FieldProblem) {
-        out.invalid(acl.reason, acl.detail);
+      const aclFields = azureFields();
+      const acl = aclFields.text(ownValue(aclFlow, 'aclID'), `flowRecords.flows[${i}].aclID`, {
+        maxChars: 256,
+      });
+      if (aclFields.reportTo(out)) {
         outcomes++;
         continue;
       }
@@ -91,9 +91,12 @@ export const azureVnetFlow: SourceDecoder = {
           outcomes++;
           continue;
         }
-        const rule = readText(ownValue(group, 'rule'), `flowRecords.flows[${i}].flowGroups[${j}].rule`);
-        if (rule instanceof FieldProblem) {
-          out.invalid(rule.reason, rule.detail);
+        const groupFields = azureFields();
+        const rule = groupFields.text(
+          ownValue(group, 'rule'),
+          `flowRecords.flows[${i}].flowGroups[${j}].rule`,
+        );
+        if (groupFields.reportTo(out)) {
           outcomes++;
           continue;
         }

@@ -1,9 +1,9 @@
 import type { DvcAction, EventResult, NetworkDirection } from '../../schema/NetworkSession.js';
-import { FieldReader, isAddressText, ownValue } from '../pipeline/FieldReader.js';
+import { isAddressText, ownValue } from '../pipeline/FieldReader.js';
 import type { SessionFields } from '../pipeline/fields.js';
 import { excerpt, fallbackTime, makeSession, toEventCount, toPort } from '../pipeline/fields.js';
 import type { DecodeContext, DecodeSink, JsonObject, SourceDecoder } from '../pipeline/types.js';
-import { readAddress, readPort, readText, readTime } from './azurePlatform.js';
+import { azureFields } from './azurePlatform.js';
 
 const TABLE = 'NTANetAnalytics';
 /** `ProtocolLookup` of the parser (exact, case-sensitive values). */
@@ -52,21 +52,21 @@ export const ntaNetAnalytics: SourceDecoder = {
       out.skip('not a FlowLog row');
       return;
     }
-    const check = new FieldReader();
-    const srcIp = check.take(readAddress(ownValue(record, 'SrcIp'), 'SrcIp'));
-    const dstIp = check.take(readAddress(ownValue(record, 'DestIp'), 'DestIp'));
-    const dstPort = check.take(readPort(ownValue(record, 'DestPort'), 'DestPort'));
-    const srcPorts = check.take(readText(ownValue(record, 'SrcPorts'), 'SrcPorts'));
-    const protocol = check.take(readText(ownValue(record, 'L4Protocol'), 'L4Protocol', 64));
-    const direction = check.take(readText(ownValue(record, 'FlowDirection'), 'FlowDirection', 64));
-    const status = check.take(readText(ownValue(record, 'FlowStatus'), 'FlowStatus', 64));
-    const rule = check.take(readText(ownValue(record, 'AclRule'), 'AclRule'));
-    const publicIps = check.take(
-      readText(ownValue(record, 'SrcPublicIps'), 'SrcPublicIps', MAX_PUBLIC_IPS_CHARS),
-    );
-    const start = check.take(readTime(ownValue(record, 'FlowStartTime'), 'FlowStartTime'));
-    const end = check.take(readTime(ownValue(record, 'FlowEndTime'), 'FlowEndTime'));
-    const recordTime = check.take(readTime(ownValue(record, 'TimeGenerated'), 'TimeGenerated'));
+    const check = azureFields();
+    const srcIp = check.address(ownValue(record, 'SrcIp'), 'SrcIp');
+    const dstIp = check.address(ownValue(record, 'DestIp'), 'DestIp');
+    const dstPort = check.port(ownValue(record, 'DestPort'), 'DestPort');
+    const srcPorts = check.text(ownValue(record, 'SrcPorts'), 'SrcPorts');
+    const protocol = check.text(ownValue(record, 'L4Protocol'), 'L4Protocol', { maxChars: 64 });
+    const direction = check.text(ownValue(record, 'FlowDirection'), 'FlowDirection', { maxChars: 64 });
+    const status = check.text(ownValue(record, 'FlowStatus'), 'FlowStatus', { maxChars: 64 });
+    const rule = check.text(ownValue(record, 'AclRule'), 'AclRule');
+    const publicIps = check.text(ownValue(record, 'SrcPublicIps'), 'SrcPublicIps', {
+      maxChars: MAX_PUBLIC_IPS_CHARS,
+    });
+    const start = check.time(ownValue(record, 'FlowStartTime'), 'FlowStartTime');
+    const end = check.time(ownValue(record, 'FlowEndTime'), 'FlowEndTime');
+    const recordTime = check.time(ownValue(record, 'TimeGenerated'), 'TimeGenerated');
     if (check.problem !== undefined) {
       out.invalid(check.problem.reason, check.problem.detail);
       return;

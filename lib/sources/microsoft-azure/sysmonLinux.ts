@@ -1,10 +1,10 @@
 import { parseEventXml } from '../formats/eventXml.js';
 import { hasAllTerms, hasTerm } from '../formats/kql.js';
 import { parseSyslog } from '../formats/syslog.js';
-import { FieldProblem, FieldReader, isAddressText, ownValue } from '../pipeline/FieldReader.js';
+import { isAddressText, ownValue } from '../pipeline/FieldReader.js';
 import { fallbackTime, isoFromMillis, makeSession } from '../pipeline/fields.js';
 import type { DecodeContext, DecodeSink, JsonObject, SourceDecoder } from '../pipeline/types.js';
-import { readAddress, readPort, readText, readTime } from './azurePlatform.js';
+import { azureFields } from './azurePlatform.js';
 
 /** The two `has_all` terms of the parser (KQL `has`: case-insensitive). */
 const PROVIDER_TERM = '<Provider Name="Linux-Sysmon"';
@@ -58,11 +58,9 @@ export const sysmonLinux: SourceDecoder = {
       out.invalid('missing SyslogMessage');
       return;
     }
-    const time = readTime(ownValue(record, 'TimeGenerated'), 'TimeGenerated');
-    if (time instanceof FieldProblem) {
-      out.invalid(time.reason, time.detail);
-      return;
-    }
+    const rowFields = azureFields();
+    const time = rowFields.time(ownValue(record, 'TimeGenerated'), 'TimeGenerated');
+    if (rowFields.reportTo(out)) return;
     decodeEvent(
       message,
       { hostIp: toHostIp(ownValue(record, 'HostIP')), time, hostname: undefined },
@@ -112,15 +110,15 @@ function decodeEvent(message: string, carrier: Carrier, out: DecodeSink, ctx: De
     return;
   }
   const data = xml.data;
-  const check = new FieldReader();
-  const srcIp = check.take(readAddress(data.get('SourceIp'), 'SourceIp'));
-  const srcPort = check.take(readPort(data.get('SourcePort'), 'SourcePort'));
-  const dstIp = check.take(readAddress(data.get('DestinationIp'), 'DestinationIp'));
-  const dstPort = check.take(readPort(data.get('DestinationPort'), 'DestinationPort'));
-  const protocol = check.take(readText(data.get('Protocol'), 'Protocol', 64));
-  const utcTime = check.take(readTime(data.get('UtcTime'), 'UtcTime'));
-  const computer = check.take(readText(xml.computer, 'Computer', 255));
-  const recordId = check.take(readText(xml.eventRecordId, 'EventRecordID', 64));
+  const check = azureFields();
+  const srcIp = check.address(data.get('SourceIp'), 'SourceIp');
+  const srcPort = check.port(data.get('SourcePort'), 'SourcePort');
+  const dstIp = check.address(data.get('DestinationIp'), 'DestinationIp');
+  const dstPort = check.port(data.get('DestinationPort'), 'DestinationPort');
+  const protocol = check.text(data.get('Protocol'), 'Protocol', { maxChars: 64 });
+  const utcTime = check.time(data.get('UtcTime'), 'UtcTime');
+  const computer = check.text(xml.computer, 'Computer', { maxChars: 255 });
+  const recordId = check.text(xml.eventRecordId, 'EventRecordID', { maxChars: 64 });
   if (check.problem !== undefined) {
     out.invalid(check.problem.reason, check.problem.detail);
     return;

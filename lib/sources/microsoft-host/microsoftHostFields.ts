@@ -63,11 +63,7 @@ export function reportProblems(
   time: string | undefined,
   out: DecodeSink,
 ): time is string {
-  const problem = reader.problem;
-  if (problem !== undefined) {
-    out.invalid(problem.reason, problem.detail);
-    return false;
-  }
+  if (reader.reportTo(out)) return false;
   if (time === undefined) {
     out.invalid('no event time', 'no device time, no TimeGenerated and no enqueued time');
     return false;

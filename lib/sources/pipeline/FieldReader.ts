@@ -1,5 +1,5 @@
 import { excerpt, isoFromDateString, toInteger, toPort, toTextOrNumber } from './fields.js';
-import type { JsonObject } from './types.js';
+import type { DecodeSink, JsonObject } from './types.js';
 
 /**
  * Field reading shared by every decoder: own-property access, the JSON-object and address-text
@@ -52,7 +52,18 @@ export class FieldProblem {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
-/** How a group of decoders words its problems and what it accepts; each default is the plainest rule. */
+/**
+ * What is wrong with a present value: not what its reader parses (`value`, `port`, `integer`,
+ * `time`, `address`), not text at all (`type`), text over its bound (`length`), or text with
+ * control characters (`control`).
+ */
+export type MalformedKind = 'value' | 'type' | 'length' | 'control' | 'address' | 'port' | 'integer' | 'time';
+
+/**
+ * How a family of decoders reads its fields: what it accepts and how it words a problem. Each
+ * default is the plainest rule; a family states only where it differs (one policy per family in
+ * its folder: `FIREWALL_FIELDS`, `HOST_FIELDS`, `AZURE_FIELDS`, `SENSOR_FIELDS`).
+ */
 export interface FieldReaderPolicy {
   /** Characters of the value quoted in an `invalid` detail (default 80). */
   readonly excerptChars?: number;
@@ -66,6 +77,11 @@ export interface FieldReaderPolicy {
   readonly isAddress?: (text: string) => boolean;
   /** A text that stands for "no address" and reads as absent (Windows writes `-`). */
   readonly noAddressText?: string;
+  /**
+   * The problem of a present but malformed value (default: reason `invalid <field>`, detail
+   * `<field>: <excerpt of the value>`), for a family that names the kind of problem instead.
+   */
+  readonly describeMalformed?: (kind: MalformedKind, field: string, value: unknown) => FieldProblem;
 }
 
 /** Options of one read: `required` turns absence into a `missing <field>` problem. */
@@ -78,8 +94,7 @@ export interface ReadOptions {
  * needs and then checks once. Each method returns `undefined` when the value is absent or malformed;
  * only a malformed value (or an absent one marked `required`) records a problem, named after the
  * source field: `missing DestPort` (detail `DestPort is absent or empty`), `invalid SourceAddress`
- * (detail `SourceAddress: <excerpt>`). Readers with group-specific wording hand their results to
- * {@link FieldReader.take}.
+ * (detail `SourceAddress: <excerpt>`), unless the family's policy words them otherwise.
  */
 export class FieldReader {
   readonly #policy: FieldReaderPolicy;
@@ -100,18 +115,20 @@ export class FieldReader {
     return undefined;
   }
 
-  /** The value of a reader that returns its problem instead of recording it; a problem is recorded and gives `undefined`. */
-  take<T>(result: T | FieldProblem | undefined): T | undefined {
-    if (result instanceof FieldProblem) {
-      this.#problem ??= result;
-      return undefined;
-    }
-    return result;
+  /** Records that the value of `field` is malformed, worded by the policy (`invalid <field>` by default). */
+  invalid(field: string, value: unknown): undefined {
+    return this.#malformed('value', field, value);
   }
 
-  /** Records `invalid <field>` with an excerpt of the value. */
-  invalid(field: string, value: unknown): undefined {
-    return this.fail(`invalid ${field}`, `${field}: ${excerpt(value, this.#policy.excerptChars ?? 80)}`);
+  /**
+   * Reports the first problem to `out` as `out.invalid(reason, detail)`; true when there was one
+   * (the decoder then stops), false when the fields were good.
+   */
+  reportTo(out: DecodeSink): boolean {
+    const problem = this.#problem;
+    if (problem === undefined) return false;
+    out.invalid(problem.reason, problem.detail);
+    return true;
   }
 
   /** Any value through `parse`: absent is `undefined` (or `missing` when required); unparseable is `invalid`. */
@@ -121,8 +138,7 @@ export class FieldReader {
     parse: (value: unknown) => T | undefined,
     options: ReadOptions = {},
   ): T | undefined {
-    if (isAbsent(value)) return this.#absent(field, options.required);
-    return parse(value) ?? this.invalid(field, value);
+    return this.#read('value', value, field, parse, options);
   }
 
   /** A string (or finite number, as text): trimmed, within the length bound and the control-character rule. */
@@ -133,12 +149,11 @@ export class FieldReader {
   ): string | undefined {
     if (isAbsent(value)) return this.#absent(field, options.required);
     const text = toTextOrNumber(value);
-    if (
-      text === undefined ||
-      text.length > (options.maxChars ?? this.#policy.maxTextChars ?? Number.POSITIVE_INFINITY) ||
-      (this.#policy.rejectControlCharacters === true && CONTROL_CHARACTERS.test(text))
-    )
-      return this.invalid(field, value);
+    if (text === undefined) return this.#malformed('type', field, value);
+    if (text.length > (options.maxChars ?? this.#policy.maxTextChars ?? Number.POSITIVE_INFINITY))
+      return this.#malformed('length', field, value);
+    if (this.#policy.rejectControlCharacters === true && CONTROL_CHARACTERS.test(text))
+      return this.#malformed('control', field, value);
     return text;
   }
 
@@ -149,13 +164,13 @@ export class FieldReader {
     if (text !== undefined && text === this.#policy.noAddressText)
       return this.#absent(field, options.required);
     if (text === undefined || !(this.#policy.isAddress ?? isAddressText)(text))
-      return this.invalid(field, value);
+      return this.#malformed('address', field, value);
     return text;
   }
 
   /** A port number 0–65535 from a number or a decimal string. */
   port(value: unknown, field: string, options: ReadOptions = {}): number | undefined {
-    return this.read(value, field, toPort, options);
+    return this.#read('port', value, field, toPort, options);
   }
 
   /** A safe integer from a number or a decimal string, within [min, max] when given. */
@@ -165,7 +180,8 @@ export class FieldReader {
     options: ReadOptions & { readonly min?: number; readonly max?: number } = {},
   ): number | undefined {
     const { min = Number.NEGATIVE_INFINITY, max = Number.POSITIVE_INFINITY } = options;
-    return this.read(
+    return this.#read(
+      'integer',
       value,
       field,
       (v) => {
@@ -182,7 +198,28 @@ export class FieldReader {
     field: string,
     parse: (value: unknown) => string | undefined = isoFromDateString,
   ): string | undefined {
-    return this.read(value, field, parse);
+    return this.#read('time', value, field, parse, {});
+  }
+
+  #read<T>(
+    kind: MalformedKind,
+    value: unknown,
+    field: string,
+    parse: (value: unknown) => T | undefined,
+    options: ReadOptions,
+  ): T | undefined {
+    if (isAbsent(value)) return this.#absent(field, options.required);
+    return parse(value) ?? this.#malformed(kind, field, value);
+  }
+
+  #malformed(kind: MalformedKind, field: string, value: unknown): undefined {
+    if (this.#problem !== undefined) return undefined;
+    const describe = this.#policy.describeMalformed;
+    if (describe !== undefined) {
+      this.#problem = describe(kind, field, value);
+      return undefined;
+    }
+    return this.fail(`invalid ${field}`, `${field}: ${excerpt(value, this.#policy.excerptChars ?? 80)}`);
   }
 
   #absent(field: string, required: boolean | undefined): undefined {

@@ -1,22 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import {
+  azureFields,
   fieldsOf,
-  readAddress,
-  readPort,
-  readText,
-  readTime,
   splitFlowTuple,
   tuplePort,
 } from '../../../../lib/sources/microsoft-azure/azurePlatform.js';
 import { MICROSOFT_AZURE_SOURCES } from '../../../../lib/sources/microsoft-azure/microsoftAzureSources.js';
 import {
   FieldProblem,
-  FieldReader,
+  type FieldReader,
   isAddressText,
   ownValue,
 } from '../../../../lib/sources/pipeline/FieldReader.js';
 import { SOURCE_DECODERS } from '../../../../lib/sources/pipeline/registry.js';
 import type { JsonObject } from '../../../../lib/sources/pipeline/types.js';
+
+/** One field read through the group's reader: its value, or the problem it recorded. */
+function readOnce<T>(read: (fields: FieldReader) => T): T | FieldProblem | undefined {
+  const fields = azureFields();
+  const value = read(fields);
+  return fields.problem ?? value;
+}
+const readText = (value: unknown, field: string) => readOnce((f) => f.text(value, field));
+const readPort = (value: unknown, field: string) => readOnce((f) => f.port(value, field));
+const readAddress = (value: unknown, field: string) => readOnce((f) => f.address(value, field));
+const readTime = (value: unknown, field: string) => readOnce((f) => f.time(value, field));
 
 describe('Module: azurePlatform', () => {
   describe('field access', () => {
@@ -99,10 +107,10 @@ describe('Module: azurePlatform', () => {
     });
 
     it('keeps the first rejection of a record', () => {
-      const check = new FieldReader();
-      expect(check.take(readPort('1', 'a'))).toBe(1);
-      expect(check.take(readPort('x', 'b'))).toBeUndefined();
-      expect(check.take(readAddress('y', 'c'))).toBeUndefined();
+      const check = azureFields();
+      expect(check.port('1', 'a')).toBe(1);
+      expect(check.port('x', 'b')).toBeUndefined();
+      expect(check.address('y', 'c')).toBeUndefined();
       expect(check.problem).toEqual(new FieldProblem('invalid port', 'b: x'));
     });
   });

@@ -56,12 +56,58 @@ describe('Module: FieldReader', () => {
   });
 
   describe('FieldReader', () => {
-    it('keeps the first problem, from its own readers or from take', () => {
+    it('keeps the first problem, from its own readers or from fail', () => {
       const reader = new FieldReader();
-      expect(reader.take<number>(new FieldProblem('invalid port', 'p: x'))).toBeUndefined();
+      expect(reader.fail('invalid port', 'p: x')).toBeUndefined();
       expect(reader.port('y', 'q')).toBeUndefined();
-      expect(reader.take('kept')).toBe('kept');
+      expect(reader.text('kept', 'r')).toBe('kept');
       expect(reader.problem).toEqual(new FieldProblem('invalid port', 'p: x'));
+    });
+
+    it('names the kind of a malformed value to a policy that words problems by kind', () => {
+      const kinds: string[] = [];
+      const policy = {
+        maxTextChars: 3,
+        rejectControlCharacters: true,
+        describeMalformed: (kind: string, field: string) => {
+          kinds.push(kind);
+          return new FieldProblem(`bad ${kind}`, field);
+        },
+      };
+      const reads: Array<(r: FieldReader) => unknown> = [
+        (r) => r.text(true, 'a'),
+        (r) => r.text('abcd', 'b'),
+        (r) => r.text('a\u0001', 'c'),
+        (r) => r.address('x', 'd'),
+        (r) => r.port('70000', 'e'),
+        (r) => r.integer('x', 'f'),
+        (r) => r.time('yesterday', 'g'),
+        (r) => r.invalid('h', 1),
+      ];
+      for (const read of reads) {
+        const reader = new FieldReader(policy);
+        expect(read(reader)).toBeUndefined();
+        expect(reader.problem?.reason).toBe(`bad ${kinds[kinds.length - 1]}`);
+      }
+      expect(kinds).toEqual(['type', 'length', 'control', 'address', 'port', 'integer', 'time', 'value']);
+    });
+
+    it('reports its first problem to a sink, and nothing when the fields were good', () => {
+      const reported: string[] = [];
+      const out = {
+        record: () => undefined,
+        skip: () => undefined,
+        note: () => undefined,
+        invalid: (r: string) => reported.push(r),
+      };
+      const good = new FieldReader();
+      good.port('22', 'p');
+      expect(good.reportTo(out)).toBe(false);
+      const bad = new FieldReader();
+      bad.port('x', 'p');
+      bad.port('y', 'q');
+      expect(bad.reportTo(out)).toBe(true);
+      expect(reported).toEqual(['invalid p']);
     });
 
     it('words missing and invalid fields by its policy', () => {
