@@ -42,7 +42,12 @@ export interface BenchResults {
   }[];
   readonly ingest: Record<string, number>;
   readonly ingestSmallBatches?: Record<string, number>;
-  readonly closer: { table: readonly Record<string, unknown>[]; memory: readonly Record<string, unknown>[] };
+  readonly closer: {
+    table: readonly Record<string, unknown>[];
+    memory: readonly Record<string, unknown>[];
+    /** Requests of four hourly closing runs (bench/suites/closerOps.ts); absent in older results. */
+    operations?: { runs: readonly Record<string, unknown>[] };
+  };
 }
 
 const MB = 1e6;
@@ -328,6 +333,32 @@ export function renderMarkdown(r: BenchResults): string {
         `measured at 100,000 (Table minus in-memory: ${fmt(scanMsPerState * 1000, 1)} µs per state). Memory follows the ` +
         'largest bin, not the total: the timer merges one bin at a time.',
     );
+  }
+  const ops = r.closer.operations;
+  if (ops !== undefined) {
+    out.push(
+      '',
+      '### Requests per closing run',
+      '',
+      'Counted, not timed: the compiled timer handler against Azurite through a counting proxy and against the ' +
+        'AMQP Event Hubs peer with the real SDK; 4 partitions, 12 bins per run, one queue sink ' +
+        '(bench/suites/closerOps.ts). Event Hubs requests are one hub request and one per partition, every run.',
+      '',
+      '| Run | Event Hubs | Table | Table by method | Bins closed | Alerts | Corrections | Late windows | Delivered |',
+      '|---|---:|---:|---|---:|---:|---:|---:|---:|',
+    );
+    for (const x of ops.runs) {
+      const byMethod = Object.entries((x.tableRequestsByMethod as Record<string, number>) ?? {})
+        .map(([m, k]) => `${m} ${k}`)
+        .join(', ');
+      out.push(
+        `| ${String(x.run)} | ${fmt(x.eventHubRequests as number)} | ${fmt(x.tableRequests as number)} | ${byMethod} | ${fmt(
+          x.binsClosed as number,
+        )} | ${fmt(x.alertsRecorded as number)} | ${fmt(x.correctionsRecorded as number)} | ${fmt(
+          x.lateWindowsChecked as number,
+        )} | ${fmt(x.delivered as number)} |`,
+      );
+    }
   }
   out.push('');
   return `${out.join('\n')}\n`;

@@ -221,6 +221,8 @@ const closerMemory = [10_000, 100_000, 1_000_000].map(n).map((states) => ({
   states,
   ...runJson<Record<string, unknown>>(tsx('suites/closer.ts', 'memory', String(states))),
 }));
+// What a closing run asks of Event Hubs and Table Storage, counted.
+const closerOperations = runJson<{ runs: Record<string, unknown>[] }>(tsx('suites/closerOps.ts'));
 
 const results = {
   date: new Date().toISOString(),
@@ -239,7 +241,7 @@ const results = {
   memory,
   ingest,
   ingestSmallBatches,
-  closer: { table: closerTable, memory: closerMemory },
+  closer: { table: closerTable, memory: closerMemory, operations: closerOperations },
 };
 const jsonPath = join(RESULTS, QUICK ? 'quick.json' : 'latest.json');
 writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
