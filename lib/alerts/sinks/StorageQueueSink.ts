@@ -5,7 +5,10 @@ import { credentialFor, statusOf } from '../../state/storageClients.js';
 import type { AlertSink, DeliveryOutcome } from '../AlertSink.js';
 import { describeFetchError } from '../http/postJson.js';
 
-/** Largest queue message: 64 KiB of text (413 `RequestBodyTooLarge` above; docs/platform.md#queue-message-size). */
+/**
+ * Largest queue message: 64 KiB of text (413 `RequestBodyTooLarge` above;
+ * docs/platform.md#queue-message-size).
+ */
 export const QUEUE_MESSAGE_MAX_CHARS = 64 * 1024;
 
 /** The SDK's own retries of one send: about 15 s of backoff, 30 s per try. */

@@ -39,7 +39,8 @@ const CONNECTION_DIRECTIONS: ReadonlyMap<string, NetworkDirection> = new Map<str
 
 /**
  * Check Point firewall logs from Log Exporter in CEF, raw or as CommonSecurityLog rows
- * (docs/sources/firewalls.md#mapping-check-point): `CEF:0|Check Point|VPN-1 & FireWall-1|Check Point|Log|<service>|<sev>|act=
+ * (docs/sources/firewalls.md#mapping-check-point): `CEF:0|Check Point|VPN-1 & FireWall-1|Check
+ * Point|Log|<service>|<sev>|act=
  * deviceDirection= rt= spt= dpt= src= dst= proto= cs2=<rule> loguid= origin= originsicname= rule_uid=
  * conn_direction= inzone= outzone=` (the last seven land in AdditionalExtensions).
  *

@@ -3,7 +3,8 @@ import { isAddressText } from '../pipeline/FieldReader.js';
 /**
  * Reads the Cisco ASA (and Firepower Threat Defense, same catalogue) syslog messages the ASIM
  * parser `vimNetworkSessionCiscoASA.yaml` handles, the way the Sentinel ingestion service fills
- * SourceIP/SourcePort/DestinationIP/DestinationPort/Protocol (docs/sources/firewalls.md#cisco-asa-message-formats).
+ * SourceIP/SourcePort/DestinationIP/DestinationPort/Protocol
+ * (docs/sources/firewalls.md#cisco-asa-message-formats).
  * Formats per the "Cisco Secure Firewall ASA Series Syslog Messages" guide.
  *
  * Every reader splits the text on spaces and looks tokens up by keyword: linear, no regex.
@@ -47,7 +48,8 @@ export interface AsaTag {
 }
 
 /**
- * The message ids the ASIM parser keeps (docs/sources/firewalls.md#mapping-cisco-asa). Other ids (translations, VPN, AAA) are not
+ * The message ids the ASIM parser keeps (docs/sources/firewalls.md#mapping-cisco-asa). Other ids
+ * (translations, VPN, AAA) are not
  * network sessions for the parser and are skipped.
  */
 export const ASA_SESSION_MESSAGE_IDS: ReadonlySet<string> = new Set([

@@ -33,7 +33,8 @@ const FORWARD_PREFIX = 'traffic:forward ';
 
 /**
  * Fortinet FortiGate traffic logs in FortiOS CEF, raw or as CommonSecurityLog rows
- * (docs/sources/firewalls.md#mapping-fortinet-fortigate): `CEF:0|Fortinet|Fortigate|<ver>|<logid>|traffic:forward <action>|<sev>|deviceExternalId=
+ * (docs/sources/firewalls.md#mapping-fortinet-fortigate):
+ * `CEF:0|Fortinet|Fortigate|<ver>|<logid>|traffic:forward <action>|<sev>|deviceExternalId=
  * FTNTFGTlogid= cat=traffic:forward … FTNTFGTeventtime= src= spt= … dst= dpt= … externalId= proto=
  * act= …` (`CEF: 0|` with a space in FortiOS 6.0; FortiAnalyzer writes the same keys without the
  * `FTNTFGT` prefix).

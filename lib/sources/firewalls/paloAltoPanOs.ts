@@ -30,7 +30,8 @@ const ACTIONS: ReadonlyMap<string, DvcAction> = new Map<string, DvcAction>([
 
 /**
  * Palo Alto Networks PAN-OS TRAFFIC logs in the PAN-OS CEF template, raw or as CommonSecurityLog
- * rows (docs/sources/firewalls.md#mapping-palo-alto-pan-os): `CEF:0|Palo Alto Networks|PAN-OS|$sender_sw_version|$subtype|$type|1|
+ * rows (docs/sources/firewalls.md#mapping-palo-alto-pan-os): `CEF:0|Palo Alto
+ * Networks|PAN-OS|$sender_sw_version|$subtype|$type|1|
  * rt= … src= dst= … cs1=<rule> … spt= dpt= … proto= act= … start=$cef-formatted-time_generated …`.
  * The header Name is the log type (`TRAFFIC`), the Signature ID the subtype (`start`, `end`, `drop`, `deny`).
  *

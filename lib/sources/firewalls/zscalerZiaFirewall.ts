@@ -26,7 +26,8 @@ const ACTIONS: ReadonlyMap<string, DvcAction> = new Map<string, DvcAction>([
 
 /**
  * Zscaler ZIA firewall logs (NSS feed "NSSFWlog") as CEF, raw or as CommonSecurityLog rows
- * (docs/sources/firewalls.md#mapping-zscaler-zia-firewall): `CEF:0|Zscaler|NSSFWlog|<ver>|<action>|<rule label>|<sev>|act= src= spt=
+ * (docs/sources/firewalls.md#mapping-zscaler-zia-firewall):
+ * `CEF:0|Zscaler|NSSFWlog|<ver>|<action>|<rule label>|<sev>|act= src= spt=
  * dst= dpt= proto= … cn1=<duration> cn2=<aggregated sessions>`.
  *
  * Follows ASIM `vimNetworkSessionzScalerZIA.yaml` v0.4: rows with DeviceVendor `Zscaler` and

@@ -257,7 +257,8 @@ export function parseCef(line: string): CefParseResult {
 
 /**
  * CEF extension keys with a dedicated CommonSecurityLog column (from Microsoft's "CEF and
- * CommonSecurityLog field mapping", docs/sources/firewalls.md#cef-and-commonsecuritylog). Every other key goes to `AdditionalExtensions`. A Map, so that
+ * CommonSecurityLog field mapping", docs/sources/firewalls.md#cef-and-commonsecuritylog). Every
+ * other key goes to `AdditionalExtensions`. A Map, so that
  * keys such as `__proto__` or `constructor` are just unknown keys.
  */
 const CEF_KEY_COLUMNS: ReadonlyMap<string, string> = new Map([
@@ -317,7 +318,8 @@ export interface CefEnvelope {
  * The CommonSecurityLog row a Sentinel collector (AMA) would write for a CEF event: header fields
  * in DeviceVendor…LogSeverity, mapped keys in their columns, every other key appended to
  * `AdditionalExtensions` as `key=value` joined by `;` with the value as written (escapes kept, as
- * docs/sources/firewalls.md#kql-semantics-the-decoders-reproduce says). Values stay strings; numeric columns are checked by the vendor mappings. The row has no
+ * docs/sources/firewalls.md#kql-semantics-the-decoders-reproduce says). Values stay strings;
+ * numeric columns are checked by the vendor mappings. The row has no
  * prototype, so hostile keys cannot reach `Object.prototype`.
  */
 export function toCommonSecurityLogRow(event: CefEvent, envelope: CefEnvelope = {}): JsonObject {

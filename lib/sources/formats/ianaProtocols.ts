@@ -187,7 +187,8 @@ export function ianaProtocolName(protocolNumber: number): string | undefined {
 }
 
 /**
- * `_ASIM_ResolveNetworkProtocol` (docs/sources/firewalls.md#iana-protocol-table): the protocol read as KQL `toint` reads it (decimal
+ * `_ASIM_ResolveNetworkProtocol` (docs/sources/firewalls.md#iana-protocol-table): the protocol read
+ * as KQL `toint` reads it (decimal
  * digits, leading zeros allowed) and looked up in the IANA table, one row per table name as the
  * function's lookup gives them: two for 84 (`TTP`, `IPTM`), and `Unassigned` for the names the table
  * leaves empty (61, 63, 68, 99, 114, 253, 254), for numbers it does not list, and for anything that is

@@ -20,7 +20,8 @@ const MAX_TUPLE_CHARS = 512;
  * A reader of an object's own fields by name: the exact name first, then the same name in any
  * letter case. Used where a format's key casing is not verified (the `properties` of Azure Firewall
  * resource-specific categories,
- * docs/sources/microsoft-azure.md#azure-firewall-how-records-arrive); a JSON `__proto__` key is an ordinary field here.
+ * docs/sources/microsoft-azure.md#azure-firewall-how-records-arrive); a JSON `__proto__` key is an
+ * ordinary field here.
  */
 export function fieldsOf(record: JsonObject): (name: string) => unknown {
   let byLowerName: Map<string, unknown> | undefined;

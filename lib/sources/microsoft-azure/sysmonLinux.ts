@@ -27,7 +27,8 @@ interface Carrier {
 /**
  * Sysmon for Linux event 3 (NetworkConnect) in syslog, as `vimNetworkSessionLinuxSysmon` v0.4
  * reads it
- * (docs/sources/microsoft-azure.md#mapping-sysmon-for-linux): rows of the Syslog table (Log Analytics export, `Type:"Syslog"`) whose
+ * (docs/sources/microsoft-azure.md#mapping-sysmon-for-linux): rows of the Syslog table (Log
+ * Analytics export, `Type:"Syslog"`) whose
  * `SyslogMessage` holds the event XML, and raw syslog lines (`<PRI>Mmm dd hh:mm:ss host sysmon:
  * <Event>…</Event>`, RFC 3164 or RFC 5424) forwarded without Log Analytics.
  *

@@ -15,7 +15,8 @@ const UNPARSED_WFP_EVENT_IDS: ReadonlySet<number> = new Set([5150, 5151, 5153]);
  * or the legacy agent), as Log Analytics workspace data export (`am-SecurityEvent`) delivers its
  * rows: `{TimeGenerated, Computer, EventID, EventData, Type:"SecurityEvent", …}`.
  * Implements ASIM `vimNetworkSessionMicrosoftSecurityEventFirewall` v0.5.0
- * (docs/sources/microsoft-host.md#mapping-securityevent-wfp) through the shared WFP mapping (`windowsFirewall.ts`).
+ * (docs/sources/microsoft-host.md#mapping-securityevent-wfp) through the shared WFP mapping
+ * (`windowsFirewall.ts`).
  *
  * Two shapes: the **EventData XML form** (the table's `EventData` string,
  * `<EventData …>\r\n  <Data Name="ProcessID">…</Data>…`) and the **column form**, where the WFP

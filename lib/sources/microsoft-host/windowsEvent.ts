@@ -16,7 +16,8 @@ export const SYSMON_PROVIDER = 'Microsoft-Windows-Sysmon';
  * network events of two ASIM parsers:
  *
  * - **WFP, EventID 5150–5159, any provider** — `vimNetworkSessionMicrosoftWindowsEventFirewall` v0.4
- *   (docs/sources/microsoft-host.md#mapping-windowsevent-wfp), the shared mapping of `windowsFirewall.ts`: Microsoft / Windows Firewall.
+ *   (docs/sources/microsoft-host.md#mapping-windowsevent-wfp), the shared mapping of
+ *   `windowsFirewall.ts`: Microsoft / Windows Firewall.
  * - **Sysmon event 3** (`Provider == "Microsoft-Windows-Sysmon"`, `EventID == 3`) —
  *   `vimNetworkSessionMicrosoftSysmonWindowsEvent` v0.1.1
  *   (docs/sources/microsoft-host.md#mapping-windowsevent-sysmon-event-3): SourceIp:SourcePort →
@@ -83,7 +84,8 @@ export const windowsEvent: SourceDecoder = {
 };
 
 /**
- * Sysmon event 3 "Network connection detected" (docs/sources/microsoft-host.md#mapping-windowsevent-sysmon-event-3),
+ * Sysmon event 3 "Network connection detected"
+ * (docs/sources/microsoft-host.md#mapping-windowsevent-sysmon-event-3),
  * from its EventData fields by name, whichever collector carried them (WindowsEvent, NXLog, the WAD extension).
  */
 export function decodeSysmonNetworkConnection(

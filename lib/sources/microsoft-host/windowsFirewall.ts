@@ -9,7 +9,8 @@ import { reportProblems } from './microsoftHostFields.js';
  * The Windows Filtering Platform audit events 5150–5159 as the ASIM parsers
  * `vimNetworkSessionMicrosoftSecurityEventFirewall` (v0.5.0) and
  * `vimNetworkSessionMicrosoftWindowsEventFirewall` (v0.4, WindowsEvent branch) map them
- * (docs/sources/microsoft-host.md#mapping-securityevent-wfp), shared by the SecurityEvent and WindowsEvent decoders.
+ * (docs/sources/microsoft-host.md#mapping-securityevent-wfp), shared by the SecurityEvent and
+ * WindowsEvent decoders.
  * The two parsers differ only in how they read `EventData` and in which event ids they keep; the
  * callers settle both and hand over a name lookup.
  *

@@ -6,7 +6,10 @@ import { directionFromLocality, SensorFieldReader } from './sensorFields.js';
 const TABLE = 'VectraStream_CL';
 const HOSTNAME = /^[a-zA-Z0-9-]{1,61}$/;
 
-/** Column suffixes the legacy agent gives `_CL` columns by JSON type (docs/sources/sensors.md#custom-log-column-names). */
+/**
+ * Column suffixes the legacy agent gives `_CL` columns by JSON type
+ * (docs/sources/sensors.md#custom-log-column-names).
+ */
 type Suffix = 's' | 'd' | 'b';
 
 /**
