@@ -1,8 +1,9 @@
 import { app, type InvocationContext, trigger } from '@azure/functions';
 import { ingestBatch } from '../lib/detection/ingestBatch.js';
 import { StorageUnavailableError } from '../lib/errors.js';
+import { LOG_MESSAGES } from '../lib/observability/Logger.js';
 import { contextLogger, getServices } from './shared/composition.js';
-import { readBatchMetadata } from './shared/triggerMetadata.js';
+import { attributeBatch, readBatchMetadata } from './shared/triggerMetadata.js';
 
 /** Retries of an invocation that failed for a reason other than storage (a bug), before the batch is given up. */
 const MAX_UNEXPECTED_RETRIES = 5;
@@ -14,14 +15,26 @@ const MAX_UNEXPECTED_RETRIES = 5;
  */
 export async function ingest(messages: unknown[], context: InvocationContext): Promise<void> {
   const services = getServices();
-  const meta = readBatchMetadata(context.triggerMetadata, messages.length);
   const logger = contextLogger(context);
+  const meta = readBatchMetadata(context.triggerMetadata, messages.length);
+  const batch = attributeBatch(meta, context.invocationId);
+  if (!batch.isComplete) {
+    // Never silent: the batch is counted (see attributeBatch), and the operator is told why its
+    // redelivery could count events twice.
+    logger.error(LOG_MESSAGES.triggerMetadataIncomplete, {
+      invocationId: context.invocationId,
+      partition: meta.partition ?? null,
+      countedAs: batch.countsAs,
+      messages: messages.length,
+      problems: meta.problems,
+    });
+  }
   try {
     await ingestBatch(
-      meta.partition,
+      batch.countsAs,
       messages.map((body, i) => ({
         body,
-        sequenceNumber: meta.sequenceNumbers[i] as number,
+        sequenceNumber: batch.sequenceNumbers[i] as number,
         enqueuedTimeMs: meta.enqueuedTimesMs[i],
       })),
       {
@@ -33,12 +46,16 @@ export async function ingest(messages: unknown[], context: InvocationContext): P
         limits: services.config.limits,
         deadLetters: services.deadLetters,
         instance: context.invocationId,
+        // The rows count under their own key; the progress still moves the partition's.
+        ...(batch.isComplete
+          ? {}
+          : { feed: { partition: batch.progressPartition, kind: 'eventhub' as const, endMs: undefined } }),
       },
     );
   } catch (error) {
     if (error instanceof StorageUnavailableError) {
       logger.error('storage unavailable', {
-        partition: meta.partition,
+        partition: batch.countsAs,
         code: error.code,
         detail: error.message,
       });
@@ -46,13 +63,13 @@ export async function ingest(messages: unknown[], context: InvocationContext): P
     }
     const retryCount = context.retryContext?.retryCount ?? 0;
     logger.error('ingest failed', {
-      partition: meta.partition,
+      partition: batch.countsAs,
       retryCount,
       error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
     });
     if (retryCount < MAX_UNEXPECTED_RETRIES) throw error;
     // A bug that survives every retry must not stall the partition for ever: give the batch up, loudly.
-    logger.error('batch given up', { partition: meta.partition, messages: messages.length });
+    logger.error('batch given up', { partition: batch.countsAs, messages: messages.length });
   }
 }
 

@@ -27,4 +27,6 @@ export const LOG_MESSAGES = {
   backlogUnavailable: 'partition backlog unavailable',
   /** Events expired from the hub before ingest read them: those flows are lost. */
   eventsExpired: 'events expired unread',
+  /** A batch came without partition id or sequence numbers: counted, but a redelivery may count twice. */
+  triggerMetadataIncomplete: 'trigger metadata incomplete',
 } as const;

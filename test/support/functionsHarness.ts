@@ -123,6 +123,26 @@ export class FunctionsHarness {
     );
   }
 
+  /** Invokes `ingest` with trigger metadata given as is (shapes other hosts send); returns the invocation id. */
+  async ingestWithMetadata(
+    bodies: readonly (string | Uint8Array)[],
+    triggerMetadata: Record<string, unknown>,
+  ): Promise<string> {
+    setServices(this.services);
+    const invocationId = `ingest-${++this.#invocation}`;
+    const context = new InvocationContext({
+      invocationId,
+      functionName: 'ingest',
+      triggerMetadata,
+      logHandler: (level, ...args) => this.logs.push([level, ...args]),
+    });
+    await ingest(
+      bodies.map((b) => (typeof b === 'string' ? Buffer.from(b, 'utf8') : Buffer.from(b))),
+      context,
+    );
+    return invocationId;
+  }
+
   /** Invokes `flowLogs` with one Event Grid event, as the Event Grid extension does. */
   async flowLogs(event: object): Promise<void> {
     setServices(this.services);
