@@ -54,11 +54,13 @@ for (const file of files) {
 
 run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], work);
 if (!existsSync(join(work, 'dist', 'lib', 'cli', 'main.js'))) fail('npm ci --omit=dev did not build dist/');
-const pkg = JSON.parse(readFileSync(join(work, 'package.json'), 'utf8'));
-const devInstalled = Object.keys(pkg.devDependencies ?? {}).filter((name) =>
-  existsSync(join(work, 'node_modules', name)),
-);
-if (devInstalled.length > 0) fail(`development dependencies were installed: ${devInstalled.join(', ')}`);
+// Packages the lock file marks dev-only (not needed by any runtime dependency) must be absent.
+const lock = JSON.parse(readFileSync(join(work, 'package-lock.json'), 'utf8'));
+const devInstalled = Object.entries(lock.packages ?? {})
+  .filter(([path, entry]) => path !== '' && entry.dev === true && existsSync(join(work, path)))
+  .map(([path]) => path.replace(/^.*node_modules\//, ''));
+if (devInstalled.length > 0)
+  fail(`development dependencies were installed: ${devInstalled.slice(0, 10).join(', ')}`);
 
 // The README's first command: the demo prints its alerts.
 const demo = run('npm', ['start', '--silent'], work);
