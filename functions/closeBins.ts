@@ -1,7 +1,9 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { readProcessEnv } from '../lib/config/processEnv.js';
 import { closeBins } from '../lib/detection/closeBins.js';
-import { contextLogger, getServices } from './shared/composition.js';
+import { ConfigurationError } from '../lib/errors.js';
+import { LOG_MESSAGES } from '../lib/observability/Logger.js';
+import { contextLogger, type DeliveryServices, getServices } from './shared/composition.js';
 
 /**
  * Timer trigger: closes the bins behind the event-time watermark, records alerts in the outbox
@@ -9,20 +11,32 @@ import { contextLogger, getServices } from './shared/composition.js';
  */
 export async function closeBinsOnTimer(_timer: Timer, context: InvocationContext): Promise<void> {
   const services = getServices();
-  const { config } = services;
+  const logger = contextLogger(context);
+  let delivery: DeliveryServices;
+  try {
+    delivery = services.delivery();
+  } catch (error) {
+    // A bad delivery setting (an unresolved Key Vault reference for a webhook URL, say) fails this
+    // function, loudly, and nothing else: ingest keeps counting, and the bins stay open until the
+    // setting is fixed (evaluation resumes where it stopped).
+    if (error instanceof ConfigurationError) {
+      logger.error(LOG_MESSAGES.configurationInvalid, { function: 'closeBins', issues: error.issues });
+    }
+    throw error;
+  }
   await closeBins({
     store: services.store,
-    outbox: services.outbox,
-    sinks: services.sinks,
-    settings: config.detection,
-    logger: contextLogger(context),
+    outbox: delivery.outbox,
+    sinks: delivery.sinks,
+    settings: services.config.detection,
+    logger,
     nowMs: services.now(),
     clock: services.now,
     runId: context.invocationId,
     backlog: services.backlog,
-    maxCloseDelayMs: config.maxCloseDelayMs,
-    feedIdleMs: config.partitionIdleMs,
-    deliveryMaxRuns: config.deliveryMaxRuns,
+    maxCloseDelayMs: delivery.config.maxCloseDelayMs,
+    feedIdleMs: delivery.config.partitionIdleMs,
+    deliveryMaxRuns: delivery.config.deliveryMaxRuns,
     maxBinsPerRun: 24 * 12,
   });
   await services.deadLetters.purge(services.now());
@@ -30,13 +44,14 @@ export async function closeBinsOnTimer(_timer: Timer, context: InvocationContext
 
 app.timer('closeBins', {
   // Read at registration so that the default applies without an app setting; validated with the
-  // rest of the configuration when the worker starts (getServices).
+  // other delivery settings when the function first runs (services.delivery()).
   schedule: readProcessEnv().PORTSCAN_CLOSE_SCHEDULE?.trim() || '0 5 * * * *',
   runOnStartup: false,
   handler: closeBinsOnTimer,
 });
 
-// Validate the whole configuration when the worker starts, so a bad setting fails fast and is named.
+// Validate the settings every function needs when the worker starts, so a bad one fails fast and
+// is named. The delivery settings are closeBins' own: a bad one fails closeBins, not ingestion.
 app.hook.appStart(() => {
   getServices();
 });

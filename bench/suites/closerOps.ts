@@ -23,11 +23,9 @@ import { loadDist } from '../dist.js';
 
 const { closeBinsOnTimer } =
   await loadDist<typeof import('../../functions/closeBins.js')>('functions/closeBins.js');
-const { createServices, setServices } = await loadDist<
+const { servicesFromSettings, setServices } = await loadDist<
   typeof import('../../functions/shared/composition.js')
 >('functions/shared/composition.js');
-const { loadFunctionConfig } =
-  await loadDist<typeof import('../../lib/config/appSettings.js')>('lib/config/appSettings.js');
 const { BatchAggregator } = await loadDist<typeof import('../../lib/detection/BatchAggregator.js')>(
   'lib/detection/BatchAggregator.js',
 );
@@ -45,16 +43,14 @@ const az = await startAzurite();
 const proxy = await startFaultProxy(az.tablePort);
 const peer = await EventHubsPeer.start({ hubs: { flows: { partitionIds: PARTITIONS } } });
 try {
-  const services = createServices(
-    loadFunctionConfig({
-      PortscanStorage: az.connectionString({ table: proxy.port }),
-      EventHubConnection: peer.connectionString('flows'),
-      PORTSCAN_EVENTHUB_NAME: 'flows',
-      PORTSCAN_EVENTHUB_CONSUMER_GROUP: 'portscan',
-      PORTSCAN_TABLE_PREFIX: 'BenchClose',
-      PORTSCAN_ALERT_QUEUE: 'bench-close-alerts',
-    }),
-  );
+  const services = servicesFromSettings({
+    PortscanStorage: az.connectionString({ table: proxy.port }),
+    EventHubConnection: peer.connectionString('flows'),
+    PORTSCAN_EVENTHUB_NAME: 'flows',
+    PORTSCAN_EVENTHUB_CONSUMER_GROUP: 'portscan',
+    PORTSCAN_TABLE_PREFIX: 'BenchClose',
+    PORTSCAN_ALERT_QUEUE: 'bench-close-alerts',
+  });
   let nowMs = END + 15 * 60_000;
   const HOUR = 60 * 60_000;
   setServices({ ...services, now: () => nowMs });

@@ -20,11 +20,9 @@ const messagesPerBatch = Number(messagesText ?? '1000');
 const linesPerMessage = Number(linesText ?? '10');
 
 const { ingest } = await loadDist<typeof import('../../functions/ingest.js')>('functions/ingest.js');
-const { createServices, setServices } = await loadDist<
+const { servicesFromSettings, setServices } = await loadDist<
   typeof import('../../functions/shared/composition.js')
 >('functions/shared/composition.js');
-const { loadFunctionConfig } =
-  await loadDist<typeof import('../../lib/config/appSettings.js')>('lib/config/appSettings.js');
 const { bucketOf } = await loadDist<typeof import('../../lib/state/keys.js')>('lib/state/keys.js');
 
 // @azure/functions is CommonJS: its classes come through the default export under plain Node ESM.
@@ -96,7 +94,7 @@ try {
     PORTSCAN_TABLE_PREFIX: 'Bench',
     PORTSCAN_ALERT_QUEUE: 'bench-alerts',
   };
-  const services = createServices(loadFunctionConfig(settings));
+  const services = servicesFromSettings(settings);
   let nowMs = DEFAULT_MIX.startMs;
   setServices({ ...services, now: () => nowMs });
   await services.store.ready();

@@ -3,8 +3,13 @@ import { getHeapStatistics } from 'node:v8';
 import type { InvocationContext } from '@azure/functions';
 import type { AlertSink } from '../../lib/alerts/AlertSink.js';
 import { createAlertSinks } from '../../lib/alerts/createAlertSinks.js';
-import type { FunctionConfig } from '../../lib/config/appSettings.js';
-import { FLOW_LOG_STORAGE_CONNECTION, loadFunctionConfig } from '../../lib/config/appSettings.js';
+import type { DeliveryConfig, IngestConfig, ServiceConnection } from '../../lib/config/appSettings.js';
+import {
+  FLOW_LOG_STORAGE_CONNECTION,
+  loadDeliveryConfig,
+  loadFlowLogConnection,
+  loadIngestConfig,
+} from '../../lib/config/appSettings.js';
 import { type MemoryBudget, memoryBudgetOf } from '../../lib/config/memoryBudget.js';
 import { readProcessEnv } from '../../lib/config/processEnv.js';
 import { ConfigurationError } from '../../lib/errors.js';
@@ -23,20 +28,35 @@ import { TableWindowStore } from '../../lib/state/TableWindowStore.js';
 /**
  * The composition root of the Function App: configuration read and validated once per worker,
  * SDK clients, stores and sinks built once and shared by every invocation.
+ *
+ * Each function depends only on the settings it uses: `ingest` (and `flowLogs`) on
+ * `IngestConfig`, validated when the worker starts; `closeBins` also on `DeliveryConfig` (alert
+ * queue, sinks), validated when it first asks for it, so that a bad sink setting fails `closeBins`
+ * (logged and alerted on) while ingestion goes on.
  */
 export interface Services {
-  readonly config: FunctionConfig;
+  readonly config: IngestConfig;
   readonly store: TableWindowStore;
-  readonly outbox: TableAlertOutbox;
-  readonly sinks: readonly AlertSink[];
   readonly decoders: readonly SourceDecoder[];
   readonly deadLetters: TableDeadLetterStore;
-  /** The flow-log blob reader and cursors, built on first use: only the flowLogs function needs them. */
-  flowLogs(): FlowLogServices;
   /** How far the hub's partitions are written (the closing timer; tests set an in-memory hub). */
   readonly backlog: PartitionBacklog;
+  /**
+   * The outbox, the sinks and the delivery settings of closeBins, built on first use.
+   * @throws {ConfigurationError} naming every bad delivery setting (never a secret value)
+   */
+  delivery(): DeliveryServices;
+  /** The flow-log blob reader and cursors, built on first use: only the flowLogs function needs them. */
+  flowLogs(): FlowLogServices;
   /** The wall clock (tests set their own). */
   readonly now: () => number;
+}
+
+/** What closeBins records and delivers alerts with. */
+export interface DeliveryServices {
+  readonly config: DeliveryConfig;
+  readonly outbox: TableAlertOutbox;
+  readonly sinks: readonly AlertSink[];
 }
 
 /** What the flowLogs function reads blobs with and keeps its cursors in. */
@@ -45,22 +65,32 @@ export interface FlowLogServices {
   readonly cursors: TableFlowLogCursorStore;
 }
 
-/** Builds the services from a configuration (tests pass their own, against Azurite). */
-export function createServices(config: FunctionConfig, retry?: StorageRetryOptions): Services {
+/**
+ * Builds the services from app settings as the functions read them: the ingest settings now
+ * (a bad one throws), the delivery and flow-log settings when first used.
+ * @throws {ConfigurationError} naming every bad ingest setting
+ */
+export function servicesFromSettings(
+  env: Readonly<Record<string, string | undefined>>,
+  retry?: StorageRetryOptions,
+): Services {
+  return buildServices(
+    loadIngestConfig(env),
+    () => loadDeliveryConfig(env),
+    () => loadFlowLogConnection(env),
+    retry,
+  );
+}
+
+function buildServices(
+  config: IngestConfig,
+  readDelivery: () => DeliveryConfig,
+  readFlowLogConnection: () => ServiceConnection | undefined,
+  retry: StorageRetryOptions | undefined,
+): Services {
+  let delivery: DeliveryServices | undefined;
   let flowLogs: FlowLogServices | undefined;
   return {
-    flowLogs: () => {
-      if (config.flowLogs === undefined) {
-        throw new ConfigurationError([
-          `${FLOW_LOG_STORAGE_CONNECTION}__blobServiceUri: required by the flowLogs function (the blob endpoint of the flow-log storage account)`,
-        ]);
-      }
-      flowLogs ??= {
-        blobs: StorageBlockBlobReader.fromConnection(config.flowLogs, retry),
-        cursors: TableFlowLogCursorStore.fromConnection(config.tables, config.tablePrefix, retry),
-      };
-      return flowLogs;
-    },
     config,
     store: TableWindowStore.fromConnection(
       config.tables,
@@ -68,8 +98,6 @@ export function createServices(config: FunctionConfig, retry?: StorageRetryOptio
       retry,
       instanceMemoryBudget(config.rowCacheMegabytes).rowCacheBytes,
     ),
-    outbox: TableAlertOutbox.fromConnection(config.tables, config.tablePrefix, retry),
-    sinks: createAlertSinks(config),
     deadLetters: TableDeadLetterStore.fromConnection(
       config.tables,
       config.tablePrefix,
@@ -82,6 +110,32 @@ export function createServices(config: FunctionConfig, retry?: StorageRetryOptio
       config.eventHubName,
       config.consumerGroup,
     ),
+    delivery: () => {
+      if (delivery === undefined) {
+        const settings = readDelivery();
+        delivery = {
+          config: settings,
+          outbox: TableAlertOutbox.fromConnection(config.tables, config.tablePrefix, retry),
+          sinks: createAlertSinks(settings),
+        };
+      }
+      return delivery;
+    },
+    flowLogs: () => {
+      if (flowLogs === undefined) {
+        const connection = readFlowLogConnection();
+        if (connection === undefined) {
+          throw new ConfigurationError([
+            `${FLOW_LOG_STORAGE_CONNECTION}__blobServiceUri: required by the flowLogs function (the blob endpoint of the flow-log storage account)`,
+          ]);
+        }
+        flowLogs = {
+          blobs: StorageBlockBlobReader.fromConnection(connection, retry),
+          cursors: TableFlowLogCursorStore.fromConnection(config.tables, config.tablePrefix, retry),
+        };
+      }
+      return flowLogs;
+    },
     now: () => Date.now(),
   };
 }
@@ -101,10 +155,10 @@ let services: Services | undefined;
 
 /**
  * The services of this worker, built on first use from the app settings.
- * @throws {ConfigurationError} naming every bad setting: the function fails fast at start-up
+ * @throws {ConfigurationError} naming every bad ingest setting: the app fails fast at start-up
  */
 export function getServices(): Services {
-  services ??= createServices(loadFunctionConfig(readProcessEnv()));
+  services ??= servicesFromSettings(readProcessEnv());
   return services;
 }
 

@@ -3,7 +3,10 @@
 // - closeBins fails repeatedly (failed timer invocations);
 // - the outbox parks alerts (trace "alert parked": a sink refused or failed too long);
 // - closeBins stopped reporting (no "close summary" trace: the app does not start, or the timer
-//   does not fire; a failing start-up produces no failed invocation at all).
+//   does not fire; a failing start-up produces no failed invocation at all);
+// - something needs the operator at once: a delivery setting is invalid ("configuration invalid":
+//   closeBins stops while ingest goes on), or the Event Hubs trigger sent incomplete metadata
+//   ("trigger metadata incomplete": batches are counted without redelivery protection).
 // The messages are LOG_MESSAGES of lib/observability/Logger.ts; functions/shared/composition.ts
 // logs them as the `event` field of a JSON trace message ({"event":"alert parked",…}), and the
 // queries also accept a plain message that starts with the phrase. An action group e-mails the
@@ -166,6 +169,41 @@ resource alertsParked 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
   }
 }
 
+resource needsAttention 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
+  name: '${namePrefix}-needs-attention'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'Port-scan detector: invalid setting or incomplete trigger metadata'
+    description: '"configuration invalid": a closeBins setting (alert queue, sink URL or secret, often an unresolved Key Vault reference) is bad; bins stay open and no alert is sent until it is fixed, while ingest goes on. "trigger metadata incomplete": the Event Hubs trigger sent a batch without partition id or sequence numbers; it was counted, but a redelivery of it can count its events twice. The trace names the setting or the missing field and the invocation id.'
+    severity: 1
+    enabled: true
+    scopes: [
+      appInsights.id
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: 'traces\n| where message contains "configuration invalid" or message contains "trigger metadata incomplete"\n| extend event = iff(message startswith "{", tostring(parse_json(message).event), message)\n| where event startswith "configuration invalid" or event startswith "trigger metadata incomplete"\n| summarize Events = count()'
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'Events'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: actions
+  }
+}
+
 resource closeBinsSilent 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = if (alertOnCloseBinsSilence) {
   name: '${namePrefix}-closebins-silent'
   location: location
@@ -207,6 +245,7 @@ output ruleNames string[] = concat(
     ingestFailures.name
     closeBinsFailures.name
     alertsParked.name
+    needsAttention.name
   ],
   alertOnCloseBinsSilence ? [closeBinsSilent.name] : []
 )

@@ -327,45 +327,107 @@ export type ServiceConnection =
   | { readonly kind: 'connectionString'; readonly connectionString: string }
   | { readonly kind: 'identity'; readonly endpoint: string; readonly clientId: string | undefined };
 
-/** The validated configuration of the Function App. */
-export interface FunctionConfig {
+/**
+ * What every function needs, and all the `ingest` function needs: the detection settings and
+ * limits, the window-state tables, and the hub its trigger reads. A bad value here stops the app.
+ */
+export interface IngestConfig {
   readonly detection: DetectionSettings;
+  readonly limits: Limits;
   readonly eventHubName: string;
   readonly consumerGroup: string;
   /** How our code reaches the flow-log hub's namespace (the closing timer reads partition tails). */
   readonly eventHubs: ServiceConnection;
   readonly tables: ServiceConnection;
-  readonly queues: ServiceConnection;
-  /** The storage account holding the flow-log blobs, when the flowLogs function is used. */
-  readonly flowLogs: ServiceConnection | undefined;
   readonly tablePrefix: string;
+  /** `PORTSCAN_ROW_CACHE_MB` when set: overrides the row cache's share of the memory budget. */
+  readonly rowCacheMegabytes: number | undefined;
+}
+
+/**
+ * What only `closeBins` needs to close bins and deliver alerts: the alert queue, the sinks and
+ * their tuning. Validated apart from `IngestConfig`, so that a bad sink setting (an unresolved
+ * Key Vault reference, say) fails `closeBins` and never stops ingestion.
+ */
+export interface DeliveryConfig {
+  readonly queues: ServiceConnection;
   readonly alertQueue: string;
   readonly closeSchedule: string;
   /** Longest a behind partition holds a bin open past its normal close. */
   readonly maxCloseDelayMs: number;
   /** A feed that is no hub partition silent this long no longer holds the watermark. */
   readonly partitionIdleMs: number;
-  /** `PORTSCAN_ROW_CACHE_MB` when set: overrides the row cache's share of the memory budget. */
-  readonly rowCacheMegabytes: number | undefined;
   readonly alertLinkTemplate: string | undefined;
   readonly deliveryMaxRuns: number;
   readonly httpTimeoutMs: number;
   readonly sinks: readonly SinkConfig[];
-  readonly limits: Limits;
 }
+
+/** The validated configuration of the whole Function App. */
+export interface FunctionConfig extends IngestConfig, DeliveryConfig {
+  /** The storage account holding the flow-log blobs, when the flowLogs function is used. */
+  readonly flowLogs: ServiceConnection | undefined;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
 
 const TABLE_PREFIX = /^[A-Za-z][A-Za-z0-9]{0,40}$/;
 const QUEUE_NAME = /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/;
 const NCRONTAB = /^\S+ \S+ \S+ \S+ \S+ \S+$/;
 
 /**
- * Reads and validates the Function App's settings. Called once per worker at start-up.
+ * Reads and validates every setting of the Function App (the infrastructure contract test and
+ * local tools use it; the functions read their own parts: `loadIngestConfig`, `loadDeliveryConfig`,
+ * `loadFlowLogConnection`).
  *
  * @throws {ConfigurationError} naming every missing or bad setting and what it accepts;
  *   secret values are never quoted
  */
-export function loadFunctionConfig(env: Readonly<Record<string, string | undefined>>): FunctionConfig {
+export function loadFunctionConfig(env: Env): FunctionConfig {
   const issues: string[] = [];
+  const ingest = readIngestConfig(env, issues);
+  const delivery = readDeliveryConfig(env, issues);
+  const flowLogs = readFlowLogConnection(env, issues);
+  if (issues.length > 0 || ingest === undefined || delivery === undefined)
+    throw new ConfigurationError(issues);
+  return { ...ingest, ...delivery, flowLogs };
+}
+
+/**
+ * Reads the settings every function needs (see `IngestConfig`).
+ * @throws {ConfigurationError} naming every missing or bad one of them, and no other
+ */
+export function loadIngestConfig(env: Env): IngestConfig {
+  const issues: string[] = [];
+  const config = readIngestConfig(env, issues);
+  if (issues.length > 0 || config === undefined) throw new ConfigurationError(issues);
+  return config;
+}
+
+/**
+ * Reads the closing and alert-delivery settings of `closeBins` (see `DeliveryConfig`).
+ * @throws {ConfigurationError} naming every missing or bad one of them; secret values are never quoted
+ */
+export function loadDeliveryConfig(env: Env): DeliveryConfig {
+  const issues: string[] = [];
+  const config = readDeliveryConfig(env, issues);
+  if (issues.length > 0 || config === undefined) throw new ConfigurationError(issues);
+  return config;
+}
+
+/**
+ * Reads the flow-log storage account of the flowLogs function; undefined when no setting names one.
+ * @throws {ConfigurationError} naming every bad one of its settings
+ */
+export function loadFlowLogConnection(env: Env): ServiceConnection | undefined {
+  const issues: string[] = [];
+  const connection = readFlowLogConnection(env, issues);
+  if (issues.length > 0) throw new ConfigurationError(issues);
+  return connection;
+}
+
+function readIngestConfig(env: Env, issues: string[]): IngestConfig | undefined {
+  const read = settingsReader(env, issues);
   let detection: DetectionSettings | undefined;
   try {
     detection = resolveDetectionSettings(env, {}, FUNCTION_DEFAULTS);
@@ -380,11 +442,74 @@ export function loadFunctionConfig(env: Readonly<Record<string, string | undefin
     if (error instanceof ConfigurationError) issues.push(...error.issues);
     else throw error;
   }
-  const text = (name: string) => {
+  const eventHubName = read.text('PORTSCAN_EVENTHUB_NAME');
+  if (eventHubName === undefined)
+    issues.push('PORTSCAN_EVENTHUB_NAME: required (the name of the flow-log event hub)');
+  const eventHubs = read.eventHubConnection();
+  const tables = read.connection(STORAGE_CONNECTION, 'tableServiceUri');
+  const tablePrefix = read.text('PORTSCAN_TABLE_PREFIX') ?? 'Portscan';
+  if (!TABLE_PREFIX.test(tablePrefix))
+    issues.push('PORTSCAN_TABLE_PREFIX: expected letters and digits, starting with a letter, at most 41');
+  if (detection === undefined || tables === undefined || eventHubs === undefined) return undefined;
+  return {
+    detection,
+    limits,
+    eventHubName: eventHubName ?? '',
+    consumerGroup: read.text('PORTSCAN_EVENTHUB_CONSUMER_GROUP') ?? '$Default',
+    eventHubs,
+    tables,
+    tablePrefix,
+    rowCacheMegabytes:
+      read.text('PORTSCAN_ROW_CACHE_MB') === undefined
+        ? undefined
+        : read.integer('PORTSCAN_ROW_CACHE_MB', 0, 65_536, 0),
+  };
+}
+
+function readDeliveryConfig(env: Env, issues: string[]): DeliveryConfig | undefined {
+  const read = settingsReader(env, issues);
+  const queues = read.connection(STORAGE_CONNECTION, 'queueServiceUri');
+  const alertQueue = read.text('PORTSCAN_ALERT_QUEUE') ?? 'portscan-alerts';
+  if (!QUEUE_NAME.test(alertQueue))
+    issues.push(
+      'PORTSCAN_ALERT_QUEUE: expected a queue name (3-63 lower-case letters, digits and single hyphens)',
+    );
+  const closeSchedule = read.text('PORTSCAN_CLOSE_SCHEDULE') ?? '0 5 * * * *';
+  if (!NCRONTAB.test(closeSchedule))
+    issues.push('PORTSCAN_CLOSE_SCHEDULE: expected a six-field NCRONTAB expression such as "0 5 * * * *"');
+  const alertLinkTemplate = read.text('PORTSCAN_ALERT_LINK_TEMPLATE');
+  if (alertLinkTemplate !== undefined && !/^https:\/\//.test(alertLinkTemplate)) {
+    issues.push('PORTSCAN_ALERT_LINK_TEMPLATE: expected an https URL template');
+  }
+  const config = {
+    alertQueue,
+    closeSchedule,
+    maxCloseDelayMs: read.integer('PORTSCAN_MAX_CLOSE_DELAY_MINUTES', 0, 1440, 60) * 60_000,
+    partitionIdleMs: read.integer('PORTSCAN_PARTITION_IDLE_MINUTES', 1, 1440, 15) * 60_000,
+    alertLinkTemplate,
+    deliveryMaxRuns: read.integer('PORTSCAN_DELIVERY_MAX_RUNS', 1, 10_000, 24),
+    httpTimeoutMs: read.integer('PORTSCAN_HTTP_TIMEOUT_SECONDS', 1, 120, 10) * 1000,
+    sinks: readSinks(env, issues),
+  };
+  return queues === undefined ? undefined : { ...config, queues };
+}
+
+function readFlowLogConnection(env: Env, issues: string[]): ServiceConnection | undefined {
+  const read = settingsReader(env, issues);
+  // Flow logs are optional: read their account only when a setting names it.
+  const named =
+    read.text(FLOW_LOG_STORAGE_CONNECTION) !== undefined ||
+    read.text(`${FLOW_LOG_STORAGE_CONNECTION}__blobServiceUri`) !== undefined;
+  return named ? read.connection(FLOW_LOG_STORAGE_CONNECTION, 'blobServiceUri') : undefined;
+}
+
+/** Readers of single settings that add what is wrong to `issues`. */
+function settingsReader(env: Env, issues: string[]) {
+  const text = (name: string): string | undefined => {
     const v = env[name];
     return v === undefined || v.trim() === '' ? undefined : v.trim();
   };
-  const intSetting = (name: string, min: number, max: number, fallback: number) => {
+  const integer = (name: string, min: number, max: number, fallback: number): number => {
     const raw = text(name);
     if (raw === undefined) return fallback;
     const n = /^\d{1,6}$/.test(raw) ? Number(raw) : Number.NaN;
@@ -416,7 +541,6 @@ export function loadFunctionConfig(env: Readonly<Record<string, string | undefin
       issues.push(`${prefix}__clientId: expected a GUID`);
     return { kind: 'identity', endpoint, clientId };
   };
-
   const eventHubConnection = (): ServiceConnection | undefined => {
     const conn = text(EVENT_HUB_CONNECTION);
     if (conn !== undefined) return { kind: 'connectionString', connectionString: conn };
@@ -432,64 +556,7 @@ export function loadFunctionConfig(env: Readonly<Record<string, string | undefin
       issues.push(`${EVENT_HUB_CONNECTION}__clientId: expected a GUID`);
     return { kind: 'identity', endpoint: namespace, clientId };
   };
-
-  const eventHubName = text('PORTSCAN_EVENTHUB_NAME');
-  if (eventHubName === undefined)
-    issues.push('PORTSCAN_EVENTHUB_NAME: required (the name of the flow-log event hub)');
-  const eventHubs = eventHubConnection();
-  const tables = connection(STORAGE_CONNECTION, 'tableServiceUri');
-  const queues = connection(STORAGE_CONNECTION, 'queueServiceUri');
-  // Flow logs are optional: read their account only when a setting names it.
-  const flowLogs =
-    text(FLOW_LOG_STORAGE_CONNECTION) !== undefined ||
-    text(`${FLOW_LOG_STORAGE_CONNECTION}__blobServiceUri`) !== undefined
-      ? connection(FLOW_LOG_STORAGE_CONNECTION, 'blobServiceUri')
-      : undefined;
-  const tablePrefix = text('PORTSCAN_TABLE_PREFIX') ?? 'Portscan';
-  if (!TABLE_PREFIX.test(tablePrefix))
-    issues.push('PORTSCAN_TABLE_PREFIX: expected letters and digits, starting with a letter, at most 41');
-  const alertQueue = text('PORTSCAN_ALERT_QUEUE') ?? 'portscan-alerts';
-  if (!QUEUE_NAME.test(alertQueue))
-    issues.push(
-      'PORTSCAN_ALERT_QUEUE: expected a queue name (3-63 lower-case letters, digits and single hyphens)',
-    );
-  const closeSchedule = text('PORTSCAN_CLOSE_SCHEDULE') ?? '0 5 * * * *';
-  if (!NCRONTAB.test(closeSchedule))
-    issues.push('PORTSCAN_CLOSE_SCHEDULE: expected a six-field NCRONTAB expression such as "0 5 * * * *"');
-  const alertLinkTemplate = text('PORTSCAN_ALERT_LINK_TEMPLATE');
-  if (alertLinkTemplate !== undefined && !/^https:\/\//.test(alertLinkTemplate)) {
-    issues.push('PORTSCAN_ALERT_LINK_TEMPLATE: expected an https URL template');
-  }
-
-  const sinks = readSinks(env, issues);
-  const config = {
-    eventHubName: eventHubName ?? '',
-    consumerGroup: text('PORTSCAN_EVENTHUB_CONSUMER_GROUP') ?? '$Default',
-    tablePrefix,
-    alertQueue,
-    closeSchedule,
-    maxCloseDelayMs: intSetting('PORTSCAN_MAX_CLOSE_DELAY_MINUTES', 0, 1440, 60) * 60_000,
-    partitionIdleMs: intSetting('PORTSCAN_PARTITION_IDLE_MINUTES', 1, 1440, 15) * 60_000,
-    rowCacheMegabytes:
-      text('PORTSCAN_ROW_CACHE_MB') === undefined
-        ? undefined
-        : intSetting('PORTSCAN_ROW_CACHE_MB', 0, 65_536, 0),
-    alertLinkTemplate,
-    deliveryMaxRuns: intSetting('PORTSCAN_DELIVERY_MAX_RUNS', 1, 10_000, 24),
-    httpTimeoutMs: intSetting('PORTSCAN_HTTP_TIMEOUT_SECONDS', 1, 120, 10) * 1000,
-    sinks,
-    limits,
-  };
-  if (
-    issues.length > 0 ||
-    detection === undefined ||
-    tables === undefined ||
-    queues === undefined ||
-    eventHubs === undefined
-  ) {
-    throw new ConfigurationError(issues);
-  }
-  return { ...config, detection, tables, queues, flowLogs, eventHubs };
+  return { text, integer, connection, eventHubConnection };
 }
 
 /** Reads the `PORTSCAN_SINK_<NAME>_*` settings; secrets are validated without ever being quoted. */

@@ -29,4 +29,5 @@ export const LOG_MESSAGES = {
   eventsExpired: 'events expired unread',
   /** A batch came without partition id or sequence numbers: counted, but a redelivery may count twice. */
   triggerMetadataIncomplete: 'trigger metadata incomplete',
+  configurationInvalid: 'configuration invalid',
 } as const;

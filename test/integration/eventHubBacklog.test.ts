@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServices } from '../../functions/shared/composition.js';
-import { loadFunctionConfig } from '../../lib/config/appSettings.js';
+import { servicesFromSettings } from '../../functions/shared/composition.js';
 import { BatchAggregator } from '../../lib/detection/BatchAggregator.js';
 import { closeBins } from '../../lib/detection/closeBins.js';
 import { EventHubUnavailableError } from '../../lib/errors.js';
@@ -102,13 +101,11 @@ describe('Event Hubs partition backlog: the real SDK against the AMQP peer', () 
   });
 
   it('is what the composition root builds from the EventHubConnection setting', async () => {
-    const services = createServices(
-      loadFunctionConfig({
-        PortscanStorage: 'UseDevelopmentStorage=true',
-        EventHubConnection: peer.connectionString('flows'),
-        PORTSCAN_EVENTHUB_NAME: 'flows',
-      }),
-    );
+    const services = servicesFromSettings({
+      PortscanStorage: 'UseDevelopmentStorage=true',
+      EventHubConnection: peer.connectionString('flows'),
+      PORTSCAN_EVENTHUB_NAME: 'flows',
+    });
     expect((await services.backlog.readTails()).map((t) => t.partition)).toEqual(['0', '1', '2']);
     await (services.backlog as EventHubPartitionBacklog).close();
   });

@@ -277,7 +277,9 @@ describe('Faults: delivery through lost responses, crashes and long runs', () =>
       ['203.0.113.4', 60, 60],
       ['203.0.113.5', 61, 61],
     ]);
-    expect((await h.services.outbox.listAll()).map((e) => [e.sinks.queue?.state, e.leaseOwner])).toEqual([
+    expect(
+      (await h.services.delivery().outbox.listAll()).map((e) => [e.sinks.queue?.state, e.leaseOwner]),
+    ).toEqual([
       ['delivered', ''],
       ['delivered', ''],
     ]);
@@ -348,7 +350,7 @@ describe('Faults: delivery through lost responses, crashes and long runs', () =>
         '203.0.113.6',
       ]);
       expect(
-        (await h.services.outbox.listAll()).every((e) =>
+        (await h.services.delivery().outbox.listAll()).every((e) =>
           Object.values(e.sinks).every((s) => s.state === 'delivered'),
         ),
       ).toBe(true);

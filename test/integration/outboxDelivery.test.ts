@@ -47,7 +47,7 @@ describe('Outbox: delivery across timer runs', () => {
     expect(teams.requests.length).toBeGreaterThan(0);
     expect(slack.requests).toHaveLength(1);
     expect(await h.queuedAlerts()).toHaveLength(1);
-    const [pending] = await h.services.outbox.listPending();
+    const [pending] = await h.services.delivery().outbox.listPending();
     expect(pending?.sinks).toMatchObject({
       queue: { state: 'delivered' },
       SLACK: { state: 'delivered' },
@@ -63,7 +63,7 @@ describe('Outbox: delivery across timer runs', () => {
     expect(JSON.parse(teams.requests[0]?.body ?? '{}').attachments[0].content.type).toBe('AdaptiveCard');
     expect(slack.requests).toHaveLength(1);
     expect(await h.queuedAlerts()).toEqual([]);
-    expect(await h.services.outbox.listPending()).toEqual([]);
+    expect(await h.services.delivery().outbox.listPending()).toEqual([]);
 
     // Run 3: nothing left to send.
     await h.closeBins();

@@ -3,8 +3,7 @@ import { QueueClient } from '@azure/storage-queue';
 import { closeBinsOnTimer } from '../../functions/closeBins.js';
 import { flowLogs } from '../../functions/flowLogs.js';
 import { ingest } from '../../functions/ingest.js';
-import { createServices, type Services, setServices } from '../../functions/shared/composition.js';
-import { loadFunctionConfig } from '../../lib/config/appSettings.js';
+import { type Services, servicesFromSettings, setServices } from '../../functions/shared/composition.js';
 import { InMemoryPartitionBacklog } from '../../lib/eventhub/InMemoryPartitionBacklog.js';
 import type { Alert } from '../../lib/schema/Alert.js';
 import { AlertSchema } from '../../lib/schema/Alert.js';
@@ -53,7 +52,8 @@ export class FunctionsHarness {
   ) {
     this.nowMs = Date.parse(nowIso);
     this.hub = hub;
-    const base = createServices(loadFunctionConfig(settings), {
+    // The composition root as in Azure: ingest settings now, delivery settings on first use.
+    const base = servicesFromSettings(settings, {
       maxRetries: 1,
       retryDelayInMs: 20,
       maxRetryDelayInMs: 50,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadFunctionConfig } from '../../../lib/config/appSettings.js';
+import { loadDeliveryConfig, loadFunctionConfig, loadIngestConfig } from '../../../lib/config/appSettings.js';
 import { ConfigurationError } from '../../../lib/errors.js';
 
 const IDENTITY = {
@@ -85,6 +85,49 @@ describe('Config: Function App settings', () => {
     expect(c.sinks.map((s) => [s.name, s.kind])).toEqual([
       ['SIEM', 'webhook'],
       ['SOC', 'teams'],
+    ]);
+  });
+});
+
+describe('Config: each function reads only its own settings', () => {
+  /** An unresolved Key Vault reference: App Service leaves the reference text as the value. */
+  const unresolved = '@Microsoft.KeyVault(SecretUri=https://kv-x.vault.azure.net/secrets/teams-webhook-url/)';
+  const badSink = { ...IDENTITY, PORTSCAN_SINK_TEAMS_KIND: 'teams', PORTSCAN_SINK_TEAMS_URL: unresolved };
+
+  it('reads the ingest settings whatever the delivery settings hold', () => {
+    const c = loadIngestConfig({
+      ...badSink,
+      PORTSCAN_ALERT_QUEUE: 'Not_A_Queue',
+      PORTSCAN_DELIVERY_MAX_RUNS: 'x',
+    });
+    expect([c.eventHubName, c.tablePrefix, c.detection.threshold]).toEqual(['flowlogs', 'Portscan', 50]);
+  });
+
+  it('names every bad delivery setting, never the secret value', () => {
+    const error = (() => {
+      try {
+        loadDeliveryConfig({ ...badSink, PORTSCAN_ALERT_QUEUE: 'Not_A_Queue' });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ConfigurationError);
+    const { issues } = error as ConfigurationError;
+    expect(issues).toEqual([
+      'PORTSCAN_ALERT_QUEUE: expected a queue name (3-63 lower-case letters, digits and single hyphens)',
+      'PORTSCAN_SINK_TEAMS_URL: expected the webhook URL (http or https); the value is not shown',
+    ]);
+    expect(JSON.stringify(issues)).not.toContain('vault.azure.net');
+  });
+
+  it('keeps ingest settings out of the delivery check, and the whole check naming both', () => {
+    const bad = { ...badSink, PORTSCAN_TABLE_PREFIX: '1bad' };
+    expect(() => loadDeliveryConfig(bad)).toThrow(ConfigurationError);
+    expect(() => loadIngestConfig(bad)).toThrow(/PORTSCAN_TABLE_PREFIX/);
+    expect(issuesOf(bad)).toEqual([
+      'PORTSCAN_TABLE_PREFIX: expected letters and digits, starting with a letter, at most 41',
+      'PORTSCAN_SINK_TEAMS_URL: expected the webhook URL (http or https); the value is not shown',
     ]);
   });
 });

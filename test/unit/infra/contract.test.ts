@@ -462,7 +462,7 @@ describe.each(SCENARIOS)('Infra: contract of infra/main.json ($label)', (scenari
     }
   });
 
-  it('alerts on repeated failures of both functions, on parked alerts and on a silent closeBins', () => {
+  it('alerts on repeated failures of both functions, parked alerts, a silent closeBins, bad settings and incomplete metadata', () => {
     const rules = ofType(d, 'Microsoft.Insights/scheduledQueryRules');
     const queries = rules.map((r) => {
       expect(r.properties.scopes).toEqual([w.appInsightsId]);
@@ -478,7 +478,12 @@ describe.each(SCENARIOS)('Infra: contract of infra/main.json ($label)', (scenari
       ),
     ).toBe(true);
     // contextLogger (functions/shared/composition.ts) writes {"event":"<message>",…} as the trace message.
-    for (const message of [LOG_MESSAGES.alertParked, LOG_MESSAGES.closeSummary]) {
+    for (const message of [
+      LOG_MESSAGES.alertParked,
+      LOG_MESSAGES.closeSummary,
+      LOG_MESSAGES.configurationInvalid,
+      LOG_MESSAGES.triggerMetadataIncomplete,
+    ]) {
       expect(
         queries.some(
           (q) =>
