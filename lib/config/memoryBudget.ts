@@ -6,7 +6,10 @@
  * - the row cache of the window store (`rowCacheBytes`): an eighth of the instance memory, and at
  *   most a quarter of the heap limit, so that a batch's windows, the SDK's buffers and the
  *   messages of the next batch always have room: 256 MB on a 2,048 MB instance;
- * - a batch's open windows are bounded separately, by `PORTSCAN_MAX_OPEN_WINDOWS` (limits.ts).
+ * - a batch's open windows are bounded separately, by `PORTSCAN_MAX_OPEN_WINDOWS` (limits.ts);
+ * - the batch itself: host.json's `maxEventBatchSize` and `prefetchCount` are sized so that a batch
+ *   of 1 MB messages (about 9 MB each in the worker, measured) and the host's prefetch fit a
+ *   2,048 MB instance beside this cache (docs/scaling.md#memory-budget has the figures).
  */
 export interface MemoryBudget {
   /** Memory of the instance (the container's limit, else the machine's). */
