@@ -10,5 +10,14 @@ const status = await runCli(process.argv.slice(2), {
   isStdoutTty: process.stdout.isTTY === true,
   isStderrTty: process.stderr.isTTY === true,
   now: () => Date.now(),
+  // While a command listens (send), the first Ctrl-C or SIGTERM stops it cleanly; a second one kills.
+  onInterrupt: (handler) => {
+    process.once('SIGINT', handler);
+    process.once('SIGTERM', handler);
+    return () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    };
+  },
 });
 process.exitCode = status;

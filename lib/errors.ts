@@ -49,9 +49,22 @@ export class StorageUnavailableError extends DetectorError {
   }
 }
 
-/** The Event Hubs service could not be asked (network, authorization, throttling after retries). */
+/** What Event Hubs failed at, once the SDK's own retries are spent. */
+export type EventHubFailure =
+  | 'EVENT_HUB_UNAVAILABLE'
+  | 'EVENT_HUB_NOT_FOUND'
+  | 'EVENT_HUB_ACCESS_DENIED'
+  | 'EVENT_HUB_THROTTLED';
+
+/**
+ * The Event Hubs service could not be asked or written to (network, authorization, throttling
+ * after retries, a missing hub); `code` says which, the message what to check.
+ */
 export class EventHubUnavailableError extends DetectorError {
-  constructor(message: string, options: { cause?: unknown; context?: Record<string, unknown> } = {}) {
-    super('EVENT_HUB_UNAVAILABLE', message, options);
+  constructor(
+    message: string,
+    options: { cause?: unknown; context?: Record<string, unknown>; code?: EventHubFailure } = {},
+  ) {
+    super(options.code ?? 'EVENT_HUB_UNAVAILABLE', message, options);
   }
 }

@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import type { HubRetryOptions } from '../eventhub/EventHubPartitionBacklog.js';
 
 /** The process around the CLI, passed in so that tests run it in-process. */
 export interface CliIo {
@@ -10,4 +11,8 @@ export interface CliIo {
   readonly isStderrTty: boolean;
   /** Wall clock, read only here in the composition root. */
   readonly now: () => number;
+  /** Subscribes to Ctrl-C and SIGTERM until the returned function is called (send stops cleanly). */
+  readonly onInterrupt?: (handler: () => void) => () => void;
+  /** How long Event Hubs operations are retried (tests shorten it). */
+  readonly hubRetry?: HubRetryOptions;
 }

@@ -33,6 +33,7 @@ import {
   formatBytes,
   LineWriter,
 } from './output.js';
+import { Progress, reportProblem } from './progress.js';
 import type { RunSummary } from './summary.js';
 import { formatSummary, summaryJson } from './summary.js';
 import { TableReplay } from './tableReplay.js';
@@ -161,10 +162,6 @@ function cliSinks(args: ParsedArgs, io: CliIo): AlertSink[] {
   });
 }
 
-function reportProblem(io: CliIo, p: InputProblem): void {
-  io.stderr.write(`portscan: ${p.input}: ${p.reason}${p.remedy === undefined ? '' : `; try: ${p.remedy}`}\n`);
-}
-
 /** What a run has seen so far, for the summary, the warnings and the exit status. */
 class RunState {
   readonly io: CliIo;
@@ -250,49 +247,6 @@ function warningsOf(
     }
   }
   return warnings;
-}
-
-/** Shows how far the run is, on stderr, when it is a terminal: bytes of the inputs as stored (compressed bytes for compressed input). */
-class Progress {
-  readonly #run: RunState;
-  readonly #enabled: boolean;
-  readonly #knownTotal: number;
-  readonly #hasUnknown: boolean;
-  #done = 0;
-  #last = 0;
-  #shown = false;
-
-  constructor(run: RunState) {
-    this.#run = run;
-    this.#enabled = run.io.isStderrTty && !run.options.quiet;
-    this.#knownTotal = run.inputs.reduce((t, i) => t + (i.sizeBytes ?? 0), 0);
-    this.#hasUnknown = run.inputs.some((i) => i.sizeBytes === undefined);
-  }
-
-  update(input: CliInput, sourceBytes: number, records: number): void {
-    if (!this.#enabled) return;
-    const now = this.#run.io.now();
-    if (now - this.#run.started < 1000 || now - this.#last < 500) return;
-    this.#last = now;
-    this.#shown = true;
-    const read = this.#done + sourceBytes;
-    const known = !this.#hasUnknown && this.#knownTotal > 0;
-    const of = known
-      ? ` of ${formatBytes(this.#knownTotal)} (${Math.min(100, Math.floor((read / this.#knownTotal) * 100))}%)`
-      : ' read';
-    const where = this.#run.inputs.length > 1 ? ` ${input.name},` : '';
-    this.#run.io.stderr.write(
-      `\r\x1b[K  ${formatBytes(read)}${of},${where} ${records.toLocaleString('en-US')} records`,
-    );
-  }
-
-  inputDone(sourceBytes: number): void {
-    this.#done += sourceBytes;
-  }
-
-  end(): void {
-    if (this.#shown) this.#run.io.stderr.write('\r\x1b[K');
-  }
 }
 
 async function normalizeCommand(run: RunState, writer: LineWriter): Promise<number> {
@@ -479,7 +433,12 @@ async function readAll(
   fastPath?: FastLinePath,
   parallel?: { readonly pool: ClassifyPool; readonly detector: StreamingDetector; readonly depth: number },
 ): Promise<void> {
-  const progress = new Progress(run);
+  const progress = new Progress({
+    io: run.io,
+    quiet: run.options.quiet,
+    inputs: run.inputs,
+    started: run.started,
+  });
   const referenceTimeMs = run.io.now();
   for (const input of run.inputs) {
     const description = {

@@ -3,9 +3,9 @@ import { DetectorError, UsageError } from '../errors.js';
 import { parseCommandArgs, suggest } from './args.js';
 import type { CliIo } from './CliIo.js';
 import { OutputClosedError } from './output.js';
-import { DETECT_USAGE, MAIN_USAGE, NORMALIZE_USAGE, OPTION_SPECS } from './usage.js';
+import { DETECT_USAGE, MAIN_USAGE, NORMALIZE_USAGE, OPTION_SPECS, SEND_USAGE } from './usage.js';
 
-const COMMANDS = ['detect', 'normalize'] as const;
+const COMMANDS = ['detect', 'normalize', 'send'] as const;
 type Command = (typeof COMMANDS)[number];
 
 /**
@@ -50,7 +50,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (!(COMMANDS as readonly string[]).includes(command)) {
     const close = suggest(command, COMMANDS);
     throw new UsageError(
-      `unknown command "${command}"${close === undefined ? '' : ` (did you mean ${close}?)`}; the commands are detect and normalize`,
+      `unknown command "${command}"${close === undefined ? '' : ` (did you mean ${close}?)`}; the commands are ${COMMANDS.join(', ')}`,
     );
   }
   const parsed = parseCommandArgs(command, rest, OPTION_SPECS);
@@ -58,12 +58,16 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.stdout.write(usageOf(command as Command));
     return 0;
   }
+  if (command === 'send') {
+    const { sendCommand } = await import('./sendCommand.js');
+    return sendCommand(parsed, io);
+  }
   const { runCommand } = await import('./commands.js');
-  return runCommand(command as Command, parsed, io);
+  return runCommand(command as 'detect' | 'normalize', parsed, io);
 }
 
 function usageOf(command: Command): string {
-  return command === 'detect' ? DETECT_USAGE : NORMALIZE_USAGE;
+  return { detect: DETECT_USAGE, normalize: NORMALIZE_USAGE, send: SEND_USAGE }[command];
 }
 
 /** The package version, from package.json (two levels up from lib/cli, three from dist/lib/cli). */

@@ -8,6 +8,7 @@ import type { OptionSpec } from './args.js';
 
 const BOTH = ['detect', 'normalize'];
 const DETECT = ['detect'];
+const SEND = ['send'];
 
 /** The detection options: flag, app setting, what it accepts (short). */
 export const KNOB_USAGE: readonly (readonly [flag: string, setting: string, accepts: string])[] = [
@@ -31,10 +32,10 @@ export const KNOB_USAGE: readonly (readonly [flag: string, setting: string, acce
   ['--rule', 'PORTSCAN_RULE_FILE', 'a rule JSON file shaped like lib/rule/portScanRule.json'],
 ];
 
-/** Every option of `detect` and `normalize`. */
+/** Every option of every command. */
 export const OPTION_SPECS: readonly OptionSpec[] = [
-  { name: 'help', short: 'h', commands: BOTH },
-  { name: 'quiet', short: 'q', commands: BOTH },
+  { name: 'help', short: 'h', commands: [...BOTH, ...SEND] },
+  { name: 'quiet', short: 'q', commands: [...BOTH, ...SEND] },
   { name: 'format', value: 'auto or a source name', commands: BOTH },
   { name: 'output', value: 'jsonl, table or csv', commands: BOTH },
   { name: 'summary-json', value: 'a file to write the summary to', commands: BOTH },
@@ -46,6 +47,11 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { name: 'slack', value: 'a Slack incoming webhook URL', repeatable: true, commands: DETECT },
   { name: 'webhook', value: 'a webhook URL', repeatable: true, commands: DETECT },
   { name: 'webhook-secret', value: 'whsec_<base64>', repeatable: true, commands: DETECT },
+  { name: 'namespace', value: 'an Event Hubs namespace', commands: SEND },
+  { name: 'hub', value: 'an event hub name', commands: SEND },
+  { name: 'max-message-bytes', value: 'an integer from 1024', commands: SEND },
+  { name: 'follow', commands: SEND },
+  { name: 'flush-interval', value: 'seconds', commands: SEND },
   ...KNOB_USAGE.map(([flag]) => ({
     name: flag.slice(2),
     value: 'a value',
@@ -72,6 +78,8 @@ could not be read or an alert could not be delivered (the rest is still processe
 export const MAIN_USAGE = `Usage:
   portscan detect [options] INPUT...      run the port-scan rule and print the alerts
   portscan normalize [options] INPUT...   print the NetworkSession rows the inputs decode to
+  portscan send --hub HUB [options] INPUT...
+                                          send the inputs to an Event Hub, framed as exporters do
   portscan COMMAND --help                 the options of a command
   portscan --version
 
@@ -123,4 +131,36 @@ Options:
 ${COMMON}
 
 ${EXIT}
+`;
+
+export const SEND_USAGE = `Usage: portscan send --namespace NS --hub HUB [options] INPUT...
+
+Sends log files (or stdin) to an Event Hub, framed as the exporters frame them: text lines
+(syslog, CEF, flow-log lines) many to a message, JSON records in {"records":[...]} messages,
+each message within the hub's size limit and no record split; header lines (a VPC flow-log
+field list, Zeek #fields) are repeated at the head of every message that needs them. A record
+too large for a message is reported and not sent. The summary says what the function will
+make of the records.
+
+${INPUTS}
+
+Credentials: the signed-in Azure identity (az login, a managed identity; it needs the "Azure
+Event Hubs Data Sender" role), or a connection string in the EventHubConnection environment
+variable (never a flag, so that it stays out of the shell history).
+
+Options:
+  --namespace NS            Event Hubs namespace, name or host name (optional with EventHubConnection)
+  --hub HUB                 the event hub (the app setting PORTSCAN_EVENTHUB_NAME of the deployment)
+  --max-message-bytes N     largest message body (default and most: what the hub accepts,
+                            about 1 MB on Standard)
+  --follow                  read stdin as a stream (tail -F … | portscan send --follow -): a
+                            partly filled message is sent after --flush-interval; Ctrl-C or
+                            SIGTERM sends what was read, then stops
+  --flush-interval SECONDS  with --follow (default 1)
+  -q, --quiet               no summary on stderr (problems still)
+  -h, --help                this help
+
+Exit status: 0 when every input was read and sent (records that cannot be sent are counted);
+1 when an input could not be read (the others are sent) or Event Hubs refused (missing hub,
+no access, throttled beyond the retries); 2 for bad usage.
 `;

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { PassThrough, Readable } from 'node:stream';
+import type { CliIo } from '../../lib/cli/CliIo.js';
 import { runCli } from '../../lib/cli/main.js';
 
 export interface CliRun {
@@ -21,6 +22,8 @@ export async function runPortscan(
     now?: () => number;
     /** Where stdout goes, instead of being captured. */
     stdout?: Writable;
+    /** Other parts of the process (interrupts, Event Hubs retry timing). */
+    io?: Partial<CliIo>;
   } = {},
 ): Promise<CliRun> {
   const stdout = new PassThrough();
@@ -41,6 +44,7 @@ export async function runPortscan(
     isStdoutTty: options.tty ?? false,
     isStderrTty: options.stderrTty ?? false,
     now: options.now ?? (() => Date.parse('2026-11-29T00:00:00Z')),
+    ...options.io,
   });
   return { status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }

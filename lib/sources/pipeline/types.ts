@@ -42,8 +42,18 @@ export interface DecodeSink {
  */
 export class StreamState {
   readonly #values = new Map<string, unknown>();
+  #stickySource: string | undefined;
+  #changes = 0;
+
   /** The source that claimed this stream with a header line; its lines are offered to it first. */
-  stickySource: string | undefined;
+  get stickySource(): string | undefined {
+    return this.#stickySource;
+  }
+
+  set stickySource(source: string | undefined) {
+    if (source !== this.#stickySource) this.#changes++;
+    this.#stickySource = source;
+  }
 
   get<T>(key: string): T | undefined {
     return this.#values.get(key) as T | undefined;
@@ -51,6 +61,22 @@ export class StreamState {
 
   set(key: string, value: unknown): void {
     this.#values.set(key, value);
+    this.#changes++;
+  }
+
+  /**
+   * How many times the state was written: an item after which this moved is one the later items
+   * depend on (a header line), which `portscan send` repeats at the start of every message.
+   */
+  get changes(): number {
+    return this.#changes;
+  }
+
+  /** True when the state remembers nothing, exactly as a new one (after Zeek's `#close`, say). */
+  get isFresh(): boolean {
+    if (this.#stickySource !== undefined) return false;
+    for (const value of this.#values.values()) if (value !== undefined) return false;
+    return true;
   }
 }
 
