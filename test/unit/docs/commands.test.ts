@@ -72,8 +72,11 @@ const commands = pages.flatMap((page) =>
     .map((line) => ({ page, line })),
 );
 
-/** Commands that need a storage emulator: test/integration/cliTableState.test.ts runs the same path. */
-const needsStorage = (line: string) => line.includes('--state table');
+/**
+ * Commands that need a storage emulator or an Event Hub: test/integration/cliTableState.test.ts
+ * and send.test.ts (against the AMQP peer) run the same paths.
+ */
+const needsStorage = (line: string) => line.includes('--state table') || /^(npx )?portscan send /.test(line);
 
 describe('Docs: the commands run as shown', () => {
   it('finds the documented commands', () => {
