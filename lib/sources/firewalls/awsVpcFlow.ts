@@ -80,6 +80,8 @@ const DIRECTIONS: ReadonlyMap<string, NetworkDirection> = new Map<string, Networ
 ]);
 
 const FIELD_NAME = /^[a-z][a-z0-9-]{0,40}$/;
+/** A flow record's start in any version: `<version> <12-digit account> eni-…` (or a transit gateway attachment). */
+const VPC_RECORD_HINT = /^\d{1,2} \d{12} (?:eni|tgw-attach)-/;
 // Values of a flow record: ids, addresses, numbers, words and `-`; no `=`, `<`, `|`, `#` or tabs.
 const RECORD_ALPHABET = /^[A-Za-z0-9 .:/_-]{1,4096}$/;
 
@@ -373,6 +375,18 @@ export const awsVpcFlow: SourceDecoder = {
       isoFromDeviceTime,
       isoFromDateString(record.TimeGenerated),
     );
+  },
+
+  resemblesText(line: string): string | undefined {
+    return VPC_RECORD_HINT.test(line)
+      ? 'flow record of an unknown layout (no header line before it)'
+      : undefined;
+  },
+
+  resemblesJson(record: JsonObject): string | undefined {
+    const named = Object.hasOwn(record, 'srcaddr') && Object.hasOwn(record, 'dstaddr');
+    const columns = Object.hasOwn(record, 'SrcAddr') && Object.hasOwn(record, 'DstAddr');
+    return named || columns ? 'flow-log fields without the fields that identify a flow record' : undefined;
   },
 
   matchText(line: string, ctx: DecodeContext): boolean {

@@ -1,4 +1,5 @@
 import { findCefMarker } from '../formats/cef.js';
+import { ownValue } from '../pipeline/FieldReader.js';
 import { excerpt } from '../pipeline/fields.js';
 import type { DecodeContext, DecodeSink, JsonObject, SourceDecoder } from '../pipeline/types.js';
 import { checkPointFirewallMapping } from './checkPointFirewall.js';
@@ -39,6 +40,13 @@ export const cefAnyVendor: SourceDecoder = {
   name: 'cef',
   title: 'CEF lines and CommonSecurityLog rows of any vendor (mapped vendors decoded, others skipped)',
   matchJson: (record) => isCommonSecurityLogRow(record),
+  resemblesText: (line) => (line.includes('CEF:') ? 'CEF header not readable' : undefined),
+  resemblesJson(record) {
+    const message = ownValue(record, 'SyslogMessage');
+    return typeof message === 'string' && message.includes('CEF:')
+      ? 'CEF message in a Syslog row, not CommonSecurityLog'
+      : undefined;
+  },
   decodeJson(record, out, ctx) {
     if (!isCommonSecurityLogRow(record)) {
       out.invalid('not a CommonSecurityLog row', `Type: ${excerpt(record.Type, 40)}`);

@@ -4,7 +4,7 @@ import { findCefMarker, peekCefVendorProduct } from '../formats/cef.js';
 import { lookupProtocolNames } from '../formats/ianaProtocols.js';
 import { hasTerm } from '../formats/kql.js';
 import { parseSyslog, type SyslogHeader, sinkForHeaderTime } from '../formats/syslog.js';
-import { FieldReader, isAbsent } from '../pipeline/FieldReader.js';
+import { FieldReader, isAbsent, ownValue } from '../pipeline/FieldReader.js';
 import { excerpt, isoFromMillis, makeSession, toEventCount } from '../pipeline/fields.js';
 import type { DecodeContext, DecodeSink, JsonObject, SourceDecoder } from '../pipeline/types.js';
 import {
@@ -88,6 +88,9 @@ const TEARDOWN_RESULTS: ReadonlyMap<string, ActionResult> = new Map<string, Acti
 ]);
 
 const DIRECTIONS = new Set<string>(NetworkDirectionSchema.options);
+
+/** `%ASA-` or `%FTD-`: an ASA message's tag, readable or not (`%ASA-6-302016 Teardown` lacks its colon). */
+const ASA_TAG_HINT = /%(?:ASA|FTD)-/;
 
 /** The Built messages whose `outbound` keyword makes the `to` endpoint the initiator (decision D4). */
 const BUILT_CONNECTION_IDS = new Set(['302013', '302015']);
@@ -295,6 +298,13 @@ export const ciscoAsa: SourceDecoder = {
     const header = peekCefVendorProduct(line);
     if (header !== undefined) return ciscoAsaMapping.isVendorRow(header.vendor, header.product);
     return findCefMarker(line) < 0 && findAsaTag(line) !== undefined;
+  },
+  resemblesText: (line) => (ASA_TAG_HINT.test(line) ? 'ASA message tag not readable' : undefined),
+  resemblesJson(record) {
+    const message = ownValue(record, 'SyslogMessage');
+    return typeof message === 'string' && ASA_TAG_HINT.test(message)
+      ? 'ASA message in a Syslog row, not CommonSecurityLog'
+      : undefined;
   },
   decodeText(line, out, ctx) {
     if (findCefMarker(line) >= 0) {

@@ -41,6 +41,12 @@ export const ntaNetAnalytics: SourceDecoder = {
   name: 'nta-net-analytics',
   title: 'Traffic Analytics VNet flow rows (NTANetAnalytics table export)',
 
+  resemblesJson(record: JsonObject): string | undefined {
+    return ownValue(record, 'Type') === 'AzureNetworkAnalytics_CL'
+      ? 'Traffic Analytics v1 table, not NTANetAnalytics'
+      : undefined;
+  },
+
   matchJson(record: JsonObject): boolean {
     const type = ownValue(record, 'Type');
     if (type !== undefined) return type === TABLE;

@@ -11,6 +11,7 @@ const PROVIDER_TERM = '<Provider Name="Linux-Sysmon"';
 const NETWORK_EVENT_TERM = '<EventID>3</EventID>';
 /** Cheap first look before the term test: a fixed string, no backtracking. */
 const PROVIDER_HINT = /linux-sysmon/i;
+const LINUX_SYSMON_WITHOUT_PROVIDER = 'Linux-Sysmon text without its Provider element';
 /** Addresses the parser always treats as the local end of an outbound connection. */
 const LOCAL_SOURCES = new Set(['127.0.0.1', '0.0.0.0']);
 
@@ -72,6 +73,14 @@ export const sysmonLinux: SourceDecoder = {
 
   matchText(line: string): boolean {
     return isSysmonMessage(line);
+  },
+
+  resemblesText: (line) => (PROVIDER_HINT.test(line) ? LINUX_SYSMON_WITHOUT_PROVIDER : undefined),
+  resemblesJson(record) {
+    const message = ownValue(record, 'SyslogMessage');
+    return typeof message === 'string' && PROVIDER_HINT.test(message)
+      ? LINUX_SYSMON_WITHOUT_PROVIDER
+      : undefined;
   },
 
   decodeText(line: string, out: DecodeSink, ctx: DecodeContext): void {

@@ -45,6 +45,14 @@ export const windowsEvent: SourceDecoder = {
     );
   },
 
+  resemblesJson(record: JsonObject): string | undefined {
+    for (const key of ['EventID', 'EventId', 'event_id', 'eventId']) {
+      const id = Number(ownValue(record, key));
+      if (id === 3 || (id >= 5150 && id <= 5159)) return 'Windows network event in a layout no decoder reads';
+    }
+    return undefined;
+  },
+
   decodeJson(record: JsonObject, out: DecodeSink, ctx: DecodeContext): void {
     const reader = new FieldReader(HOST_FIELDS);
     const eventId = reader.integer(ownValue(record, 'EventID'), 'EventID', { required: true });

@@ -131,11 +131,17 @@ export class Normalizer {
     this.counts.itemsRead++;
     const decoder = this.#forced ?? this.#matchJson(record);
     if (decoder?.decodeJson === undefined) {
+      const keys = `keys: ${excerpt(Object.keys(record).slice(0, 8).join(', '), 80)}`;
+      const family = decoder === undefined ? this.#resembling((d) => d.resemblesJson?.(record)) : undefined;
+      if (family !== undefined) {
+        this.#invalid(family.source, family.reason, keys, location, record);
+        return;
+      }
       const source = decoder?.name ?? UNKNOWN_SOURCE;
       this.#invalid(
         source,
         decoder === undefined ? 'unrecognized JSON record' : `not a ${source} JSON record`,
-        `keys: ${excerpt(Object.keys(record).slice(0, 8).join(', '), 80)}`,
+        keys,
         location,
         record,
       );
@@ -149,6 +155,11 @@ export class Normalizer {
     this.counts.itemsRead++;
     const decoder = this.#forced ?? this.#matchText(line, ctx);
     if (decoder?.decodeText === undefined) {
+      const family = decoder === undefined ? this.#resembling((d) => d.resemblesText?.(line)) : undefined;
+      if (family !== undefined) {
+        this.#invalid(family.source, family.reason, undefined, location, line);
+        return;
+      }
       const source = decoder?.name ?? UNKNOWN_SOURCE;
       this.#invalid(
         source,
@@ -214,6 +225,21 @@ export class Normalizer {
         error instanceof Error ? `${error.name}: ${excerpt(error.message, 100)}` : 'non-Error thrown';
       this.#invalid(decoder.name, 'decoder failure', detail, location, item);
     }
+  }
+
+  /**
+   * The first source an unclaimed item resembles, with the reason it gives: the item is reported
+   * under that source's family instead of as `unknown`. The checks are cheap, total predicates
+   * (the fuzzers hold them to that), asked only about items nobody claimed.
+   */
+  #resembling(
+    reasonOf: (d: SourceDecoder) => string | undefined,
+  ): { readonly source: string; readonly reason: string } | undefined {
+    for (const d of this.#decoders) {
+      const reason = reasonOf(d);
+      if (reason !== undefined) return { source: d.name, reason };
+    }
+    return undefined;
   }
 
   #matchJson(record: JsonObject): SourceDecoder | undefined {

@@ -116,4 +116,12 @@ export interface SourceDecoder {
   matchText?(line: string, ctx: DecodeContext): boolean;
   /** Turns a text line into rows. */
   decodeText?(line: string, out: DecodeSink, ctx: DecodeContext): void;
+  /**
+   * Asked only about a JSON record no decoder claimed: when it looks like this source's (its table
+   * name, vendor string, message tag), why it is not decoded, as a short constant phrase. The record
+   * is then reported under this source with that reason instead of as `unknown`.
+   */
+  resemblesJson?(record: JsonObject): string | undefined;
+  /** The same for a text line no decoder claimed. */
+  resemblesText?(line: string): string | undefined;
 }

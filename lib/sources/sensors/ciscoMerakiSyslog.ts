@@ -1,6 +1,7 @@
 import type { DvcAction, EventResult, NetworkDirection } from '../../schema/NetworkSession.js';
 import { resolveNetworkProtocolNames } from '../formats/ianaProtocols.js';
 import { parseSyslog } from '../formats/syslog.js';
+import { ownValue } from '../pipeline/FieldReader.js';
 import {
   excerpt,
   fallbackTime,
@@ -131,6 +132,15 @@ export const ciscoMerakiSyslog: SourceDecoder = {
 
   matchText(line: string): boolean {
     return isMerakiLogType(findMessage(line));
+  },
+
+  resemblesText: (line) =>
+    findMessage(line) === undefined ? undefined : 'Meraki message of an unknown log type',
+  resemblesJson(record) {
+    const message = ownValue(record, 'SyslogMessage');
+    return typeof message === 'string' && findMessage(message) !== undefined
+      ? 'Meraki message of an unknown log type'
+      : undefined;
   },
 
   decodeText(line: string, out: DecodeSink, ctx: DecodeContext): void {

@@ -35,6 +35,9 @@ const RESULT_BY_CONN_STATE: ReadonlyMap<string, EventResult> = new Map<string, E
   ['SHR', 'Failure'],
 ]);
 
+/** A Zeek TSV data line: `ts` in epoch seconds, then a connection uid (`C` + base62). */
+const ZEEK_ROW_HINT = /^\d{9,10}\.\d{1,6}\tC[0-9A-Za-z]{10,20}\t/;
+
 /**
  * Corelight and Zeek `conn.log` records, as the ASIM parser `vimNetworkSessionCorelightZeek`
  * v0.2.1 (Azure-Sentinel @ 3ecd726e) maps them
@@ -100,6 +103,10 @@ export const corelightZeek: SourceDecoder = {
       return;
     }
     decodeConn(parsed, record.TimeGenerated, out, ctx);
+  },
+
+  resemblesText(line: string): string | undefined {
+    return ZEEK_ROW_HINT.test(line) ? 'Zeek TSV line without its #fields header' : undefined;
   },
 
   matchText(line: string, ctx: DecodeContext): boolean {
