@@ -72,6 +72,9 @@ function groupsOfBin(n: number, b: number): Group[] {
           port: scanner ? 1000 + p * 7 : (PORTS[(i + p) % PORTS.length] as number),
           reporter: 'AWS/VPC',
           eventCount: 1,
+          target: '10.0.0.1',
+          reached: !scanner,
+          device: 'vpc-0a1b2c3d',
         },
         1,
       );

@@ -67,7 +67,18 @@ try {
     sequence.set(partition, seq);
     const agg = new BatchAggregator(true);
     for (const r of rows) {
-      agg.add({ ...r, timeMs: r.binStartMs + (r.port % BIN_MS), reporter: 'AWS/VPC', eventCount: 1 }, seq);
+      agg.add(
+        {
+          ...r,
+          timeMs: r.binStartMs + (r.port % BIN_MS),
+          reporter: 'AWS/VPC',
+          eventCount: 1,
+          target: '10.0.0.1',
+          reached: false,
+          device: 'vpc-0a1b2c3d',
+        },
+        seq,
+      );
     }
     await store.applyWindows(partition, agg.groups());
     await store.recordProgress({

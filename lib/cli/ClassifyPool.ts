@@ -97,6 +97,7 @@ export function applyChunk(
     const rows = chunk.rows[i] as number;
     const s = chunk.sourceIndex[i] as number;
     const port = chunk.ports[i] as number;
+    const t = chunk.targetIndex[i] as number;
     for (let r = 0; r < rows; r++) {
       const row = router.routeFields(
         s < 0 ? undefined : chunk.sources[s],
@@ -104,6 +105,9 @@ export function applyChunk(
         port < 0 ? undefined : port,
         chunk.reporters[chunk.reporterIndex[i] as number] as string,
         chunk.eventCounts[i] as number,
+        t < 0 ? undefined : chunk.targets[t],
+        chunk.reached[i] === 1,
+        chunk.devices[chunk.deviceIndex[i] as number] as string,
       );
       if (row !== undefined) detector.addRow(row);
     }

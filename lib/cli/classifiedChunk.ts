@@ -1,5 +1,7 @@
+import { isReachedOutcome } from '../detection/RowRouter.js';
 import type { FastLinePath } from '../fastpath/FastLinePath.js';
 import { ASIM, AWS_VPC } from '../fastpath/FastLinePath.js';
+import { deviceOf } from '../window/DeviceTally.js';
 import { reporterOf } from '../window/WindowState.js';
 
 /** Kinds of a classified line: the full path must read it, or the fast path read it as one of its sources. */
@@ -26,6 +28,25 @@ export interface ClassifiedChunk {
   readonly sourceIndex: Int32Array;
   /** The distinct SrcIpAddr values of the chunk: the main thread judges each string object once. */
   readonly sources: string[];
+  /** Index into `targets` of the line's DstIpAddr, -1 when it has none. */
+  readonly targetIndex: Int32Array;
+  readonly targets: string[];
+  /** 1 when `isReachedOutcome(DvcAction, EventResult)`. */
+  readonly reached: Uint8Array;
+  /** Index into `devices` of `deviceOf(Dvc, DvcHostname, DvcIpAddr, DvcId)`. */
+  readonly deviceIndex: Int32Array;
+  readonly devices: string[];
+}
+
+/** Adds `value` to a chunk's table of distinct strings; returns its index. */
+function indexOf(value: string, table: string[], ids: Map<string, number>): number {
+  let id = ids.get(value);
+  if (id === undefined) {
+    id = table.length;
+    table.push(value);
+    ids.set(value, id);
+  }
+  return id;
 }
 
 /** Classifies the lines of `text` (lines joined by `\n`, `count` of them) as `FastLinePath.classify` does. */
@@ -41,6 +62,13 @@ export function classifyChunk(path: FastLinePath, text: string, count: number): 
   const reporterIds = new Map<string, number>();
   const sources: string[] = [];
   const sourceIds = new Map<string, number>();
+  const targetIndex = new Int32Array(count).fill(-1);
+  const targets: string[] = [];
+  const targetIds = new Map<string, number>();
+  const reached = new Uint8Array(count);
+  const deviceIndex = new Int32Array(count);
+  const devices: string[] = [];
+  const deviceIds = new Map<string, number>();
   let start = 0;
   for (let i = 0; i < count; i++) {
     let end = text.indexOf('\n', start);
@@ -55,23 +83,26 @@ export function classifyChunk(path: FastLinePath, text: string, count: number): 
     timeMs[i] = Date.parse(f.eventStartTime ?? f.timeGenerated);
     ports[i] = f.port ?? -1;
     eventCounts[i] = f.eventCount;
-    const reporter = reporterOf(f.vendor, f.product);
-    let id = reporterIds.get(reporter);
-    if (id === undefined) {
-      id = reporters.length;
-      reporters.push(reporter);
-      reporterIds.set(reporter, id);
-    }
-    reporterIndex[i] = id;
-    if (f.src !== undefined) {
-      let sid = sourceIds.get(f.src);
-      if (sid === undefined) {
-        sid = sources.length;
-        sources.push(f.src);
-        sourceIds.set(f.src, sid);
-      }
-      sourceIndex[i] = sid;
-    }
+    reporterIndex[i] = indexOf(reporterOf(f.vendor, f.product), reporters, reporterIds);
+    if (f.src !== undefined) sourceIndex[i] = indexOf(f.src, sources, sourceIds);
+    if (f.dst !== undefined) targetIndex[i] = indexOf(f.dst, targets, targetIds);
+    reached[i] = isReachedOutcome(f.dvcAction, f.eventResult) ? 1 : 0;
+    deviceIndex[i] = indexOf(deviceOf(f.dvc, f.dvcHostname, f.dvcIpAddr, f.dvcId), devices, deviceIds);
   }
-  return { kinds, rows, timeMs, ports, eventCounts, reporterIndex, reporters, sourceIndex, sources };
+  return {
+    kinds,
+    rows,
+    timeMs,
+    ports,
+    eventCounts,
+    reporterIndex,
+    reporters,
+    sourceIndex,
+    sources,
+    targetIndex,
+    targets,
+    reached,
+    deviceIndex,
+    devices,
+  };
 }

@@ -19,6 +19,9 @@ parentPort?.on('message', (message: { id: number; text: string; count: number })
     chunk.eventCounts,
     chunk.reporterIndex,
     chunk.sourceIndex,
+    chunk.targetIndex,
+    chunk.reached,
+    chunk.deviceIndex,
   ].map((a) => a.buffer as ArrayBuffer);
   parentPort?.postMessage({ id: message.id, chunk }, transfer);
 });

@@ -33,7 +33,7 @@ export class BatchAggregator {
       };
       this.#groups.set(key, group);
     }
-    group.accumulator.add(row.port, row.reporter, row.timeMs, row.eventCount, sequenceNumber);
+    group.accumulator.add(row, sequenceNumber);
   }
 
   get size(): number {

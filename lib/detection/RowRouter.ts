@@ -2,18 +2,24 @@ import type { DetectionSettings } from '../config/detectionSettings.js';
 import type { DropReason } from '../filter/SourceFilter.js';
 import { SourceFilter } from '../filter/SourceFilter.js';
 import type { NetworkSession } from '../schema/NetworkSession.js';
+import { deviceOf } from '../window/DeviceTally.js';
+import type { WindowRow } from '../window/WindowState.js';
 import { reporterOf } from '../window/WindowState.js';
 
-/** A NetworkSession reduced to what the rule reads, with its source canonicalized and its bin chosen. */
-export interface CountedRow {
+/**
+ * A NetworkSession reduced to what the rule and the alert's evidence read, with its source
+ * canonicalized and its bin chosen. `timeMs` is EventStartTime when present, else TimeGenerated
+ * (decision D3); `port` is DstPortNumber when present (rows without a port still belong to their
+ * group, decision D2).
+ */
+export interface CountedRow extends WindowRow {
   readonly source: string;
   readonly binStartMs: number;
-  /** Event time in ms: EventStartTime when present, else TimeGenerated (decision D3). */
-  readonly timeMs: number;
-  /** DstPortNumber when present (rows without a port still belong to their group, decision D2). */
-  readonly port: number | undefined;
-  readonly reporter: string;
-  readonly eventCount: number;
+}
+
+/** Whether a row's port was reached rather than only attempted: its `DvcAction` is Allow or its `EventResult` is Success. */
+export function isReachedOutcome(dvcAction: string | undefined, eventResult: string | undefined): boolean {
+  return dvcAction === 'Allow' || eventResult === 'Success';
 }
 
 /** Counted for rows whose bin is older than the retention horizon: its state is gone, the row cannot count. */
@@ -50,12 +56,17 @@ export class RowRouter {
       session.DstPortNumber,
       reporterOf(session.EventVendor, session.EventProduct),
       session.EventCount,
+      session.DstIpAddr,
+      isReachedOutcome(session.DvcAction, session.EventResult),
+      deviceOf(session.Dvc, session.DvcHostname, session.DvcIpAddr, session.DvcId),
     );
   }
 
   /**
-   * `route` for a row already reduced to the fields the rule reads (the fast path's worker threads
-   * send rows in this form): `timeMs` is `Date.parse(EventStartTime ?? TimeGenerated)`.
+   * `route` for a row already reduced to the fields the rule and the evidence read (the fast
+   * path's worker threads send rows in this form): `timeMs` is `Date.parse(EventStartTime ??
+   * TimeGenerated)`, `target` DstIpAddr, `reached` `isReachedOutcome(DvcAction, EventResult)`,
+   * `device` `deviceOf(Dvc, DvcHostname, DvcIpAddr, DvcId)`.
    */
   routeFields(
     srcIpAddr: string | undefined,
@@ -63,6 +74,9 @@ export class RowRouter {
     port: number | undefined,
     reporter: string,
     eventCount: number,
+    target: string | undefined,
+    reached: boolean,
+    device: string,
   ): CountedRow | undefined {
     const verdict = this.#filter.judge(srcIpAddr);
     if (!verdict.counts) {
@@ -80,6 +94,9 @@ export class RowRouter {
       port,
       reporter,
       eventCount,
+      target,
+      reached,
+      device,
     };
   }
 

@@ -113,7 +113,7 @@ export class StreamingDetector {
       if (++this.#openWindows > this.#peakOpenWindows) this.#peakOpenWindows = this.#openWindows;
       if (this.#openWindows > this.#maxOpenWindows) this.#finalizeOldest(row.binStartMs);
     }
-    window.accumulator.add(row.port, row.reporter, row.timeMs, row.eventCount, 0);
+    window.accumulator.add(row, 0);
     this.#rowsCounted++;
     if (row.timeMs > this.#watermarkMs) {
       this.#watermarkMs = row.timeMs;

@@ -1,4 +1,5 @@
-import type { NetworkSession } from '../schema/NetworkSession.js';
+import type { DvcAction, EventResult, NetworkSession } from '../schema/NetworkSession.js';
+import { DvcActionSchema, EventResultSchema } from '../schema/NetworkSession.js';
 import {
   ASIM_DEFAULT_SCHEMA_VERSION,
   ASIM_TABLE,
@@ -43,10 +44,18 @@ export interface FastFields {
   readonly vendor: string;
   readonly product: string;
   readonly eventCount: number;
+  /** The fields the alert's evidence reads: destination address, outcome and device. */
+  readonly dst: string | undefined;
+  readonly dvcAction: DvcAction | undefined;
+  readonly eventResult: EventResult | undefined;
+  readonly dvc: string | undefined;
+  readonly dvcHostname: string | undefined;
+  readonly dvcIpAddr: string | undefined;
+  readonly dvcId: string | undefined;
 }
 
 /**
- * The NetworkSession of fast fields: the fields the rule reads, as the decoder writes them, and the
+ * The NetworkSession of fast fields: the fields the rule and the evidence read, as the decoder writes them, and the
  * decoder's EventSchemaVersion (for ASIM, the version of a record that names none).
  */
 export function sessionOf(f: FastFields): NetworkSession {
@@ -61,9 +70,18 @@ export function sessionOf(f: FastFields): NetworkSession {
   if (f.eventStartTime !== undefined) session.EventStartTime = f.eventStartTime;
   if (f.src !== undefined) session.SrcIpAddr = f.src;
   if (f.port !== undefined) session.DstPortNumber = f.port;
+  if (f.dst !== undefined) session.DstIpAddr = f.dst;
+  if (f.dvcAction !== undefined) session.DvcAction = f.dvcAction;
+  if (f.eventResult !== undefined) session.EventResult = f.eventResult;
+  if (f.dvc !== undefined) session.Dvc = f.dvc;
+  if (f.dvcHostname !== undefined) session.DvcHostname = f.dvcHostname;
+  if (f.dvcIpAddr !== undefined) session.DvcIpAddr = f.dvcIpAddr;
+  if (f.dvcId !== undefined) session.DvcId = f.dvcId;
   return session as NetworkSession;
 }
 
+const ASIM_ACTIONS = new Set<string>(DvcActionSchema.options);
+const ASIM_RESULTS = new Set<string>(EventResultSchema.options);
 /** Text decoders that may come before aws-vpc-flow: none of them claims a line of the VPC record alphabet. */
 const HARMLESS_BEFORE_VPC = new Set([sysmonLinux.name]);
 
@@ -78,7 +96,7 @@ export interface FastReading {
 /**
  * A byte-level fast path for the two shapes that dominate flow-log archives: ASIM JSON lines and
  * AWS VPC flow-log records in the default (version 2) format. It reads only the fields the rule
- * reads, and returns a row only when the full decoder would have produced exactly that row with
+ * and the alert's evidence read (destination address, action and result, device), and returns a row only when the full decoder would have produced exactly that row with
  * exactly those counts; on anything else it declines, and the line takes the full path.
  *
  * It declines, among others: a line with leading or trailing blanks, a JSON escape, a nested value,
@@ -168,6 +186,8 @@ export class FastLinePath {
     const start = isoFromDateString(f.EventStartTime);
     const src = toText(f.SrcIpAddr);
     const port = toPort(f.DstPortNumber);
+    const action = toText(f.DvcAction);
+    const result = toText(f.EventResult);
     return {
       decoder: ASIM,
       rows: 1,
@@ -178,6 +198,13 @@ export class FastLinePath {
       vendor,
       product,
       eventCount: toEventCount(f.EventCount),
+      dst: toText(f.DstIpAddr),
+      dvcAction: action !== undefined && ASIM_ACTIONS.has(action) ? (action as DvcAction) : undefined,
+      eventResult: result !== undefined && ASIM_RESULTS.has(result) ? (result as EventResult) : undefined,
+      dvc: toText(f.Dvc),
+      dvcHostname: toText(f.DvcHostname),
+      dvcIpAddr: toText(f.DvcIpAddr),
+      dvcId: toText(f.DvcId),
     };
   }
 
@@ -194,7 +221,8 @@ export class FastLinePath {
     const isDash = (k: number) => to(k) - from(k) === 1 && line.charCodeAt(from(k)) === 45;
     const srcaddr = isDash(3) ? undefined : line.slice(from(3), to(3));
     if (srcaddr !== undefined && !isAddressText(srcaddr)) return undefined;
-    if (!isDash(4) && !isAddressText(line.slice(from(4), to(4)))) return undefined;
+    const dstaddr = isDash(4) ? undefined : line.slice(from(4), to(4));
+    if (dstaddr !== undefined && !isAddressText(dstaddr)) return undefined;
     if (!isDash(5) && this.#port(line, from(5), to(5)) === undefined) return undefined;
     const dstPort = isDash(6) ? undefined : this.#port(line, from(6), to(6));
     if (!isDash(6) && dstPort === undefined) return undefined;
@@ -210,6 +238,9 @@ export class FastLinePath {
     if (time === undefined) return undefined;
     if (!isDash(11) && this.#epochTime(line.slice(from(11), to(11))) === undefined) return undefined;
     const names = lookupProtocolNames(protocol);
+    // awsVpcFlow: ACCEPT is Allow and Success, REJECT Deny and Failure, anything else Failure.
+    const accepted = to(12) - from(12) === 6 && line.startsWith('ACCEPT', from(12));
+    const rejected = to(12) - from(12) === 6 && line.startsWith('REJECT', from(12));
     return {
       decoder: AWS_VPC,
       rows: names.length > 0 ? names.length : 1,
@@ -220,6 +251,14 @@ export class FastLinePath {
       vendor: AWS_VPC_VENDOR,
       product: AWS_VPC_PRODUCT,
       eventCount: 1,
+      dst: dstaddr,
+      dvcAction: accepted ? 'Allow' : rejected ? 'Deny' : undefined,
+      eventResult: accepted ? 'Success' : 'Failure',
+      // The default format has no vpc-id: the decoder names no device.
+      dvc: undefined,
+      dvcHostname: undefined,
+      dvcIpAddr: undefined,
+      dvcId: undefined,
     };
   }
 
@@ -361,7 +400,14 @@ interface FlatAsimFields {
   EventStartTime?: unknown;
   EventCount?: unknown;
   SrcIpAddr?: unknown;
+  DstIpAddr?: unknown;
   DstPortNumber?: unknown;
+  DvcAction?: unknown;
+  EventResult?: unknown;
+  Dvc?: unknown;
+  DvcHostname?: unknown;
+  DvcIpAddr?: unknown;
+  DvcId?: unknown;
   hasVendor: boolean;
   hasProduct: boolean;
   hasSrc: boolean;
@@ -447,6 +493,12 @@ const KEYS = [
   'SrcIpAddr',
   'DstIpAddr',
   'DstPortNumber',
+  'DvcAction',
+  'EventResult',
+  'Dvc',
+  'DvcHostname',
+  'DvcIpAddr',
+  'DvcId',
   'records',
 ];
 
@@ -487,7 +539,26 @@ function assignField(out: FlatAsimFields, key: string, value: unknown): void {
       out.hasSrc = true;
       return;
     case 'DstIpAddr':
+      out.DstIpAddr = value;
       out.hasDst = true;
+      return;
+    case 'DvcAction':
+      out.DvcAction = value;
+      return;
+    case 'EventResult':
+      out.EventResult = value;
+      return;
+    case 'Dvc':
+      out.Dvc = value;
+      return;
+    case 'DvcHostname':
+      out.DvcHostname = value;
+      return;
+    case 'DvcIpAddr':
+      out.DvcIpAddr = value;
+      return;
+    case 'DvcId':
+      out.DvcId = value;
       return;
     case 'DstPortNumber':
       out.DstPortNumber = value;

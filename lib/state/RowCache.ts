@@ -15,14 +15,32 @@ const SMALL_PORT_LIMIT = 32;
  * set (an array of 8-byte slots up to 32 ports, then a 8,192-byte bitmap), its reporters and its
  * per-partition counts. An estimate, a little on the high side (measured against the heap and
  * external memory a cache of decoded rows takes, test/unit/state/RowCache.test.ts), so that the
- * cache stays within its budget: about 1 KB for a benign row, 9.5 KB for a scanner's.
+ * cache stays within its budget: about 2 KB for a benign row (its evidence, a target, a device and
+ * the ports reached, is about half), 9.5 KB for a scanner's.
  */
 export function estimateRowBytes(key: string, row: CachedRow): number {
   const { state } = row;
-  const ports = state.ports.size > SMALL_PORT_LIMIT ? 8192 + 400 : 96 + 8 * state.ports.size;
+  const portSet = (size: number) => (size > SMALL_PORT_LIMIT ? 8192 + 400 : 96 + 8 * size);
   let reporters = 32 + 8 * state.reporters.length;
   for (const r of state.reporters) reporters += 24 + r.length;
-  return 600 + 2 * (key.length + row.etag.length) + ports + reporters + 120 * state.counts.size;
+  // The evidence: the ports reached, each target's entry and ports, each partition's devices.
+  let targets = 200;
+  for (const t of state.targets.entries) targets += 260 + 8 * t.ports.length;
+  let devices = 0;
+  for (const c of state.counts.values()) {
+    devices += 160;
+    for (const d of c.devices.devices) devices += 120 + 2 * d.name.length;
+  }
+  return (
+    600 +
+    2 * (key.length + row.etag.length) +
+    portSet(state.ports.size) +
+    portSet(state.reached.size) +
+    reporters +
+    targets +
+    devices +
+    120 * state.counts.size
+  );
 }
 
 /**

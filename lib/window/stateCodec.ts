@@ -1,63 +1,89 @@
+import type { DeviceCount, DeviceTally } from './DeviceTally.js';
+import { EMPTY_TALLY, MAX_DEVICE_CHARS, MAX_DEVICES_KEPT } from './DeviceTally.js';
 import { PortSet } from './PortSet.js';
+import type { TargetEntry, TargetSample } from './TargetSample.js';
+import {
+  EMPTY_TARGETS,
+  MAX_TARGET_CHARS,
+  MAX_TARGET_PORTS_KEPT,
+  MAX_TARGETS_KEPT,
+  targetHashOf,
+} from './TargetSample.js';
 import type { PartitionCount, WindowState } from './WindowState.js';
 import { MAX_REPORTER_CHARS, MAX_REPORTERS_KEPT } from './WindowState.js';
 
 /**
  * The compact binary form of a `WindowState`, one Table Storage `Edm.Binary` property (at most
- * 64 KiB). Layout, version 1:
+ * 64 KiB). Layout, version 2:
  *
  * ```
- * u8 version = 1
+ * u8 version = 2
  * f64 firstSeenMs, f64 lastSeenMs              (little-endian)
- * u8 portsForm: 0 = list, 1 = bitmap
- *   list:   varint n, then n ascending ports as varint deltas (first delta from 0)
- *   bitmap: 8,192 bytes, port p is bit (p & 7) of byte (p >> 3)
- * varint reporterCount, then each: varint byteLength, UTF-8 bytes   (sorted)
- * varint partitionCount, then each: varint byteLength, UTF-8 id, f64 highWater, f64 count
+ * ports         the attempted ports, as a port set (below)
+ * reached       the ports reached: u8 2 when they are every attempted port (a subset of
+ *               equal size), else as a port set
+ * varint reporterCount, then each: string                        (sorted)
+ * u8 targetFlags: bit 0 = some row had a port and no destination
+ * varint targetCount, then each: string address, varint n, then n ascending ports as varint
+ *   deltas (first delta from 0)                                   (ascending by hash, address)
+ * varint partitionCount, then each: string id, f64 highWater, f64 count,
+ *   varint deviceCount, then each: string name, varint events      (sorted by name)
+ *   varint otherEvents
+ *
+ * port set:  u8 form: 0 = list, 1 = bitmap
+ *   list:    varint n, then n ascending ports as varint deltas (first delta from 0)
+ *   bitmap:  8,192 bytes, port p is bit (p & 7) of byte (p >> 3)
+ * string:    varint byteLength, UTF-8 bytes
  * ```
  *
- * The list form is chosen while it is smaller than the bitmap, so a benign source costs a few
- * bytes and a full scan of all 65,536 ports 8,193 bytes. The largest possible state (every port,
- * 64 reporters of 128 characters, 1,024 partitions) stays under 64 KiB.
+ * A port set takes the list form while it is smaller than the bitmap, so a benign source costs a
+ * few bytes and a full scan of all 65,536 ports 8,193 bytes. A target's hash is not stored: it is
+ * computed again from its address. A benign window (one port, one target, one device) adds to
+ * version 1 one or two bytes for its ports reached, its address and port, and its device name
+ * (at most 64 characters).
+ *
+ * Bound: a stored row is one partition's state. Its largest encoding (every port attempted and
+ * reached, 64 reporters of 128 characters and 16 devices of 64, in 3-byte UTF-8 characters, 64
+ * IPv6 targets with 33 far-apart ports each) is about 50 KiB (a test pins it); `encodeState` refuses, with a
+ * `RangeError`, any state over 64 KiB rather than write a row Table Storage would reject (only a
+ * merged state of many partitions can be that large, and merged states are not stored).
+ *
+ * Version 1 (no ports reached, no targets, no devices) is still read: its rows decode with those
+ * empty, so rows written before the upgrade keep counting.
  */
-export const STATE_CODEC_VERSION = 1;
+export const STATE_CODEC_VERSION = 2;
 const BITMAP_BYTES = 8192;
 const MAX_PARTITIONS = 1024;
+/** The form of a reached-ports set equal to the attempted ports. */
+const SAME_AS_ATTEMPTED = 2;
+/** The Table Storage limit on one binary property. */
+export const MAX_STATE_BYTES = 64 * 1024;
 
 /** The state could not be decoded: the stored bytes are not a state of a known version. */
 export class StateDecodeError extends Error {
   override readonly name = 'StateDecodeError';
 }
 
+/** @throws {RangeError} when the state would not fit one Table property (see the bound above) */
 export function encodeState(state: WindowState): Uint8Array {
   const w = new Writer();
   w.u8(STATE_CODEC_VERSION);
   w.f64(state.firstSeenMs);
   w.f64(state.lastSeenMs);
-  const ports = state.ports.toSortedArray();
-  let listBytes = 0;
-  let prev = 0;
-  for (const p of ports) {
-    listBytes += varintLength(p - prev);
-    prev = p;
-  }
-  if (listBytes + varintLength(ports.length) < BITMAP_BYTES) {
-    w.u8(0);
-    w.varint(ports.length);
-    prev = 0;
-    for (const p of ports) {
-      w.varint(p - prev);
-      prev = p;
-    }
-  } else {
-    w.u8(1);
-    const bitmap = new Uint8Array(BITMAP_BYTES);
-    for (const p of ports) bitmap[p >> 3] = (bitmap[p >> 3] as number) | (1 << (p & 7));
-    w.bytes(bitmap);
-  }
+  writePortSet(w, state.ports);
+  // The ports reached are a subset of the ports attempted: of equal size, they are the same.
+  if (state.reached.size === state.ports.size && state.ports.size > 0) w.u8(SAME_AS_ATTEMPTED);
+  else writePortSet(w, state.reached);
   const reporters = state.reporters.slice(0, MAX_REPORTERS_KEPT);
   w.varint(reporters.length);
   for (const r of reporters) w.string(r.slice(0, MAX_REPORTER_CHARS));
+  w.u8(state.targets.hasPortsWithoutTarget ? 1 : 0);
+  const targets = state.targets.entries.slice(0, MAX_TARGETS_KEPT);
+  w.varint(targets.length);
+  for (const t of targets) {
+    w.string(t.address.slice(0, MAX_TARGET_CHARS));
+    writePortList(w, t.ports.slice(0, MAX_TARGET_PORTS_KEPT));
+  }
   const partitions = [...state.counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (partitions.length > MAX_PARTITIONS)
     throw new RangeError(`a state holds at most ${MAX_PARTITIONS} partitions`);
@@ -66,52 +92,139 @@ export function encodeState(state: WindowState): Uint8Array {
     w.string(id);
     w.f64(c.highWater);
     w.f64(c.count);
+    const devices = c.devices.devices.slice(0, MAX_DEVICES_KEPT);
+    w.varint(devices.length);
+    for (const d of devices) {
+      w.string(d.name.slice(0, MAX_DEVICE_CHARS));
+      w.varint(d.events);
+    }
+    w.varint(c.devices.otherEvents);
   }
-  return w.finish();
+  const bytes = w.finish();
+  if (bytes.length > MAX_STATE_BYTES)
+    throw new RangeError(`a state of ${bytes.length} bytes does not fit one Table property (64 KiB)`);
+  return bytes;
+}
+
+function writePortSet(w: Writer, set: PortSet): void {
+  const ports = set.toSortedArray();
+  let listBytes = 0;
+  let prev = 0;
+  for (const p of ports) {
+    listBytes += varintLength(p - prev);
+    prev = p;
+  }
+  if (listBytes + varintLength(ports.length) < BITMAP_BYTES) {
+    w.u8(0);
+    writePortList(w, ports);
+  } else {
+    w.u8(1);
+    const bitmap = new Uint8Array(BITMAP_BYTES);
+    for (const p of ports) bitmap[p >> 3] = (bitmap[p >> 3] as number) | (1 << (p & 7));
+    w.bytes(bitmap);
+  }
+}
+
+function writePortList(w: Writer, ports: readonly number[]): void {
+  w.varint(ports.length);
+  let prev = 0;
+  for (const p of ports) {
+    w.varint(p - prev);
+    prev = p;
+  }
 }
 
 /** @throws {StateDecodeError} when the bytes are not a valid state */
 export function decodeState(bytes: Uint8Array): WindowState {
   const r = new Reader(bytes);
   const version = r.u8();
-  if (version !== STATE_CODEC_VERSION) throw new StateDecodeError(`unknown state version ${version}`);
+  if (version !== 1 && version !== STATE_CODEC_VERSION)
+    throw new StateDecodeError(`unknown state version ${version}`);
   const firstSeenMs = r.f64();
   const lastSeenMs = r.f64();
+  const ports = readPortSet(r);
+  const reached = version === 1 ? new PortSet() : readPortSet(r, ports);
+  const reporterCount = r.varint();
+  if (reporterCount > MAX_REPORTERS_KEPT) throw new StateDecodeError('too many reporters');
+  const reporters: string[] = [];
+  for (let i = 0; i < reporterCount; i++) reporters.push(r.string());
+  const targets = version === 1 ? EMPTY_TARGETS : readTargets(r);
+  const partitionCount = r.varint();
+  if (partitionCount > MAX_PARTITIONS) throw new StateDecodeError('too many partitions');
+  const counts = new Map<string, PartitionCount>();
+  for (let i = 0; i < partitionCount; i++) {
+    const id = r.string();
+    const highWater = r.f64();
+    const count = r.f64();
+    counts.set(id, { highWater, count, devices: version === 1 ? EMPTY_TALLY : readTally(r) });
+  }
+  if (!r.atEnd()) throw new StateDecodeError('trailing bytes');
+  return { ports, reporters, firstSeenMs, lastSeenMs, counts, reached, targets };
+}
+
+function readPortSet(r: Reader, attempted?: PortSet): PortSet {
   const form = r.u8();
-  let ports: PortSet;
-  if (form === 0) {
-    const n = r.varint();
-    if (n > 65536) throw new StateDecodeError('too many ports');
-    ports = new PortSet();
-    let p = 0;
-    for (let i = 0; i < n; i++) {
-      p += r.varint();
-      if (p > 65535) throw new StateDecodeError('port out of range');
-      ports.add(p);
-    }
-  } else if (form === 1) {
+  if (form === SAME_AS_ATTEMPTED && attempted !== undefined) return attempted.clone();
+  if (form === 0) return PortSet.from(readPortList(r, 65536));
+  if (form === 1) {
     const raw = r.bytes(BITMAP_BYTES);
     const words = new Uint32Array(2048);
     for (let i = 0; i < BITMAP_BYTES; i++) {
       const b = raw[i] as number;
       if (b !== 0) words[i >> 2] = ((words[i >> 2] as number) | (b << ((i & 3) * 8))) >>> 0;
     }
-    ports = PortSet.fromBitmap(words);
-  } else throw new StateDecodeError(`unknown ports form ${form}`);
-  const reporterCount = r.varint();
-  if (reporterCount > MAX_REPORTERS_KEPT) throw new StateDecodeError('too many reporters');
-  const reporters: string[] = [];
-  for (let i = 0; i < reporterCount; i++) reporters.push(r.string());
-  const partitionCount = r.varint();
-  if (partitionCount > MAX_PARTITIONS) throw new StateDecodeError('too many partitions');
-  const counts = new Map<string, PartitionCount>();
-  for (let i = 0; i < partitionCount; i++) {
-    const id = r.string();
-    counts.set(id, { highWater: r.f64(), count: r.f64() });
+    return PortSet.fromBitmap(words);
   }
-  if (!r.atEnd()) throw new StateDecodeError('trailing bytes');
-  return { ports, reporters, firstSeenMs, lastSeenMs, counts };
+  throw new StateDecodeError(`unknown ports form ${form}`);
 }
+
+function readPortList(r: Reader, limit: number): number[] {
+  const n = r.varint();
+  if (n > limit) throw new StateDecodeError('too many ports');
+  const ports: number[] = [];
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    const delta = r.varint();
+    if (i > 0 && delta === 0) throw new StateDecodeError('ports not ascending');
+    p += delta;
+    if (p > 65535) throw new StateDecodeError('port out of range');
+    ports.push(p);
+  }
+  return ports;
+}
+
+function readTargets(r: Reader): TargetSample {
+  const flags = r.u8();
+  if (flags > 1) throw new StateDecodeError(`unknown target flags ${flags}`);
+  const n = r.varint();
+  if (n > MAX_TARGETS_KEPT) throw new StateDecodeError('too many targets');
+  const entries: TargetEntry[] = [];
+  for (let i = 0; i < n; i++) {
+    const address = r.string();
+    entries.push({ address, hash: targetHashOf(address), ports: readPortList(r, MAX_TARGET_PORTS_KEPT) });
+  }
+  return { entries, hasPortsWithoutTarget: flags === 1 };
+}
+
+function readTally(r: Reader): DeviceTally {
+  const n = r.varint();
+  if (n > MAX_DEVICES_KEPT) throw new StateDecodeError('too many devices');
+  if (n === 0) {
+    const otherEvents = r.varint();
+    return otherEvents === 0 ? EMPTY_TALLY : { devices: [], otherEvents };
+  }
+  const devices: DeviceCount[] = [];
+  for (let i = 0; i < n; i++) devices.push({ name: internDevice(r.string()), events: r.varint() });
+  return { devices, otherEvents: r.varint() };
+}
+
+/** Rows of one scan repeat one device name: decoded rows share the last one read. */
+function internDevice(name: string): string {
+  if (name === lastDeviceName) return lastDeviceName;
+  lastDeviceName = name;
+  return name;
+}
+let lastDeviceName = '';
 
 function varintLength(n: number): number {
   let len = 1;

@@ -119,7 +119,17 @@ describe('Event Hubs partition backlog: the real SDK against the AMQP peer', () 
     const agg = new BatchAggregator(true);
     for (let port = 1; port <= 60; port++) {
       agg.add(
-        { source: '203.0.113.7', binStartMs: T, timeMs: T + port, port, reporter: 'AWS/VPC', eventCount: 1 },
+        {
+          source: '203.0.113.7',
+          binStartMs: T,
+          timeMs: T + port,
+          port,
+          reporter: 'AWS/VPC',
+          eventCount: 1,
+          target: '10.0.0.1',
+          reached: false,
+          device: '',
+        },
         41,
       );
     }

@@ -132,6 +132,9 @@ describe('Faults: lost responses and stale caches', () => {
               port: 100 * seq + p,
               reporter: 'AWS/VPC',
               eventCount: 1,
+              target: '10.0.0.1',
+              reached: p % 2 === 0,
+              device: 'vpc-0a1b2c3d',
             },
             seq,
           );

@@ -29,7 +29,20 @@ const BIN = Date.parse('2026-11-01T10:00:00Z');
 function batch(source: string, ports: number[], seq: number): BatchAggregator {
   const agg = new BatchAggregator(true);
   for (const p of ports) {
-    agg.add({ source, binStartMs: BIN, timeMs: BIN + p, port: p, reporter: 'AWS/VPC', eventCount: 1 }, seq);
+    agg.add(
+      {
+        source,
+        binStartMs: BIN,
+        timeMs: BIN + p,
+        port: p,
+        reporter: 'AWS/VPC',
+        eventCount: 1,
+        target: '10.0.0.1',
+        reached: p % 2 === 0,
+        device: 'vpc-0a1b2c3d',
+      },
+      seq,
+    );
   }
   return agg;
 }

@@ -5,11 +5,25 @@ import { type CachedRow, estimateRowBytes, RowCache } from '../../../lib/state/R
 import { decodeState, encodeState } from '../../../lib/window/stateCodec.js';
 import { emptyState, WindowAccumulator } from '../../../lib/window/WindowState.js';
 
-/** A row as the store caches it: decoded from its stored bytes, with a Table ETag. */
-function row(ports: number, reporters = 1): CachedRow {
+/**
+ * A row as the store caches it: decoded from its stored bytes, with a Table ETag. Its evidence:
+ * every third port reached, `targets` destinations, `devices` reporting devices.
+ */
+function row(ports: number, reporters = 1, targets = 1, devices = 1): CachedRow {
   const acc = new WindowAccumulator(true);
   for (let p = 0; p < ports; p++)
-    acc.add(1000 + 3 * p, `Vendor${p % reporters}/Firewall`, 1_790_000_000_000 + p, 1, 5);
+    acc.add(
+      {
+        port: 1000 + 3 * p,
+        reporter: `Vendor${p % reporters}/Firewall`,
+        timeMs: 1_790_000_000_000 + p,
+        eventCount: 1,
+        target: `10.1.${p % targets}.7`,
+        reached: p % 3 === 0,
+        device: `fw-edge-${String(p % devices).padStart(2, '0')}`,
+      },
+      5,
+    );
   return {
     etag: `W/"datetime'2026-11-01T10%3A00%3A00.1234567Z'"`,
     state: decodeState(encodeState(acc.applyTo(emptyState(), '3'))),
@@ -39,8 +53,10 @@ describe('RowCache: bounded in bytes', () => {
     const benign = cache.stats.rows;
     const scanners = new RowCache(1024 * 1024);
     for (let i = 0; i < 2000; i++) scanners.remember(keyOf(i), row(40));
-    expect(benign).toBeGreaterThan(900);
+    // A benign row (with its target, device and ports reached) is about 2 KB, a scanner's 9.5 KB.
+    expect(benign).toBeGreaterThan(450);
     expect(scanners.stats.rows).toBeLessThan(120);
+    expect(benign).toBeGreaterThan(4 * scanners.stats.rows);
   });
 
   it('estimates what a cached row takes on the heap, a little on the high side', () => {
@@ -52,14 +68,19 @@ describe('RowCache: bounded in bytes', () => {
       const m = process.memoryUsage();
       return m.heapUsed + m.external;
     };
-    for (const [ports, reporters] of [
-      [3, 1],
-      [40, 2],
-    ] as const) {
+    const shapes = [
+      [3, 1, 1, 1],
+      [40, 2, 1, 2],
+      [300, 2, 64, 16],
+    ] as const;
+    // Build each shape once first, so that compiling the code is not counted as the rows' memory.
+    for (const [ports, reporters, targets, devices] of shapes)
+      for (let i = 0; i < 50; i++) row(ports, reporters, targets, devices);
+    for (const [ports, reporters, targets, devices] of shapes) {
       const n = 1500;
       const before = used();
       const cache = new RowCache(Number.MAX_SAFE_INTEGER);
-      for (let i = 0; i < n; i++) cache.remember(keyOf(i), row(ports, reporters));
+      for (let i = 0; i < n; i++) cache.remember(keyOf(i), row(ports, reporters, targets, devices));
       const actual = (used() - before) / n;
       const estimate = cache.stats.bytes / n;
       const what = `${ports} ports: estimate ${Math.round(estimate)}, measured ${Math.round(actual)}`;
