@@ -15,6 +15,8 @@ export interface BenchResults {
   };
   readonly seconds: number;
   readonly formats: readonly Record<string, unknown>[];
+  /** Counted, not timed: bench/suites/stateSize.ts (absent from results written before it existed). */
+  readonly stateSize?: StateSizeResults;
   readonly versus: readonly {
     format: string;
     bytes: number;
@@ -125,6 +127,22 @@ export function costPerGb(ingest: Record<string, number>, timerMsPerRow = 0): Re
     sentinelUsd: PRICES.sentinelAnalyticsGb.usd,
     ratioToSentinel: totalUsd / PRICES.sentinelAnalyticsGb.usd,
   };
+}
+
+/** What bench/suites/stateSize.ts prints. */
+export interface StateSizeResults {
+  readonly flows: number;
+  readonly entityWritesPer1000Flows: number;
+  readonly benignRows: RowSizes;
+  readonly scannerRows: RowSizes;
+  readonly openBenignWindowBytes: number;
+}
+interface RowSizes {
+  readonly rows: number;
+  readonly meanBytes: number;
+  readonly p50Bytes: number;
+  readonly p99Bytes: number;
+  readonly maxBytes: number;
 }
 
 /** The Markdown table of a run: each figure with its spread, and this round's targets beside them. */
@@ -263,6 +281,31 @@ export function renderMarkdown(r: BenchResults): string {
     );
   }
   out.push('');
+
+  if (r.stateSize !== undefined) {
+    const z = r.stateSize;
+    out.push('## Window state size (counted, not timed)', '');
+    out.push(
+      `The ingest use case over ${fmt(z.flows)} flows of the mixed workload (batches of 1,000 messages × 10 lines, ` +
+        'in-memory store), then every stored row encoded as Table Storage holds it (bench/suites/stateSize.ts). ' +
+        'Open benign window: heap growth per window of the CLI engine for 100,000 one-row windows, after a garbage collection.',
+      '',
+    );
+    out.push('| Figure | Rows | Mean | Median | p99 | Max |', '|---|---:|---:|---:|---:|---:|');
+    for (const [label, x] of [
+      ['benign row bytes', z.benignRows],
+      ['scanner row bytes', z.scannerRows],
+    ] as const) {
+      out.push(
+        `| ${label} | ${fmt(x.rows)} | ${fmt(x.meanBytes, 1)} | ${fmt(x.p50Bytes)} | ${fmt(x.p99Bytes)} | ${fmt(x.maxBytes)} |`,
+      );
+    }
+    out.push(
+      '',
+      `Table entity writes per 1,000 flows: ${fmt(z.entityWritesPer1000Flows, 1)}. Heap per open benign window in \`portscan detect\`: ${fmt(z.openBenignWindowBytes)} bytes.`,
+      '',
+    );
+  }
 
   const t100 = r.closer.table.find((x) => x.states === 100_000);
   const c = costPerGb(i, t100 === undefined ? 0 : (t100.wallMs as number) / 100_000);

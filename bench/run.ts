@@ -12,7 +12,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './dist.js';
 import { generateFile } from './generate.js';
-import { renderMarkdown } from './report.js';
+import { renderMarkdown, type StateSizeResults } from './report.js';
 import { medianAndSpread } from './stats.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -200,6 +200,17 @@ const ingestSmallBatches = runJson<Record<string, number>>(
   tsx('suites/ingest.ts', QUICK ? '3' : '12', '100', '10'),
 );
 
+// 6b. What the window state costs, counted (bytes per stored row, writes, heap per open window).
+log('window state size');
+const stateSize = runJson<StateSizeResults>([
+  'node',
+  '--expose-gc',
+  '--import',
+  'tsx',
+  join('bench', 'suites', 'stateSize.ts'),
+  QUICK ? '2' : '12',
+]);
+
 // 7. The closing timer.
 log('closing timer');
 const { startAzurite } = await import('../test/support/azurite.js');
@@ -237,6 +248,7 @@ const results = {
   },
   seconds: (Date.now() - started) / 1000,
   formats,
+  stateSize,
   versus,
   memory,
   ingest,

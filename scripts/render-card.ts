@@ -64,7 +64,7 @@ execFileSync(
     '--disable-background-networking',
     '--hide-scrollbars',
     '--allow-file-access-from-files',
-    '--window-size=600,475',
+    '--window-size=600,680',
     `--screenshot=${output}`,
     pathToFileURL(page).href,
   ],

@@ -3,6 +3,7 @@ import type { Alert } from '../schema/Alert.js';
 import { ALERT_SCHEMA_VERSION } from '../schema/Alert.js';
 import type { WindowState } from '../window/WindowState.js';
 import { eventCountOf } from '../window/WindowState.js';
+import { buildAlertEvidence } from './alertEvidence.js';
 import { alertIdOf } from './alertId.js';
 
 /** True when a state is over the threshold: AttemptedPortsCount strictly greater (rule `gt`). */
@@ -88,6 +89,7 @@ export function buildAlert(
     EventCount: eventCountOf(state),
     IsLate: circumstances.isLate,
     MayBeIncomplete: circumstances.mayBeIncomplete,
+    Evidence: buildAlertEvidence(state, settings.attemptedPortsLimit),
   };
 }
 

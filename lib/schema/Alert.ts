@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { AlertEvidenceSchema } from './AlertEvidence.js';
 import { IsoUtcTimeSchema, PortNumberSchema } from './NetworkSession.js';
 
 /**
  * Version of the alert document: the major part changes on an incompatible change, the minor part
- * when fields are added (1.1: `Revision`, `MayBeIncomplete`).
+ * when fields are added (1.1: `Revision`, `MayBeIncomplete`; 1.2: `Evidence`).
  */
-export const ALERT_SCHEMA_VERSION = '1.1';
+export const ALERT_SCHEMA_VERSION = '1.2';
 
 /**
  * One alert: a (source, bin) whose distinct destination port count is over the threshold.
@@ -47,7 +48,8 @@ export const AlertSchema = z
     AttemptedPorts: z.array(PortNumberSchema),
     /**
      * Present and true only when a sink listed fewer ports than the alert had, to fit its size
-     * bound (a queue message is at most 64 KiB); `AttemptedPortsCount` stays exact.
+     * bound (a queue message is at most 64 KiB), in `AttemptedPorts` and `Evidence.ReachedPorts`;
+     * the counts stay exact.
      */
     AttemptedPortsTruncated: z.boolean().optional(),
     /** Distinct `EventVendor/EventProduct`, sorted, at most the rule's limit (20). */
@@ -63,19 +65,35 @@ export const AlertSchema = z
      * change the figures, a correction follows.
      */
     MayBeIncomplete: z.boolean(),
+    /**
+     * Beyond the rule: the ports reached, the reporting devices, the targets and the scan's shape.
+     * Every alert of schema 1.2 and later has it; absent from older documents.
+     */
+    Evidence: AlertEvidenceSchema.optional(),
   })
   .strict();
 
 export type Alert = z.infer<typeof AlertSchema>;
 
-/** An alert document of schema version 1.0 (before `Revision` and `MayBeIncomplete`), as older outbox rows hold it. */
-const AlertV1_0Schema = AlertSchema.omit({ SchemaVersion: true, Revision: true, MayBeIncomplete: true })
+/** An alert document of schema version 1.1 (before `Evidence`), as older outbox rows hold it. */
+const AlertV1_1Schema = AlertSchema.omit({ SchemaVersion: true, Evidence: true })
+  .extend({ SchemaVersion: z.literal('1.1') })
+  .strict();
+
+/** An alert document of schema version 1.0 (before `Revision`, `MayBeIncomplete` and `Evidence`). */
+const AlertV1_0Schema = AlertSchema.omit({
+  SchemaVersion: true,
+  Revision: true,
+  MayBeIncomplete: true,
+  Evidence: true,
+})
   .extend({ SchemaVersion: z.literal('1.0') })
   .strict();
 
 /**
  * Reads a stored alert document of any known version as the current version: a 1.0 document is
- * a first revision that was not closed early (`Revision: 1`, `MayBeIncomplete: false`).
+ * a first revision that was not closed early (`Revision: 1`, `MayBeIncomplete: false`); 1.0 and
+ * 1.1 documents have no `Evidence` (their rows were counted before the evidence was kept).
  * @throws {z.ZodError} when the value is no alert document of a known version
  */
 export function toCurrentAlert(value: unknown): Alert {
@@ -83,5 +101,7 @@ export function toCurrentAlert(value: unknown): Alert {
   if (old.success) {
     return { ...old.data, SchemaVersion: ALERT_SCHEMA_VERSION, Revision: 1, MayBeIncomplete: false };
   }
+  const previous = AlertV1_1Schema.safeParse(value);
+  if (previous.success) return { ...previous.data, SchemaVersion: ALERT_SCHEMA_VERSION };
   return AlertSchema.parse(value);
 }

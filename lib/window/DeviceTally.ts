@@ -37,9 +37,10 @@ export const EMPTY_TALLY: DeviceTally = Object.freeze({
 
 /**
  * The device name of a row: `Dvc`, else `DvcHostname`, `DvcIpAddr`, `DvcId` (the first the source
- * fills; for the Azure platform logs `Dvc` is the resource id), cut to `MAX_DEVICE_CHARS` keeping
- * its end, or '' when the row names none. Consecutive rows repeat one device: the last one is
- * remembered, so rows share one detached string.
+ * fills), or '' when the row names none. An Azure resource id (the Azure platform logs' `Dvc`) is
+ * shortened to `<resource group>/<resource name>` (`RG-APP/APP-NSG`), what an analyst reads it
+ * by; any name longer than `MAX_DEVICE_CHARS` keeps its end. Consecutive rows repeat one device:
+ * the last one is remembered, so rows share one detached string.
  */
 export function deviceOf(
   dvc: string | undefined,
@@ -50,12 +51,18 @@ export function deviceOf(
   const raw = dvc || hostname || ipAddr || id || '';
   if (raw === lastRaw) return lastDevice;
   lastRaw = raw;
+  const arm = AZURE_RESOURCE_ID.exec(raw);
+  const name = arm === null ? raw : `${arm[1]}/${arm[2]}`;
   lastDevice =
-    raw.length > MAX_DEVICE_CHARS
-      ? `…${raw.slice(raw.length - MAX_DEVICE_CHARS + 1)}`
-      : `${raw} `.slice(0, -1);
+    name.length > MAX_DEVICE_CHARS
+      ? `…${name.slice(name.length - MAX_DEVICE_CHARS + 1)}`
+      : `${name} `.slice(0, -1);
   return lastDevice;
 }
+
+/** `/subscriptions/<id>/resourceGroups/<group>/providers/<namespace>/<type>/<name>`, any case; a nested type keeps its last name. */
+const AZURE_RESOURCE_ID =
+  /^\/subscriptions\/[^/]+\/resourcegroups\/([^/]+)\/providers\/[^/]+\/[^/]+\/(?:[^/]+\/[^/]+\/)*([^/]+)\/?$/i;
 
 let lastRaw = '';
 let lastDevice = '';

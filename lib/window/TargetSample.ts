@@ -8,8 +8,6 @@ import ipaddr from 'ipaddr.js';
 export const MAX_TARGETS_KEPT = 64;
 /** Most ports kept per target: its 33 smallest, so a count up to 32 is exact and 33 means "more than 32". */
 export const MAX_TARGET_PORTS_KEPT = 33;
-/** Longest canonical address: an IPv6 address in RFC 5952 form. */
-export const MAX_TARGET_CHARS = 39;
 
 /** One destination address of a window and the smallest of the ports it was probed on. */
 export interface TargetEntry {

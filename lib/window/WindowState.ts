@@ -178,8 +178,16 @@ const REACHED_MODE = 3;
 /** Flag: some row had a port and no destination address. */
 const PORTS_WITHOUT_TARGET = 4;
 
-/** The accumulator's evidence once a window is more than one target, one device and one outcome. */
+/**
+ * What an accumulator holds beyond the common case (one reporter, one target, one device, one
+ * outcome; no message tracking), allocated only when needed so that a benign window of the CLI
+ * stays small.
+ */
 interface AccumulatorExtra {
+  /** The reporters, once there is more than one. */
+  reporters?: Set<string>;
+  /** Flat pairs [sequenceNumber, count, …] in ascending sequence order, when the caller tracks messages. */
+  messageCounts?: number[];
   /** The ports reached, once some rows reached their port and others did not. */
   reached?: PortSet;
   /** The targets, once there is more than one (or a port without a target beside one). */
@@ -205,14 +213,11 @@ interface AccumulatorExtra {
  */
 export class WindowAccumulator {
   readonly ports = new PortSet();
-  /** The one reporter while there is only one (the common case), then a set of them. */
+  /** The one reporter while there is only one (the common case), then a set of them in `#extra`. */
   #reporter: string | undefined;
-  #reporters: Set<string> | undefined;
   firstSeenMs = Number.POSITIVE_INFINITY;
   lastSeenMs = Number.NEGATIVE_INFINITY;
   eventCount = 0;
-  /** Flat pairs [sequenceNumber, count, …] in ascending sequence order, when the caller tracks messages. */
-  readonly #messageCounts: number[] | undefined;
   /** The first row's device ('' when it named none); other devices' rows are counted in `#extra`. */
   #device: string | undefined;
   /** The first target while every row with a port had it (then its ports are the window's). */
@@ -222,7 +227,7 @@ export class WindowAccumulator {
 
   /** @param tracksMessages keep per-message counts so that redelivered messages can be recognized (Event Hub path) */
   constructor(tracksMessages: boolean) {
-    this.#messageCounts = tracksMessages ? [] : undefined;
+    if (tracksMessages) this.#extra = { messageCounts: [] };
   }
 
   /** Adds one row from message `sequenceNumber`. */
@@ -233,15 +238,20 @@ export class WindowAccumulator {
     this.#addTarget(row.target, port);
     if (port !== undefined) this.ports.add(port);
     const reporter = row.reporter;
-    if (this.#reporters !== undefined) this.#reporters.add(reporter);
-    else if (this.#reporter === undefined) this.#reporter = reporter;
-    else if (this.#reporter !== reporter) this.#reporters = new Set([this.#reporter, reporter]);
+    if (reporter !== this.#reporter) {
+      if (this.#reporter === undefined) this.#reporter = reporter;
+      else {
+        const extra = this.#extraOf();
+        if (extra.reporters === undefined) extra.reporters = new Set([this.#reporter]);
+        extra.reporters.add(reporter);
+      }
+    }
     const timeMs = row.timeMs;
     if (timeMs < this.firstSeenMs) this.firstSeenMs = timeMs;
     if (timeMs > this.lastSeenMs) this.lastSeenMs = timeMs;
     const eventCount = row.eventCount;
     this.eventCount += eventCount;
-    const mc = this.#messageCounts;
+    const mc = this.#extra?.messageCounts;
     if (mc !== undefined) {
       const n = mc.length;
       if (n > 0 && mc[n - 2] === sequenceNumber) mc[n - 1] = (mc[n - 1] as number) + eventCount;
@@ -304,7 +314,7 @@ export class WindowAccumulator {
 
   #addOtherDevice(device: string, events: number, sequenceNumber: number): void {
     const extra = this.#extraOf();
-    if (this.#messageCounts === undefined) {
+    if (extra.messageCounts === undefined) {
       if (extra.deviceEvents === undefined) extra.deviceEvents = new Map();
       extra.deviceEvents.set(device, (extra.deviceEvents.get(device) ?? 0) + events);
       return;
@@ -325,8 +335,9 @@ export class WindowAccumulator {
 
   /** Distinct reporters so far, sorted, at most `MAX_REPORTERS_KEPT`. */
   reporters(): string[] {
-    if (this.#reporters === undefined) return this.#reporter === undefined ? [] : [this.#reporter];
-    return [...this.#reporters].sort().slice(0, MAX_REPORTERS_KEPT);
+    const reporters = this.#extra?.reporters;
+    if (reporters === undefined) return this.#reporter === undefined ? [] : [this.#reporter];
+    return [...reporters].sort().slice(0, MAX_REPORTERS_KEPT);
   }
 
   /** The ports reached so far (a new set). */
@@ -411,7 +422,7 @@ export class WindowAccumulator {
    * one, never changes them.
    */
   applyTo(stored: WindowState, partition: string): WindowState {
-    const mc = this.#messageCounts;
+    const mc = this.#extra?.messageCounts;
     if (mc === undefined) throw new TypeError('applyTo needs an accumulator that tracks messages');
     const previous = stored.counts.get(partition) ?? {
       highWater: Number.NEGATIVE_INFINITY,

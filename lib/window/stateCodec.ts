@@ -1,14 +1,9 @@
+import ipaddr from 'ipaddr.js';
 import type { DeviceCount, DeviceTally } from './DeviceTally.js';
 import { EMPTY_TALLY, MAX_DEVICE_CHARS, MAX_DEVICES_KEPT } from './DeviceTally.js';
 import { PortSet } from './PortSet.js';
 import type { TargetEntry, TargetSample } from './TargetSample.js';
-import {
-  EMPTY_TARGETS,
-  MAX_TARGET_CHARS,
-  MAX_TARGET_PORTS_KEPT,
-  MAX_TARGETS_KEPT,
-  targetHashOf,
-} from './TargetSample.js';
+import { EMPTY_TARGETS, MAX_TARGET_PORTS_KEPT, MAX_TARGETS_KEPT, targetHashOf } from './TargetSample.js';
 import type { PartitionCount, WindowState } from './WindowState.js';
 import { MAX_REPORTER_CHARS, MAX_REPORTERS_KEPT } from './WindowState.js';
 
@@ -24,8 +19,8 @@ import { MAX_REPORTER_CHARS, MAX_REPORTERS_KEPT } from './WindowState.js';
  *               equal size), else as a port set
  * varint reporterCount, then each: string                        (sorted)
  * u8 targetFlags: bit 0 = some row had a port and no destination
- * varint targetCount, then each: string address, varint n, then n ascending ports as varint
- *   deltas (first delta from 0)                                   (ascending by hash, address)
+ * varint targetCount, then each: address, varint n, then n ascending ports as varint deltas
+ *   (first delta from 0)                                          (ascending by hash, address)
  * varint partitionCount, then each: string id, f64 highWater, f64 count,
  *   varint deviceCount, then each: string name, varint events      (sorted by name)
  *   varint otherEvents
@@ -34,17 +29,18 @@ import { MAX_REPORTER_CHARS, MAX_REPORTERS_KEPT } from './WindowState.js';
  *   list:    varint n, then n ascending ports as varint deltas (first delta from 0)
  *   bitmap:  8,192 bytes, port p is bit (p & 7) of byte (p >> 3)
  * string:    varint byteLength, UTF-8 bytes
+ * address:   u8 4 then the 4 bytes of an IPv4 address, or u8 16 then the 16 of an IPv6 one
  * ```
  *
  * A port set takes the list form while it is smaller than the bitmap, so a benign source costs a
- * few bytes and a full scan of all 65,536 ports 8,193 bytes. A target's hash is not stored: it is
- * computed again from its address. A benign window (one port, one target, one device) adds to
+ * few bytes and a full scan of all 65,536 ports 8,193 bytes. A target's address is stored as its
+ * 4 or 16 bytes and its hash is not stored: both are computed again from the address. A benign window (one port, one target, one device) adds to
  * version 1 one or two bytes for its ports reached, its address and port, and its device name
  * (at most 64 characters).
  *
  * Bound: a stored row is one partition's state. Its largest encoding (every port attempted and
  * reached, 64 reporters of 128 characters and 16 devices of 64, in 3-byte UTF-8 characters, 64
- * IPv6 targets with 33 far-apart ports each) is about 50 KiB (a test pins it); `encodeState` refuses, with a
+ * IPv6 targets with 33 far-apart ports each) is about 48 KiB (a test pins it); `encodeState` refuses, with a
  * `RangeError`, any state over 64 KiB rather than write a row Table Storage would reject (only a
  * merged state of many partitions can be that large, and merged states are not stored).
  *
@@ -81,7 +77,7 @@ export function encodeState(state: WindowState): Uint8Array {
   const targets = state.targets.entries.slice(0, MAX_TARGETS_KEPT);
   w.varint(targets.length);
   for (const t of targets) {
-    w.string(t.address.slice(0, MAX_TARGET_CHARS));
+    w.bytes(addressBytes(t.address));
     writePortList(w, t.ports.slice(0, MAX_TARGET_PORTS_KEPT));
   }
   const partitions = [...state.counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -200,10 +196,25 @@ function readTargets(r: Reader): TargetSample {
   if (n > MAX_TARGETS_KEPT) throw new StateDecodeError('too many targets');
   const entries: TargetEntry[] = [];
   for (let i = 0; i < n; i++) {
-    const address = r.string();
+    const address = readAddress(r);
     entries.push({ address, hash: targetHashOf(address), ports: readPortList(r, MAX_TARGET_PORTS_KEPT) });
   }
   return { entries, hasPortsWithoutTarget: flags === 1 };
+}
+
+/** The codec form of a canonical target address (see `canonicalTargetOf`). */
+function addressBytes(address: string): Uint8Array {
+  const octets = address.includes(':')
+    ? ipaddr.IPv6.parse(address).toByteArray()
+    : ipaddr.IPv4.parse(address).toByteArray();
+  return Uint8Array.from([octets.length, ...octets]);
+}
+
+function readAddress(r: Reader): string {
+  const kind = r.u8();
+  if (kind === 4) return Array.from(r.bytes(4)).join('.');
+  if (kind === 16) return (ipaddr.fromByteArray(Array.from(r.bytes(16))) as ipaddr.IPv6).toRFC5952String();
+  throw new StateDecodeError(`unknown address form ${kind}`);
 }
 
 function readTally(r: Reader): DeviceTally {

@@ -23,15 +23,21 @@ export function detectOneAlert(rows: readonly NetworkSession[], env: Record<stri
 }
 
 /**
- * The alert of the golden files: 203.0.113.50 scans ports 20–79 through a PAN-OS firewall (reported as Palo Alto/PanOS, as the decoder names it) from
- * 10:01:00.000, one row per 100 ms, then a FortiGate (Fortinet/Fortigate) sees 443, 3389 and 8080 at 10:03:00.000,
- * 10:03:00.500 and 10:03:01.000. 63 distinct ports, 63 events, bin 10:00–10:05 on 2026-11-01.
+ * The alert of the golden files: 203.0.113.50 scans ports 20–79 of 10.0.0.5 through a PAN-OS
+ * firewall `pa-edge-01` (reported as Palo Alto/PanOS, as the decoder names it), every row denied,
+ * from 10:01:00.000, one row per 100 ms; then a FortiGate `fgt-dmz` (Fortinet/Fortigate) sees
+ * 443, 3389 and 8080 on 10.0.0.6 at 10:03:00.000, 10:03:00.500 and 10:03:01.000, allowing the
+ * first two. 63 distinct ports, 63 events, bin 10:00–10:05 on 2026-11-01; reached 443 and 3389;
+ * two targets (60 and 3 ports); two devices (60 and 3 events).
  */
 export function sampleAlert(): Alert {
   return detectOneAlert([
     ...scan('203.0.113.50', 60, '2026-11-01T10:01:00.000Z', 20, {
       EventVendor: 'Palo Alto',
       EventProduct: 'PanOS',
+      DstIpAddr: '10.0.0.5',
+      DvcAction: 'Deny',
+      Dvc: 'pa-edge-01',
     }),
     ...[443, 3389, 8080].map((port, i) =>
       session(
@@ -41,6 +47,9 @@ export function sampleAlert(): Alert {
         {
           EventVendor: 'Fortinet',
           EventProduct: 'Fortigate',
+          DstIpAddr: '10.0.0.6',
+          DvcAction: port === 8080 ? 'Deny' : 'Allow',
+          Dvc: 'fgt-dmz',
         },
       ),
     ),
@@ -52,7 +61,13 @@ export function sampleAlert(): Alert {
  * shortens them) listed in full (`PORTSCAN_ATTEMPTED_PORTS_LIMIT=65536`), reported by
  * `reporters` products whose vendor names are `vendorChars` characters long.
  */
-export function largeAlert(ports: number, reporters: number, vendorChars: number, vendor = 'V'): Alert {
+export function largeAlert(
+  ports: number,
+  reporters: number,
+  vendorChars: number,
+  vendor = 'V',
+  extra: Partial<NetworkSession> = {},
+): Alert {
   const t0 = Date.parse('2026-11-01T10:00:00.000Z');
   const rows: NetworkSession[] = [];
   for (let i = 0; i < ports; i++) {
@@ -61,6 +76,7 @@ export function largeAlert(ports: number, reporters: number, vendorChars: number
       session('198.51.100.200', 2 * i + 1, new Date(t0 + i * 10).toISOString(), {
         EventVendor: `${String(r).padStart(2, '0')}${vendor.repeat(vendorChars)}`.slice(0, vendorChars),
         EventProduct: 'Firewall',
+        ...extra,
       }),
     );
   }

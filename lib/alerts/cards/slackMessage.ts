@@ -13,6 +13,13 @@ import {
   truncateText,
   windowMinutes,
 } from './alertText.js';
+import {
+  deviceItems,
+  formatReached,
+  formatTargetsSummary,
+  moreDevices,
+  targetItems,
+} from './evidenceText.js';
 
 /** A Block Kit block, as JSON. */
 export type SlackBlock = Readonly<Record<string, unknown>>;
@@ -55,6 +62,9 @@ const LIMITS = {
   ports: 2000,
   rule: 200,
   mitreItems: 10,
+  reached: 500,
+  device: 100,
+  evidence: 2800,
 } as const;
 
 /**
@@ -108,6 +118,7 @@ export function toSlackMessage(alert: Alert, options: SlackMessageOptions = {}):
     },
     { type: 'section', text: mrkdwn(`${portsTitle}\n\`${ports.text === '' ? 'none listed' : ports.text}\``) },
     { type: 'section', text: mrkdwn(`*Reported by*\n${reporters === '' ? 'none' : reporters}`) },
+    ...evidenceBlocks(alert),
     {
       type: 'context',
       elements: [
@@ -133,6 +144,44 @@ export function toSlackMessage(alert: Alert, options: SlackMessageOptions = {}):
   ];
   const text = `${standing.titlePrefix}Potential port scan from ${source}: ${count} ports in ${minutes} minutes (${alert.Severity})`;
   return { text, blocks };
+}
+
+/**
+ * The evidence: a field grid (ports reached, targets), then the most-probed targets and the
+ * reporting devices with their events (device names in code spans). None for an alert without it.
+ */
+function evidenceBlocks(alert: Alert): SlackBlock[] {
+  const e = alert.Evidence;
+  if (e === undefined) return [];
+  const targets = targetItems(e).map(([address, ports]) => `• ${toSlackCode(address)} · ${ports}`);
+  const more = moreDevices(e);
+  const devices = joinWithinLimit(
+    [
+      ...deviceItems(e).map(
+        ([name, events]) => `• ${toSlackCode(truncateText(name, LIMITS.device))} · ${events}`,
+      ),
+      ...(more === '' ? [] : [`• ${more}`]),
+    ],
+    '\n',
+    LIMITS.evidence,
+    (n) => `• and ${formatCount(n)} more`,
+  );
+  return [
+    {
+      type: 'section',
+      fields: [
+        mrkdwn(`*Reached*\n${formatReached(e, alert.AttemptedPortsCount, LIMITS.reached)}`),
+        mrkdwn(`*Targets*\n${formatTargetsSummary(e)}`),
+      ],
+    },
+    ...(targets.length === 0
+      ? []
+      : [{ type: 'section', text: mrkdwn(`*Most-probed targets*\n${targets.join('\n')}`) }]),
+    {
+      type: 'section',
+      text: mrkdwn(`*Reporting devices*\n${devices === '' ? 'none named by the logs' : devices}`),
+    },
+  ];
 }
 
 function mrkdwn(text: string): SlackBlock {

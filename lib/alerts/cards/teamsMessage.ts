@@ -13,6 +13,13 @@ import {
   truncateText,
   windowMinutes,
 } from './alertText.js';
+import {
+  deviceItems,
+  formatReached,
+  formatTargetsSummary,
+  moreDevices,
+  targetItems,
+} from './evidenceText.js';
 
 /** The Adaptive Card schema version we emit: Teams renders up to 1.5; 1.4 also covers older clients. */
 export const CARD_VERSION = '1.4';
@@ -84,6 +91,9 @@ const LIMITS = {
   ports: 2000,
   rule: 200,
   mitreItems: 10,
+  reached: 500,
+  device: 100,
+  devices: 1500,
 } as const;
 
 /**
@@ -144,6 +154,7 @@ export function toTeamsMessage(alert: Alert, options: TeamsMessageOptions = {}):
         { title: 'Severity', value: alert.Severity },
         { title: 'MITRE ATT&CK', value: formatMitre(alert) },
         ...standing.facts,
+        ...evidenceFacts(alert),
       ],
     },
     { type: 'TextBlock', text: portsTitle, weight: 'Bolder', spacing: 'Medium', wrap: true },
@@ -156,6 +167,7 @@ export function toTeamsMessage(alert: Alert, options: TeamsMessageOptions = {}):
     },
     { type: 'TextBlock', text: 'Reported by', weight: 'Bolder', spacing: 'Medium', wrap: true },
     { type: 'TextBlock', text: reporters === '' ? 'none' : reporters, spacing: 'Small', wrap: true },
+    ...evidenceBlocks(alert),
     {
       type: 'TextBlock',
       text: `${escapeCardMarkdown(truncateText(`${alert.RuleName} ${alert.RuleVersion}`, LIMITS.rule))} · alert ${escapeCardMarkdown(alert.AlertId)}`,
@@ -177,6 +189,52 @@ export function toTeamsMessage(alert: Alert, options: TeamsMessageOptions = {}):
     type: 'message',
     attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content }],
   };
+}
+
+/** The evidence's one-line facts: ports reached and targets (none for an alert without evidence). */
+function evidenceFacts(alert: Alert): CardElement[] {
+  const e = alert.Evidence;
+  if (e === undefined) return [];
+  return [
+    { title: 'Reached', value: formatReached(e, alert.AttemptedPortsCount, LIMITS.reached) },
+    { title: 'Targets', value: formatTargetsSummary(e) },
+  ];
+}
+
+/** The evidence's lists: the most-probed targets and the reporting devices with their events. */
+function evidenceBlocks(alert: Alert): CardElement[] {
+  const e = alert.Evidence;
+  if (e === undefined) return [];
+  const blocks: CardElement[] = [];
+  const targets = targetItems(e).map(([address, ports]) => `- ${escapeCardMarkdown(address)} · ${ports}`);
+  if (targets.length > 0) {
+    blocks.push(
+      { type: 'TextBlock', text: 'Most-probed targets', weight: 'Bolder', spacing: 'Medium', wrap: true },
+      { type: 'TextBlock', text: targets.join('\n'), spacing: 'Small', wrap: true },
+    );
+  }
+  const more = moreDevices(e);
+  const devices = joinWithinLimit(
+    [
+      ...deviceItems(e).map(
+        ([name, events]) => `- ${escapeCardMarkdown(truncateText(name, LIMITS.device))} · ${events}`,
+      ),
+      ...(more === '' ? [] : [`- ${more}`]),
+    ],
+    '\n',
+    LIMITS.devices,
+    (n) => `- and ${formatCount(n)} more`,
+  );
+  blocks.push(
+    { type: 'TextBlock', text: 'Reporting devices', weight: 'Bolder', spacing: 'Medium', wrap: true },
+    {
+      type: 'TextBlock',
+      text: devices === '' ? 'none named by the logs' : devices,
+      spacing: 'Small',
+      wrap: true,
+    },
+  );
+  return blocks;
 }
 
 /** `Discovery · [T1046](https://attack.mitre.org/techniques/T1046/)`: links only for well-formed technique ids. */

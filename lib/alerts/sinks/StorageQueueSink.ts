@@ -35,15 +35,24 @@ function encode(alert: Alert): string {
  * The queue message of an alert: its JSON, UTF-8, base64-encoded (host.json
  * `extensions.queues.messageEncoding` defaults to `base64`; the SDK's `sendMessage` sends text
  * as-is), at most 64 KiB. An alert that would not fit keeps the longest prefix of its
- * (ascending) `AttemptedPorts` that does, with `AttemptedPortsTruncated: true`; one that does
- * not fit even without ports (only possible with huge log strings) is `too-large`.
+ * (ascending) `AttemptedPorts` (and as many of `Evidence.ReachedPorts`) that does, with
+ * `AttemptedPortsTruncated: true`; one that does not fit even without ports (only possible with
+ * huge log strings) is `too-large`.
  */
 export function toQueueMessage(alert: Alert, maxChars = QUEUE_MESSAGE_MAX_CHARS): QueueMessage {
   const full = encode(alert);
   if (full.length <= maxChars)
     return { kind: 'message', text: full, portsListed: alert.AttemptedPorts.length };
+  const evidence = alert.Evidence;
   const withPorts = (n: number) =>
-    encode({ ...alert, AttemptedPorts: alert.AttemptedPorts.slice(0, n), AttemptedPortsTruncated: true });
+    encode({
+      ...alert,
+      AttemptedPorts: alert.AttemptedPorts.slice(0, n),
+      AttemptedPortsTruncated: true,
+      ...(evidence === undefined
+        ? {}
+        : { Evidence: { ...evidence, ReachedPorts: evidence.ReachedPorts.slice(0, n) } }),
+    });
   const none = withPorts(0);
   if (none.length > maxChars) return { kind: 'too-large', chars: none.length };
   // The encoded length grows with n: find the largest n that fits.

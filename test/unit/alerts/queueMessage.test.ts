@@ -44,6 +44,21 @@ describe('Queue message: 64 KiB bound', () => {
     });
   });
 
+  it('cuts the ports reached with the ports attempted when every port was reached', () => {
+    const alert = largeAlert(20_000, 20, 50, 'V', { DvcAction: 'Allow', DstIpAddr: '192.0.2.9' });
+    expect(alert.Evidence?.ReachedPorts).toHaveLength(20_000);
+    const message = toQueueMessage(alert);
+    if (message.kind !== 'message') throw new Error('expected a message');
+    expect(message.text.length).toBeLessThanOrEqual(QUEUE_MESSAGE_MAX_CHARS);
+    const decoded = decode(message.text);
+    expect(decoded.AttemptedPortsTruncated).toBe(true);
+    expect(decoded.Evidence?.ReachedPortsCount).toBe(20_000);
+    expect(decoded.Evidence?.ReachedPorts).toEqual(alert.AttemptedPorts.slice(0, message.portsListed));
+    expect(decoded.Evidence?.Targets).toEqual([
+      { Address: '192.0.2.9', PortsCount: 20_000, PortsCountIsLowerBound: false },
+    ]);
+  });
+
   it('refuses an alert that does not fit even without ports', () => {
     const alert = {
       ...sampleAlert(),

@@ -163,7 +163,12 @@ const asimKeys = {
   Dvc: jsonValue(fc.constantFrom('fw-1', ' fw-2 ', '', 'x'.repeat(5000))),
   DvcHostname: jsonValue(fc.constantFrom('fw-1.example', '  ')),
   DvcIpAddr: jsonValue(fc.constantFrom('192.0.2.1', '')),
-  DvcId: jsonValue(fc.constantFrom('/SUBSCRIPTIONS/X/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.NETWORK/AZUREFIREWALLS/FW-WITH-A-LONG-NAME', 'id-7')),
+  DvcId: jsonValue(
+    fc.constantFrom(
+      '/SUBSCRIPTIONS/X/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.NETWORK/AZUREFIREWALLS/FW-WITH-A-LONG-NAME',
+      'id-7',
+    ),
+  ),
   Type: jsonValue(
     fc.constantFrom(
       'ASimNetworkSessionLogs',

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AlertSchema } from '../../../lib/schema/Alert.js';
+import { ALERT_SCHEMA_VERSION, AlertSchema, toCurrentAlert } from '../../../lib/schema/Alert.js';
 import {
   ALERT_JSON_SCHEMA_PATH,
   generateAlertJsonSchema,
 } from '../../../lib/schema/generateAlertJsonSchema.js';
+import { sampleAlert } from '../../support/alerts.js';
 
 const committed = readFileSync(join(import.meta.dirname, '..', '..', '..', ALERT_JSON_SCHEMA_PATH), 'utf8');
 
@@ -24,7 +25,35 @@ describe('Alert JSON Schema: published file', () => {
     const fields = Object.keys(AlertSchema.shape);
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(Object.keys(schema.properties)).toEqual(fields);
-    expect(schema.required).toEqual(fields.filter((f) => f !== 'AttemptedPortsTruncated'));
+    expect(schema.required).toEqual(
+      fields.filter((f) => f !== 'AttemptedPortsTruncated' && f !== 'Evidence'),
+    );
     expect(schema.additionalProperties).toBe(false);
+  });
+});
+
+describe('Alert schema: versions', () => {
+  it('reads a 1.1 document (an outbox row written before the evidence) as the current version without evidence', () => {
+    const { Evidence: _evidence, ...rest } = sampleAlert();
+    const old = { ...rest, SchemaVersion: '1.1' };
+    expect(() => AlertSchema.parse(old)).toThrow();
+    expect(toCurrentAlert(old)).toEqual({ ...rest, SchemaVersion: ALERT_SCHEMA_VERSION });
+  });
+
+  it('reads a 1.0 document as a first revision without evidence', () => {
+    const { Evidence: _e, Revision: _r, MayBeIncomplete: _m, ...rest } = sampleAlert();
+    expect(toCurrentAlert({ ...rest, SchemaVersion: '1.0' })).toEqual({
+      ...rest,
+      SchemaVersion: ALERT_SCHEMA_VERSION,
+      Revision: 1,
+      MayBeIncomplete: false,
+    });
+  });
+
+  it('reads a current document unchanged and refuses an older document that claims evidence', () => {
+    const alert = sampleAlert();
+    expect(alert.SchemaVersion).toBe('1.2');
+    expect(toCurrentAlert(alert)).toEqual(alert);
+    expect(() => toCurrentAlert({ ...alert, SchemaVersion: '1.1' })).toThrow();
   });
 });

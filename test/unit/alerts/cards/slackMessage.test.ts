@@ -65,6 +65,9 @@ describe('Slack blocks: payload', () => {
       'section',
       'section',
       'section',
+      'section',
+      'section',
+      'section',
       'context',
     ]);
   });
@@ -107,7 +110,7 @@ describe('Slack blocks: escaping', () => {
     expect(toSlackCode('a`*b*`c')).toBe('`aˋ*b*ˋc`');
   });
 
-  it('neutralizes links, mentions, script tags and formatting in vendor names', () => {
+  it('neutralizes links, mentions, script tags and formatting in vendor and device names', () => {
     const vendors = [
       '<https://evil.example|Click here>',
       '<!channel>',
@@ -122,6 +125,7 @@ describe('Slack blocks: escaping', () => {
       scan('203.0.113.67', 7, '2026-11-01T10:00:00Z', 2000 + i * 7, {
         EventVendor: vendor,
         EventProduct: 'X',
+        Dvc: vendor,
       }),
     );
     const alert = detectOneAlert(rows);
@@ -144,5 +148,9 @@ describe('Slack blocks: escaping', () => {
     expect(items).toHaveLength(alert.ReportedBy.length);
     // Each reporter is one code span: formatting characters inside it do not format.
     for (const item of items) expect(item).toMatch(/^• `[^`]+`$/);
+    const devices = textObjects(message.blocks).find((o) => o.text.startsWith('*Reporting devices*'));
+    const deviceLines = devices?.text.split('\n').slice(1) ?? [];
+    expect(deviceLines).toHaveLength(vendors.length);
+    for (const item of deviceLines) expect(item).toMatch(/^• `[^`]+` · 7 events$/);
   });
 });

@@ -35,7 +35,11 @@ function hostileAlert() {
     '&lt;b&gt;entity&lt;/b&gt; &amp;',
   ];
   const rows = vendors.flatMap((vendor, i) =>
-    scan('203.0.113.66', 6, '2026-11-01T10:00:00Z', 1000 + i * 6, { EventVendor: vendor, EventProduct: 'X' }),
+    scan('203.0.113.66', 6, '2026-11-01T10:00:00Z', 1000 + i * 6, {
+      EventVendor: vendor,
+      EventProduct: 'X',
+      Dvc: vendor,
+    }),
   );
   return detectOneAlert(rows);
 }
@@ -159,16 +163,19 @@ describe('Teams card: escaping', () => {
     expect(escapeCardMarkdown(raw)).toBe(escaped);
   });
 
-  it('leaves no unescaped markup, link or newline from hostile vendor names in the card', () => {
+  it('leaves no unescaped markup, link or newline from hostile vendor and device names in the card', () => {
     const alert = hostileAlert();
     const card = toTeamsMessage(alert).attachments[0].content;
     expect(adaptiveCardProblems(card)).toEqual([]);
-    const list = stringsOf(card).find(([, s]) => s.startsWith('- '))?.[1] ?? '';
-    const items = list.split('\n');
-    // One bullet per reporter: no injected newline made a second item or a new paragraph.
-    expect(items).toHaveLength(alert.ReportedBy.length);
-    for (const item of items) {
-      const text = item.replace(/^- /, '');
+    const lists = stringsOf(card).filter(([, s]) => s.startsWith('- '));
+    const reporters = (lists[0]?.[1] ?? '').split('\n');
+    const devices = (lists[1]?.[1] ?? '').split('\n');
+    // One bullet per reporter and device: no injected newline made a second item or a new paragraph.
+    expect(reporters).toHaveLength(alert.ReportedBy.length);
+    expect(devices).toHaveLength(alert.Evidence?.Devices.length ?? -1);
+    expect(devices).toHaveLength(10);
+    for (const item of [...reporters, ...devices]) {
+      const text = item.replace(/^- /, '').replace(/ · \d+ events?$/, '');
       expect(text, item).not.toMatch(/(?<!\\)[[\]<>*_~`&]/);
       expect(text, item).not.toMatch(/:\/\/|www\./);
       expect(text, item).not.toMatch(/^\s*(?:[#+-]|\d+[.)])\s/);
