@@ -75,6 +75,8 @@ describe('Teams card: payload', () => {
       'MITRE ATT&CK',
       'Update',
       'Completeness',
+      'Reached',
+      'Targets',
     ]);
     expect(adaptiveCardProblems(card)).toEqual([]);
   });
