@@ -104,6 +104,32 @@ param diagnosticsAuthorizationRuleName string = 'azure-monitor-diagnostics'
 param firewallResourceIds string[] = []
 
 // ---------------------------------------------------------------------------------------------
+// VNet and NSG flow logs from Storage (the flowLogs function; docs/flow-logs.md)
+
+@description('Resource id of the storage account Network Watcher writes VNet/NSG flow logs to (/subscriptions/…/storageAccounts/<name>); empty: no flow logs. The function gets Storage Blob Data Reader on it, and its Event Grid system topic is created.')
+param flowLogStorageAccountId string = ''
+
+@description('Subscribe the flowLogs function to the account\'s BlobCreated events. The function must exist: leave false for the first `azd up`, then set true and run `azd provision`.')
+param flowLogEventSubscription bool = false
+
+@description('Region of the flow-log storage account (its system topic lives there); empty: the deployment region. Network Watcher writes a network\'s flow logs only to an account in the network\'s region.')
+param flowLogStorageLocation string = ''
+
+@description('Name of the flow-log account\'s Event Grid system topic; empty: evgt-flowlogs-<token>. Azure allows one per account: give the existing one\'s name if it has one (it must be in the account\'s resource group).')
+param flowLogSystemTopicName string = ''
+
+@description('Resource id of a virtual network to create a VNet flow log for, written to the flow-log account; empty: none. The network, the account and its Network Watcher must be in one region.')
+param flowLogVirtualNetworkId string = ''
+
+@description('Resource id of the Network Watcher of the network\'s region; empty: NetworkWatcherRG/NetworkWatcher_<location> in the network\'s subscription.')
+param flowLogNetworkWatcherId string = ''
+
+@description('Days the VNet flow log keeps its blobs; 0 keeps them.')
+@minValue(0)
+@maxValue(365)
+param flowLogRetentionDays int = 7
+
+// ---------------------------------------------------------------------------------------------
 // Storage, monitoring, Key Vault
 
 @description('Replication of the storage account.')
@@ -201,6 +227,23 @@ var eventHub = {
   name: useExistingEventHub ? existingEventHubIdParts[10] : eventHubName
 }
 
+@description('True when the flowLogs function reads a flow-log storage account.')
+var useFlowLogs = !empty(flowLogStorageAccountId)
+
+@description('Segments of flowLogStorageAccountId: [2] subscription, [4] resource group, [8] account.')
+var flowLogStorageIdParts = split(flowLogStorageAccountId, '/')
+
+@description('Segments of flowLogVirtualNetworkId: [2] subscription.')
+var flowLogVirtualNetworkIdParts = split(flowLogVirtualNetworkId, '/')
+
+@description('Segments of the Network Watcher id: [2] subscription, [4] resource group, [8] name.')
+var networkWatcherIdParts = split(
+  empty(flowLogNetworkWatcherId)
+    ? '/subscriptions/${empty(flowLogVirtualNetworkId) ? subscription().subscriptionId : flowLogVirtualNetworkIdParts[2]}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_${location}'
+    : flowLogNetworkWatcherId,
+  '/'
+)
+
 @description('Resource names, known before deployment so that What-If can predict every module.')
 var names = {
   resourceGroup: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
@@ -212,6 +255,9 @@ var names = {
   keyVault: 'kv-${resourceToken}'
   plan: 'plan-${resourceToken}'
   functionApp: 'func-${resourceToken}'
+  flowLogSystemTopic: empty(flowLogSystemTopicName) ? 'evgt-flowlogs-${resourceToken}' : flowLogSystemTopicName
+  flowLogDeadLetters: 'flowlog-deadletters'
+  vnetFlowLog: 'portscan-${environmentName}'
 }
 
 resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
@@ -319,6 +365,55 @@ module roleAssignments 'modules/roleAssignments.bicep' = {
   ]
 }
 
+// The flow-log account's side, in its own resource group: the reader role and the system topic.
+module flowLogSource 'modules/flowLogSource.bicep' = if (useFlowLogs) {
+  scope: resourceGroup(flowLogStorageIdParts[2], flowLogStorageIdParts[4])
+  params: {
+    storageAccountName: flowLogStorageIdParts[8]
+    principalId: identity.outputs.principalId
+    identityId: resourceId(
+      subscription().subscriptionId,
+      names.resourceGroup,
+      'Microsoft.ManagedIdentity/userAssignedIdentities',
+      names.identity
+    )
+    systemTopicName: names.flowLogSystemTopic
+    location: empty(flowLogStorageLocation) ? location : flowLogStorageLocation
+    tags: tags
+  }
+}
+
+module flowLogDeadLetters 'modules/flowLogDeadLetters.bicep' = if (useFlowLogs) {
+  scope: rg
+  params: {
+    storageAccountName: names.storage
+    containerName: names.flowLogDeadLetters
+    systemTopicPrincipalId: flowLogSource!.outputs.systemTopicPrincipalId
+    systemTopicId: resourceId(
+      flowLogStorageIdParts[2],
+      flowLogStorageIdParts[4],
+      'Microsoft.EventGrid/systemTopics',
+      names.flowLogSystemTopic
+    )
+  }
+  dependsOn: [
+    storage
+  ]
+}
+
+module vnetFlowLog 'modules/vnetFlowLog.bicep' = if (useFlowLogs && !empty(flowLogVirtualNetworkId)) {
+  scope: resourceGroup(networkWatcherIdParts[2], networkWatcherIdParts[4])
+  params: {
+    networkWatcherName: networkWatcherIdParts[8]
+    flowLogName: names.vnetFlowLog
+    location: location
+    virtualNetworkId: flowLogVirtualNetworkId
+    storageAccountId: flowLogStorageAccountId
+    retentionDays: flowLogRetentionDays
+    tags: tags
+  }
+}
+
 module functionApp 'modules/functionApp.bicep' = {
   scope: rg
   params: {
@@ -350,11 +445,32 @@ module functionApp 'modules/functionApp.bicep' = {
     hasWebhookSigningSecret: !empty(webhookSigningSecret)
     instanceMemoryMB: functionInstanceMemoryMB
     maximumInstanceCount: functionMaximumInstanceCount
+    flowLogBlobEndpoint: useFlowLogs ? flowLogSource!.outputs.blobEndpoint : ''
   }
   // The identity needs its storage, hub, vault and telemetry roles before the host starts.
   dependsOn: [
     roleAssignments
     eventHubAccess
+  ]
+}
+
+// Needs the function deployed (flowLogEventSubscription): Event Grid checks that its endpoint exists.
+module flowLogSubscription 'modules/flowLogSubscription.bicep' = if (useFlowLogs && flowLogEventSubscription) {
+  scope: resourceGroup(flowLogStorageIdParts[2], flowLogStorageIdParts[4])
+  params: {
+    systemTopicName: names.flowLogSystemTopic
+    functionResourceId: resourceId(
+      subscription().subscriptionId,
+      names.resourceGroup,
+      'Microsoft.Web/sites/functions',
+      names.functionApp,
+      'flowLogs'
+    )
+    deadLetterStorageAccountId: flowLogDeadLetters!.outputs.storageAccountId
+    deadLetterContainerName: flowLogDeadLetters!.outputs.containerName
+  }
+  dependsOn: [
+    functionApp
   ]
 }
 
@@ -415,6 +531,9 @@ output STORAGE_ACCOUNT_NAME string = storage.outputs.name
 
 @description('Name of the Application Insights component.')
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.appInsightsName
+
+@description('Event Grid system topic of the flow-log storage account; empty without flow logs.')
+output FLOW_LOG_SYSTEM_TOPIC string = useFlowLogs ? names.flowLogSystemTopic : ''
 
 @description('Names of the Azure Monitor alert rules.')
 output ALERT_RULE_NAMES string[] = alerts.outputs.ruleNames

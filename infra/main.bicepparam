@@ -28,6 +28,16 @@ param diagnosticsAuthorizationRuleName = readEnvironmentVariable('PORTSCAN_DIAGN
 // JSON array of Azure Firewall resource ids whose diagnostic settings should send to the hub.
 param firewallResourceIds = json(readEnvironmentVariable('PORTSCAN_FIREWALL_IDS', '[]'))
 
+// VNet and NSG flow logs from Storage (docs/flow-logs.md). PORTSCAN_FLOW_LOG_EVENTS=true once the
+// code is deployed (the Event Grid subscription needs the flowLogs function to exist).
+param flowLogStorageAccountId = readEnvironmentVariable('PORTSCAN_FLOW_LOG_STORAGE_ID', '')
+param flowLogEventSubscription = bool(readEnvironmentVariable('PORTSCAN_FLOW_LOG_EVENTS', 'false'))
+param flowLogStorageLocation = readEnvironmentVariable('PORTSCAN_FLOW_LOG_LOCATION', '')
+param flowLogSystemTopicName = readEnvironmentVariable('PORTSCAN_FLOW_LOG_SYSTEM_TOPIC', '')
+param flowLogVirtualNetworkId = readEnvironmentVariable('PORTSCAN_FLOW_LOG_VNET_ID', '')
+param flowLogNetworkWatcherId = readEnvironmentVariable('PORTSCAN_FLOW_LOG_NETWORK_WATCHER_ID', '')
+param flowLogRetentionDays = int(readEnvironmentVariable('PORTSCAN_FLOW_LOG_RETENTION_DAYS', '7'))
+
 // Key Vault
 param keyVaultEnablePurgeProtection = bool(readEnvironmentVariable('PORTSCAN_KEYVAULT_PURGE_PROTECTION', 'false'))
 

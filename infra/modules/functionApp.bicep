@@ -93,6 +93,9 @@ param instanceMemoryMB int
 @maxValue(1000)
 param maximumInstanceCount int
 
+@description('Blob endpoint of the flow-log storage account (FlowLogStorage__blobServiceUri); empty: no flow logs.')
+param flowLogBlobEndpoint string = ''
+
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' existing = {
   name: identityName
 }
@@ -295,6 +298,24 @@ var optionalSettings = concat(
       ]
 )
 
+@description('The flowLogs function\'s blob reader (docs/flow-logs.md): identity-based, present only with a flow-log account.')
+var flowLogSettings = empty(flowLogBlobEndpoint)
+  ? []
+  : [
+      {
+        name: 'FlowLogStorage__blobServiceUri'
+        value: flowLogBlobEndpoint
+      }
+      {
+        name: 'FlowLogStorage__credential'
+        value: 'managedidentity'
+      }
+      {
+        name: 'FlowLogStorage__clientId'
+        value: identity.properties.clientId
+      }
+    ]
+
 @description('Alert sink settings (PORTSCAN_SINK_<NAME>_KIND|URL|SECRET); URL and SECRET are Key Vault references.')
 var sinkSettings = concat(
   hasTeamsSink
@@ -396,7 +417,7 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
     }
     siteConfig: {
       minTlsVersion: '1.2'
-      appSettings: concat(coreSettings, optionalSettings, sinkSettings)
+      appSettings: concat(coreSettings, optionalSettings, sinkSettings, flowLogSettings)
     }
   }
 }

@@ -223,11 +223,16 @@ export class Frame {
 
   /** The frame of a module deployment declared in this template. */
   module(r: ArmResource, path: string): Frame {
-    const props = r.properties as { template: ArmTemplate; parameters?: Record<string, { value: Json }> };
+    const props = r.properties as {
+      template: ArmTemplate;
+      parameters?: Record<string, { value: Json } | string>;
+    };
     const params: Record<string, Value> = {};
     for (const [name, spec] of Object.entries(props.template.parameters ?? {})) {
       const given = props.parameters?.[name];
-      if (given !== undefined) params[name] = this.evaluate(given.value);
+      // A conditional value compiles to one expression for the whole `{ value: … }` object.
+      if (typeof given === 'string') params[name] = (this.evaluate(given) as { value: Value }).value;
+      else if (given !== undefined) params[name] = this.evaluate(given.value);
       else if (spec.defaultValue !== undefined) params[name] = spec.defaultValue;
     }
     return new Frame(props.template, params, this.resourceScope(r), path);
@@ -394,14 +399,19 @@ export class Frame {
       case 'extensionresourceid':
         return `${str(0)}/providers/${extensionPath(str(1), args.slice(2).map(String))}`;
       case 'reference':
-        return this.reference(args[0]);
+        return this.reference(args[0], args[2] === 'full');
       default:
         throw new Error(`${this.path}: template function ${name}() is not supported by the test evaluator`);
     }
   }
 
-  private reference(target: Value): Value {
+  private reference(target: Value, full = false): Value {
     if (typeof target !== 'string') throw new Error('reference: expected a symbol or a resource id');
+    // reference(id, version, 'full'): the whole resource, its runtime properties under `properties`.
+    if (full) {
+      const id = target.startsWith('/') ? target : this.resourceId(this.resource(target));
+      return fullReferenceStub(resourceTypeOf(id), id);
+    }
     if (!target.startsWith('/')) {
       const r = this.resource(target);
       if (r.type === 'Microsoft.Resources/deployments') {
@@ -494,6 +504,23 @@ function referenceStub(type: string, id: string): Value {
       return { defaultHostName: `${name}.azurewebsites.net` };
     default:
       throw new Error(`reference(): no stand-in for ${type}`);
+  }
+}
+
+/** Deterministic principal id of a resource's system-assigned identity. */
+export function stubSystemPrincipalId(resourceId: string): string {
+  return `system-principal-of:${resourceId.toLowerCase()}`;
+}
+
+/** Stand-in for `reference(id, version, 'full')`: the system-assigned identity of the resources that have one. */
+function fullReferenceStub(type: string, id: string): Value {
+  switch (type) {
+    case 'Microsoft.EventGrid/systemTopics':
+      return {
+        identity: { type: 'SystemAssigned', principalId: stubSystemPrincipalId(id), tenantId: TENANT_ID },
+      };
+    default:
+      throw new Error(`reference(…, 'full'): no stand-in for ${type}`);
   }
 }
 

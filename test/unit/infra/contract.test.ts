@@ -10,6 +10,7 @@ import {
   SINK_KINDS,
   SINK_SETTING_PATTERN,
 } from '../../../lib/config/appSettings.js';
+import { FLOW_LOG_CONTAINERS } from '../../../lib/flowlogs/flowLogBlob.js';
 import { LOG_MESSAGES } from '../../../lib/observability/Logger.js';
 import {
   type ArmTemplate,
@@ -21,6 +22,7 @@ import {
   resourceTypeOf,
   stubClientId,
   stubPrincipalId,
+  stubSystemPrincipalId,
 } from './armTemplate.js';
 
 /*
@@ -51,6 +53,10 @@ const ROLE = {
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6',
   // Monitoring Metrics Publisher
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb',
+  // Storage Blob Data Reader
+  storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1',
+  // Storage Blob Data Contributor
+  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe',
 } as const;
 
 /** App settings the Flex Consumption plan rejects or ignores (docs/platform.md#flex-consumption-app-settings). */
@@ -84,6 +90,8 @@ interface Scenario {
 
 const EXISTING_HUB_ID = `/subscriptions/${OTHER_SUBSCRIPTION}/resourceGroups/rg-shared-hub/providers/Microsoft.EventHub/namespaces/evhns-shared/eventhubs/firewall-logs`;
 const FIREWALL_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-network/providers/Microsoft.Network/azureFirewalls/fw-hub`;
+const FLOW_LOG_ACCOUNT_ID = `/subscriptions/${OTHER_SUBSCRIPTION}/resourceGroups/rg-network/providers/Microsoft.Storage/storageAccounts/stflowlogs`;
+const VNET_ID = `/subscriptions/${OTHER_SUBSCRIPTION}/resourceGroups/rg-network/providers/Microsoft.Network/virtualNetworks/vnet-hub`;
 
 const SCENARIOS: readonly Scenario[] = [
   { label: 'defaults', params: {} },
@@ -110,6 +118,14 @@ const SCENARIOS: readonly Scenario[] = [
   {
     label: 'existing hub in another subscription',
     params: { existingEventHubResourceId: EXISTING_HUB_ID, eventHubConsumerGroupName: '$Default' },
+  },
+  {
+    label: 'flow logs from a storage account in another subscription, subscribed, with a VNet flow log',
+    params: {
+      flowLogStorageAccountId: FLOW_LOG_ACCOUNT_ID,
+      flowLogEventSubscription: true,
+      flowLogVirtualNetworkId: VNET_ID,
+    },
   },
 ];
 
@@ -159,6 +175,8 @@ interface World {
   readonly tables: readonly string[];
   readonly queues: readonly string[];
   readonly settings: readonly { name: string; value: string }[];
+  /** The flow-log storage account's name, when the deployment reads one. */
+  readonly flowLogAccount: string | undefined;
 }
 
 function worldOf(d: Deployment): World {
@@ -207,6 +225,10 @@ function worldOf(d: Deployment): World {
       expect(typeof s.value, `${s.name} is a string`).toBe('string');
       return { name: s.name, value: s.value as string };
     }),
+    flowLogAccount:
+      d.params.flowLogStorageAccountId === ''
+        ? undefined
+        : resourceNameOf(String(d.params.flowLogStorageAccountId)),
   };
 }
 
@@ -222,6 +244,10 @@ function kindProblem(kind: SettingSpec['kind'], name: string, value: string, w: 
       const expected = `https://${w.storageName}.${service}.core.windows.net/`;
       return value === expected ? undefined : `expected the ${service} endpoint of the storage account`;
     }
+    case 'flowLogUri':
+      return value === `https://${w.flowLogAccount}.blob.core.windows.net/`
+        ? undefined
+        : 'expected the blob endpoint of the flow-log storage account';
     case 'managedidentity':
       return value === 'managedidentity' ? undefined : 'expected "managedidentity"';
     case 'clientId':
@@ -369,7 +395,7 @@ describe.each(SCENARIOS)('Infra: contract of infra/main.json ($label)', (scenari
     }
   });
 
-  it('grants exactly the least-privilege roles, to the app identity only, on the right scopes', () => {
+  it('grants exactly the least-privilege roles, to the app identity and the dead-letter writer only', () => {
     const assignments = ofType(d, 'Microsoft.Authorization/roleAssignments').map((r) => {
       const scopeSubscription = (r.scopeId ?? '').split('/')[2];
       const roleId = String(r.properties.roleDefinitionId);
@@ -378,20 +404,28 @@ describe.each(SCENARIOS)('Infra: contract of infra/main.json ($label)', (scenari
           `/subscriptions/${scopeSubscription}/providers/Microsoft.Authorization/roleDefinitions/`,
         ),
       ).toBe(true);
-      expect(r.properties.principalId).toBe(stubPrincipalId(w.identityId));
       expect(r.properties.principalType).toBe('ServicePrincipal');
-      return `${resourceNameOf(roleId)} on ${r.scopeId}`;
+      const who =
+        r.properties.principalId === stubPrincipalId(w.identityId) ? 'app' : String(r.properties.principalId);
+      return `${who}: ${resourceNameOf(roleId)} on ${r.scopeId}`;
     });
-    expect(assignments.sort()).toEqual(
-      [
-        `${ROLE.storageBlobDataOwner} on ${w.storageId}`,
-        `${ROLE.storageTableDataContributor} on ${w.storageId}`,
-        `${ROLE.storageQueueDataContributor} on ${w.storageId}`,
-        `${ROLE.eventHubsDataReceiver} on ${w.hubId}`,
-        `${ROLE.keyVaultSecretsUser} on ${w.vaultId}`,
-        `${ROLE.monitoringMetricsPublisher} on ${w.appInsightsId}`,
-      ].sort(),
-    );
+    const expected = [
+      `app: ${ROLE.storageBlobDataOwner} on ${w.storageId}`,
+      `app: ${ROLE.storageTableDataContributor} on ${w.storageId}`,
+      `app: ${ROLE.storageQueueDataContributor} on ${w.storageId}`,
+      `app: ${ROLE.eventHubsDataReceiver} on ${w.hubId}`,
+      `app: ${ROLE.keyVaultSecretsUser} on ${w.vaultId}`,
+      `app: ${ROLE.monitoringMetricsPublisher} on ${w.appInsightsId}`,
+    ];
+    if (w.flowLogAccount !== undefined) {
+      // Read only, on the flow-log account only; the system topic writes dead letters to one container.
+      const topic = single(d, 'Microsoft.EventGrid/systemTopics');
+      expected.push(
+        `app: ${ROLE.storageBlobDataReader} on ${FLOW_LOG_ACCOUNT_ID}`,
+        `${stubSystemPrincipalId(topic.id)}: ${ROLE.storageBlobDataContributor} on ${w.storageId}/blobServices/default/containers/flowlog-deadletters`,
+      );
+    }
+    expect(assignments.sort()).toEqual(expected.sort());
     expect(resourceTypeOf(w.hubId)).toBe('Microsoft.EventHub/namespaces/eventhubs');
   });
 
@@ -410,7 +444,9 @@ describe.each(SCENARIOS)('Infra: contract of infra/main.json ($label)', (scenari
       instanceMemoryMB: d.params.functionInstanceMemoryMB,
       maximumInstanceCount: d.params.functionMaximumInstanceCount,
     });
-    const containers = ofType(d, 'Microsoft.Storage/storageAccounts/blobServices/containers');
+    const containers = ofType(d, 'Microsoft.Storage/storageAccounts/blobServices/containers').filter(
+      (c) => resourceNameOf(c.id) !== 'flowlog-deadletters',
+    );
     expect(containers).toHaveLength(1);
     expect(app.deployment.storage).toEqual({
       type: 'blobContainer',
@@ -565,5 +601,107 @@ describe('Infra: no key, connection string or secret in the templates', () => {
     const outputs = JSON.stringify(template.outputs);
     for (const [n] of secure) expect(outputs).not.toContain(`parameters('${n}')`);
     expect(templateText).not.toMatch(/"type":\s*"secureObject"[\s\S]*"outputs"/);
+  });
+});
+
+describe('Infra: flow logs from Storage', () => {
+  const subscribed = deploy(SCENARIOS[3] as Scenario);
+  const flowLogRg = { subscriptionId: OTHER_SUBSCRIPTION, resourceGroup: 'rg-network' };
+
+  it("creates the account's Event Grid system topic in its resource group, with an identity for dead letters", () => {
+    const topic = single(subscribed, 'Microsoft.EventGrid/systemTopics');
+    expect(
+      topic.id.startsWith(buildResourceId(flowLogRg, 'Microsoft.EventGrid/systemTopics', ['x']).slice(0, -1)),
+    ).toBe(true);
+    expect(topic.properties).toEqual({
+      source: FLOW_LOG_ACCOUNT_ID,
+      topicType: 'Microsoft.Storage.StorageAccounts',
+    });
+    expect(topic.frame.evaluate(topic.resource.identity)).toEqual({ type: 'SystemAssigned' });
+  });
+
+  it('subscribes the flowLogs function to BlobCreated events of the two flow-log containers, dead-lettering the rest', () => {
+    const sub = single(subscribed, 'Microsoft.EventGrid/systemTopics/eventSubscriptions');
+    const w = worldOf(subscribed);
+    const p = sub.properties as {
+      destination: { endpointType: string; properties: { resourceId: string; maxEventsPerBatch: number } };
+      filter: { includedEventTypes: string[]; subjectEndsWith: string; advancedFilters: unknown[] };
+      eventDeliverySchema: string;
+      retryPolicy: unknown;
+      deadLetterWithResourceIdentity: unknown;
+    };
+    // The function name the code registers (functions/flowLogs.ts).
+    const code = readFileSync(join(root, 'functions/flowLogs.ts'), 'utf8');
+    const name = /app\.eventGrid\('([^']+)'/.exec(code)?.[1];
+    expect(p.destination).toEqual({
+      endpointType: 'AzureFunction',
+      properties: {
+        resourceId: `${w.site.id}/functions/${name}`,
+        maxEventsPerBatch: 1,
+        preferredBatchSizeInKilobytes: 64,
+      },
+    });
+    expect(p.eventDeliverySchema).toBe('EventGridSchema');
+    expect(p.filter).toEqual({
+      includedEventTypes: ['Microsoft.Storage.BlobCreated'],
+      subjectEndsWith: '/PT1H.json',
+      advancedFilters: [
+        {
+          operatorType: 'StringBeginsWith',
+          key: 'subject',
+          values: FLOW_LOG_CONTAINERS.map((c) => `/blobServices/default/containers/${c}/blobs/`),
+        },
+      ],
+    });
+    expect(p.retryPolicy).toEqual({ maxDeliveryAttempts: 30, eventTimeToLiveInMinutes: 1440 });
+    expect(p.deadLetterWithResourceIdentity).toEqual({
+      identity: { type: 'SystemAssigned' },
+      deadLetterDestination: {
+        endpointType: 'StorageBlob',
+        properties: { resourceId: w.storageId, blobContainerName: 'flowlog-deadletters' },
+      },
+    });
+    const containers = ofType(subscribed, 'Microsoft.Storage/storageAccounts/blobServices/containers');
+    expect(containers.map((c) => c.id)).toContain(
+      `${w.storageId}/blobServices/default/containers/flowlog-deadletters`,
+    );
+  });
+
+  it("creates a VNet flow log to the account under the region's Network Watcher", () => {
+    const flowLog = single(subscribed, 'Microsoft.Network/networkWatchers/flowLogs');
+    expect(
+      flowLog.id.startsWith(
+        `/subscriptions/${OTHER_SUBSCRIPTION}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope/flowLogs/`,
+      ),
+    ).toBe(true);
+    expect(flowLog.properties).toMatchObject({
+      targetResourceId: VNET_ID,
+      storageId: FLOW_LOG_ACCOUNT_ID,
+      enabled: true,
+    });
+  });
+
+  it('waits for the deployed code before subscribing, and deploys nothing of it without a flow-log account', () => {
+    const unsubscribed = deploy({
+      label: 'not yet subscribed',
+      params: { flowLogStorageAccountId: FLOW_LOG_ACCOUNT_ID },
+    });
+    expect(ofType(unsubscribed, 'Microsoft.EventGrid/systemTopics')).toHaveLength(1);
+    expect(ofType(unsubscribed, 'Microsoft.EventGrid/systemTopics/eventSubscriptions')).toEqual([]);
+    expect(ofType(unsubscribed, 'Microsoft.Network/networkWatchers/flowLogs')).toEqual([]);
+    const none = deploy(SCENARIOS[0] as Scenario);
+    expect(
+      none.all.filter((r) => r.type.startsWith('Microsoft.EventGrid/') || r.type.includes('flowLogs')),
+    ).toEqual([]);
+    expect(worldOf(none).settings.filter((s) => s.name.startsWith('FlowLogStorage'))).toEqual([]);
+  });
+
+  it('gives the function settings it accepts for the flow-log account', () => {
+    const w = worldOf(subscribed);
+    expect(loadFunctionConfig(resolvedEnvironment(w)).flowLogs).toEqual({
+      kind: 'identity',
+      endpoint: 'https://stflowlogs.blob.core.windows.net/',
+      clientId: stubClientId(w.identityId),
+    });
   });
 });
