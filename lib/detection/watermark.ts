@@ -42,8 +42,8 @@ const HUB_PARTITION_ID = /^\d{1,4}$/;
  * when the hub could not be asked). A hub partition holds the watermark at its progress while it
  * is behind; a caught-up partition does not, however old its progress. When the hub cannot be
  * asked, no partition can be shown to be caught up, so every one holds. A feed that is no hub
- * partition (progress recorded under another id: a flow-log blob feed) holds while it is live,
- * and stops holding after `feedIdleMs` without progress, the only sign of idleness it gives.
+ * partition (progress recorded under another id: a flow-log blob feed) holds while it is live
+ * (`feedStanding`): not after `feedIdleMs` without progress, nor once its blob's hour is over.
  */
 export function watermarkOf(
   progress: readonly PartitionProgress[],
@@ -72,7 +72,7 @@ export function watermarkOf(
     .filter((p) => !hubIds.has(p.partition))
     .map((p) => ({
       partition: p.partition,
-      standing: p.updatedAtMs >= nowMs - feedIdleMs ? ('live' as const) : ('idle' as const),
+      standing: feedStanding(p, nowMs, feedIdleMs),
       unreadEvents: undefined,
       expiredEvents: 0,
       progress: p,
@@ -93,6 +93,27 @@ export function watermarkOf(
     partitions,
     holding,
   };
+}
+
+/**
+ * How long after its hour ends Network Watcher may still append a flow-log blob's last records: it
+ * updates a blob "every few minutes" (docs/flow-logs.md), so its last records land shortly after
+ * the hour.
+ */
+export const FLOW_LOG_LAST_APPEND_MS = 10 * 60_000;
+
+/**
+ * Whether a feed that is no hub partition holds the watermark. Any such feed is `idle` after
+ * `feedIdleMs` without progress. A flow-log feed (a network interface's hourly `PT1H.json` blobs)
+ * is also `idle` once the hour of the latest blob it read is over and that blob's last appends
+ * are in: the blob stops growing at its hour's end, and a blob of the next hour, if the interface
+ * has traffic, is what the feed reads next. Until then it holds while it is recent.
+ */
+export function feedStanding(p: PartitionProgress, nowMs: number, feedIdleMs: number): 'live' | 'idle' {
+  if (p.updatedAtMs < nowMs - feedIdleMs) return 'idle';
+  if (p.feed === 'flowlog' && p.feedEndMs !== undefined && nowMs >= p.feedEndMs + FLOW_LOG_LAST_APPEND_MS)
+    return 'idle';
+  return 'live';
 }
 
 function viewOf(tail: PartitionTail, progress: PartitionProgress | undefined): PartitionView {

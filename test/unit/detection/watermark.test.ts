@@ -41,6 +41,50 @@ function tail(
   };
 }
 
+describe('Watermark: flow-log feeds', () => {
+  /** A flow-log feed whose latest blob is the hour ending at `hourEndMs`, read up to `maxEventTimeMs`, last at `updatedAtMs`. */
+  const flowLog = (
+    id: string,
+    maxEventTimeMs: number,
+    updatedAtMs: number,
+    hourEndMs: number,
+  ): PartitionProgress => ({
+    ...progress(id, maxEventTimeMs, 0),
+    updatedAtMs,
+    feed: 'flowlog',
+    feedEndMs: hourEndMs,
+  });
+  const HOUR_END = NOW - 20 * MIN;
+
+  it.each([
+    ['a blob of the current hour, read 2 minutes ago', NOW + 30 * MIN, NOW - 2 * MIN, 'live'],
+    [
+      'a blob whose hour ended 5 minutes ago, its last appends still coming',
+      NOW - 5 * MIN,
+      NOW - 1 * MIN,
+      'live',
+    ],
+    ['a blob whose hour ended 20 minutes ago, read 12 minutes ago', HOUR_END, NOW - 12 * MIN, 'idle'],
+    ['a blob of the current hour silent for 16 minutes', NOW + 30 * MIN, NOW - 16 * MIN, 'idle'],
+  ])('stands for %s: %s', (_label, hourEndMs, updatedAtMs, standing) => {
+    const w = watermarkOf([flowLog('flowlog-a', NOW - 30 * MIN, updatedAtMs, hourEndMs)], [], LATENESS);
+    expect(w.partitions.map((p) => p.standing)).toEqual([standing]);
+  });
+
+  it("does not hold the watermark at a blob that stopped growing at its hour's end, holds at one being written", () => {
+    // One interface's blob ended at HOUR_END (its last records a minute before); it was read
+    // 12 minutes ago, within the idle time. The hub and another interface are an hour ahead.
+    const finished = flowLog('flowlog-a', HOUR_END - MIN, NOW - 12 * MIN, HOUR_END);
+    const writing = flowLog('flowlog-b', NOW - 3 * MIN, NOW - 2 * MIN, HOUR_END + 60 * MIN);
+    const hub = [progress('0', NOW - 1 * MIN, 100)];
+    const w = watermarkOf([...hub, finished, writing], [tail('0', 100)], LATENESS);
+    expect(w.holding.map((p) => p.partition)).toEqual(['flowlog-b']);
+    expect(w.watermarkMs).toBe(NOW - 3 * MIN - LATENESS);
+    // With the idle rule alone the finished blob would have held it 40 minutes back.
+    expect(w.watermarkMs).toBeGreaterThan(HOUR_END - MIN - LATENESS);
+  });
+});
+
 describe('Watermark: behind versus idle', () => {
   it('is held by a partition with unread events, at its progress, however recent the others', () => {
     const w = watermarkOf(
