@@ -90,6 +90,7 @@ export function buildAlert(
     IsLate: circumstances.isLate,
     MayBeIncomplete: circumstances.mayBeIncomplete,
     Evidence: buildAlertEvidence(state, settings.attemptedPortsLimit),
+    ...suppressionOf(source, binStartMs + settings.binMs, settings),
   };
 }
 
@@ -111,4 +112,17 @@ export function isCorrectionOf(next: Alert, recorded: Alert): boolean {
 
 function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** The `Suppression` of an alert whose source is a known scanner when its bin ends, or nothing. */
+function suppressionOf(
+  source: string,
+  binEndMs: number,
+  settings: DetectionSettings,
+): Pick<Alert, 'Suppression'> {
+  const entry = settings.knownScanners.match(source, binEndMs);
+  if (entry === undefined) return {};
+  return {
+    Suppression: { Kind: 'known scanner', Cidr: entry.cidr, Reason: entry.reason, Expires: entry.expires },
+  };
 }

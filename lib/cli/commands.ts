@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { AlertSink } from '../alerts/AlertSink.js';
 import { createAlertSinks } from '../alerts/createAlertSinks.js';
 import { sinkConfigsFromFlags } from '../alerts/sinkFlags.js';
+import { sinksFor } from '../alerts/sinkRouting.js';
 import { readSinks } from '../config/appSettings.js';
 import type { DetectionSettings } from '../config/detectionSettings.js';
 import { CLI_DEFAULTS, DETECTION_KNOBS, resolveDetectionSettings } from '../config/detectionSettings.js';
@@ -234,6 +235,12 @@ function warningsOf(
       `${late.toLocaleString('en-US')} rows were not counted because they came more than --retention-hours behind the newest row already read; scans in them may be missed. Give the inputs oldest first (S3 and date-named paths sort that way), or raise --retention-hours to cover the whole span.`,
     );
   }
+  const expired = s.knownScannersExpired ?? [];
+  if (expired.length > 0) {
+    warnings.push(
+      `${expired.length} known-scanner entries have expired and no longer suppress alerts (${expired.slice(0, 5).join('; ')}${expired.length > 5 ? '; …' : ''}): renew their expiry or remove them from --known-scanners`,
+    );
+  }
   if ((s.lateAlerts ?? 0) > 0) {
     warnings.push(
       `${s.lateAlerts} alerts are late: rows for their bins came after the bins had closed, because the inputs are not in time order. Give the inputs oldest first, or raise --lateness-minutes.`,
@@ -287,11 +294,13 @@ async function detectCommand(
   const toDeliver: Alert[] = [];
   const deliveries = new DeliveryTally(sinks);
   let lateAlerts = 0;
+  let suppressedAlerts = 0;
   const limits = resolveLimits(run.io.env, CLI_LIMITS);
   const detector = new StreamingDetector(
     settings,
     (alert) => {
       if (alert.IsLate) lateAlerts++;
+      if (alert.Suppression !== undefined) suppressedAlerts++;
       if (output === 'table') tableAlerts.push(alert);
       else pendingAlerts.push(alert);
       if (sinks.length > 0) toDeliver.push(alert);
@@ -347,12 +356,22 @@ async function detectCommand(
     rowsCounted: detector.counts.rowsCounted,
     alerts: detector.counts.alerts,
     lateAlerts,
+    suppressedAlerts,
+    knownScannersExpired: expiredKnownScanners(settings, run.io.now()),
     deliveries: deliveries.counts(),
   });
   return deliveries.failed() > 0 ? 1 : 0;
 }
 
-/** Delivers the CLI's alerts to its webhook sinks, one alert at a time, and counts the outcomes. */
+/** The expired known-scanner entries, as the summary's warning lists them. */
+function expiredKnownScanners(settings: DetectionSettings, nowMs: number): string[] {
+  return settings.knownScanners.expiredAt(nowMs).map((e) => `${e.cidr} (${e.reason}, expired ${e.expires})`);
+}
+
+/**
+ * Delivers the CLI's alerts to its webhook sinks, one alert at a time (a known scanner's only to
+ * the signed webhooks), and counts the outcomes.
+ */
 class DeliveryTally {
   readonly #sinks: readonly AlertSink[];
   readonly #counts = new Map<string, { delivered: number; failed: number; reasons: Set<string> }>();
@@ -363,7 +382,7 @@ class DeliveryTally {
   }
 
   async deliver(alert: Alert): Promise<void> {
-    for (const sink of this.#sinks) {
+    for (const sink of sinksFor(alert, this.#sinks)) {
       const outcome = await sink.deliver(alert);
       const c = this.#counts.get(sink.name) as { delivered: number; failed: number; reasons: Set<string> };
       if (outcome.ok) c.delivered++;
@@ -417,6 +436,8 @@ async function detectWithTable(
     rowsCounted: replay.rowsCounted,
     alerts: alerts.length,
     lateAlerts: alerts.filter((a) => a.IsLate).length,
+    suppressedAlerts: alerts.filter((a) => a.Suppression !== undefined).length,
+    knownScannersExpired: expiredKnownScanners(settings, run.io.now()),
     storage: `table entity writes ${replay.entityWrites}, transactions ${replay.transactions} (tables ${table.prefix}*)`,
   });
   return 0;

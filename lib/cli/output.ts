@@ -139,7 +139,9 @@ export function formatAlertTable(alerts: readonly Alert[]): string {
     String(a.AttemptedPortsCount),
     summarizePorts(a.AttemptedPorts, a.AttemptedPortsCount),
     a.ReportedBy.join(', '),
-    a.IsLate ? 'late' : '',
+    [a.IsLate ? 'late' : '', a.Suppression === undefined ? '' : 'known scanner']
+      .filter((t) => t !== '')
+      .join(', '),
   ]);
   const header = ['Bin (UTC)', 'Source', 'Ports', 'Attempted ports', 'Reported by', ''];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

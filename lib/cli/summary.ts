@@ -15,6 +15,10 @@ export interface RunSummary {
   readonly rowsCounted?: number;
   readonly alerts?: number;
   readonly lateAlerts?: number;
+  /** Alerts of known scanners: printed, and sent to the signed webhooks, not to Teams or Slack. */
+  readonly suppressedAlerts?: number;
+  /** Known-scanner entries that have expired (`cidr (reason, expired date)`): they suppress nothing any more. */
+  readonly knownScannersExpired?: readonly string[];
   readonly deliveries?: ReadonlyMap<
     string,
     { delivered: number; failed: number; reasons: readonly string[] }
@@ -71,6 +75,8 @@ export function formatSummary(s: RunSummary, formatBytes: (n: number) => string)
   }
   if (s.alerts !== undefined) row('alerts', s.alerts);
   if (s.lateAlerts !== undefined && s.lateAlerts > 0) row('late alerts', s.lateAlerts, 4);
+  if (s.suppressedAlerts !== undefined && s.suppressedAlerts > 0)
+    row('known scanners (not sent to chat)', s.suppressedAlerts, 4);
   for (const [name, c] of s.deliveries ?? []) {
     out.push(
       `  delivered to ${name}: ${c.delivered}, failed: ${c.failed}${c.reasons.length > 0 ? ` (${c.reasons.join('; ')})` : ''}`,
@@ -119,7 +125,9 @@ export function summaryJson(s: RunSummary): Record<string, unknown> {
       ...(d.detail === undefined ? {} : { detail: d.detail }),
       excerpt: shorten(d.excerpt),
     })),
-    ...(s.alerts === undefined ? {} : { alerts: s.alerts, lateAlerts: s.lateAlerts ?? 0 }),
+    ...(s.alerts === undefined
+      ? {}
+      : { alerts: s.alerts, lateAlerts: s.lateAlerts ?? 0, suppressedAlerts: s.suppressedAlerts ?? 0 }),
     ...(s.deliveries === undefined ? {} : { deliveries: Object.fromEntries(s.deliveries) }),
     warnings: s.warnings,
   };

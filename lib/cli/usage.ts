@@ -16,6 +16,11 @@ export const KNOB_USAGE: readonly (readonly [flag: string, setting: string, acce
   ['--threshold', 'PORTSCAN_THRESHOLD', 'alert above this many distinct ports (1-65535, default 50)'],
   ['--bin-minutes', 'PORTSCAN_BIN_MINUTES', '1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60 (default 5)'],
   ['--exclude', 'PORTSCAN_EXCLUDE_CIDRS', 'CIDRs or addresses never counted (repeat or comma-separate)'],
+  [
+    '--known-scanners',
+    'PORTSCAN_KNOWN_SCANNERS',
+    'a JSON file (or inline array) of {cidr, reason, expires}: their alerts skip chat sinks',
+  ],
   ['--severity', 'PORTSCAN_SEVERITY', 'Informational, Low, Medium or High'],
   ['--ports-limit', 'PORTSCAN_ATTEMPTED_PORTS_LIMIT', 'ports listed in an alert (1-65536, default 100)'],
   ['--reported-by-limit', 'PORTSCAN_REPORTED_BY_LIMIT', 'reporters listed in an alert (1-64, default 20)'],
@@ -101,7 +106,7 @@ Output:
 ${COMMON}
 
 Detection (each also read from the app setting in brackets; a flag wins):
-${KNOB_USAGE.map(([flag, setting, accepts]) => `  ${`${flag} ${flag === '--exclude' ? 'CIDR' : flag === '--rule' ? 'FILE' : 'N'}`.padEnd(23)}  ${accepts} [${setting}]`).join('\n')}
+${KNOB_USAGE.map(([flag, setting, accepts]) => `  ${`${flag} ${flag === '--exclude' ? 'CIDR' : flag === '--rule' || flag === '--known-scanners' ? 'FILE' : 'N'}`.padEnd(23)}  ${accepts} [${setting}]`).join('\n')}
 
 Alerts to webhooks (also from the PORTSCAN_SINK_<NAME>_KIND|URL|SECRET settings, which keep
 URLs and secrets out of the shell history):

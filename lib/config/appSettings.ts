@@ -288,7 +288,7 @@ export const APP_SETTINGS: readonly SettingSpec[] = [
           ? 'enum'
           : k.key === 'excludedSourceCidrs'
             ? 'list'
-            : k.key === 'rule'
+            : k.key === 'rule' || k.key === 'knownScanners'
               ? 'text'
               : 'integer',
       presence: 'optional',

@@ -1,8 +1,11 @@
 import { ConfigurationError } from '../errors.js';
+import type { KnownScanners } from '../filter/KnownScanners.js';
+import { NO_KNOWN_SCANNERS } from '../filter/KnownScanners.js';
 import { DETECTION_MODES, type DetectionMode, isValidRange } from '../filter/SourceFilter.js';
 import { loadEmbeddedRule, loadRuleFile } from '../rule/loadRule.js';
 import type { Rule, Severity } from '../rule/RuleSchema.js';
 import { durationToMs, SeveritySchema } from '../rule/RuleSchema.js';
+import { loadKnownScanners } from './loadKnownScanners.js';
 
 /**
  * Everything that decides what the detector counts and when it alerts: the rule plus the knobs
@@ -23,6 +26,8 @@ export interface DetectionSettings {
   readonly allowedLatenessMs: number;
   /** How long after a bin ends its state is kept for late events; older events are dropped and counted. */
   readonly retentionMs: number;
+  /** Sources whose alerts go to the queue and signed webhooks marked suppressed, and not to chat sinks. */
+  readonly knownScanners: KnownScanners;
 }
 
 /** Where a knob's value may come from, in increasing precedence: rule file, app setting, CLI flag. */
@@ -106,6 +111,14 @@ export const DETECTION_KNOBS: readonly Knob[] = [
     },
   },
   {
+    key: 'knownScanners',
+    setting: 'PORTSCAN_KNOWN_SCANNERS',
+    flag: '--known-scanners',
+    accepts:
+      'a JSON array of {"cidr", "reason", "expires"} entries, or the path of a JSON file holding one (known scanners: their alerts skip the chat sinks)',
+    parse: (raw) => (raw.trim() === '' ? undefined : raw.trim()),
+  },
+  {
     key: 'severity',
     setting: 'PORTSCAN_SEVERITY',
     flag: '--severity',
@@ -170,6 +183,14 @@ export function resolveDetectionSettings(
   }
   if (issues.length > 0) throw new ConfigurationError(issues);
 
+  const knownScannersRaw = values.get('knownScanners') as string | undefined;
+  const knownScanners =
+    knownScannersRaw === undefined
+      ? NO_KNOWN_SCANNERS
+      : loadKnownScanners(
+          knownScannersRaw,
+          flags['--known-scanners'] !== undefined ? '--known-scanners' : 'PORTSCAN_KNOWN_SCANNERS',
+        );
   const rulePath = values.get('rule') as string | undefined;
   const ruleOrigin = flags['--rule'] !== undefined ? '--rule' : 'PORTSCAN_RULE_FILE';
   const rule = rulePath === undefined ? loadEmbeddedRule() : loadRuleFile(rulePath, ruleOrigin);
@@ -194,6 +215,7 @@ export function resolveDetectionSettings(
       60_000,
     retentionMs:
       ((values.get('retentionHours') as number | undefined) ?? defaults.retentionHours) * 3_600_000,
+    knownScanners,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { AlertSink, DeliveryOutcome } from '../alerts/AlertSink.js';
 import { alertIdOf } from '../alerts/alertId.js';
 import { buildAlert, isCorrectionOf, isOverThreshold } from '../alerts/buildAlert.js';
+import { sinksFor } from '../alerts/sinkRouting.js';
 import type { DetectionSettings } from '../config/detectionSettings.js';
 import { EventHubUnavailableError, StorageUnavailableError } from '../errors.js';
 import type { PartitionBacklog, PartitionTail } from '../eventhub/PartitionBacklog.js';
@@ -55,6 +56,10 @@ export interface CloseSummary {
   /** Bins closed after the maximum delay while partitions were behind: their alerts say MayBeIncomplete. */
   readonly binsClosedIncomplete: number;
   readonly alertsRecorded: number;
+  /** Of the alerts recorded, those of known scanners: to the queue and signed webhooks only. */
+  readonly alertsSuppressed: number;
+  /** Known-scanner entries that have expired (by the wall clock): reported until renewed or removed. */
+  readonly knownScannersExpired: number;
   readonly lateAlertsRecorded: number;
   /** New revisions of alerts already recorded: rows that arrived later changed their figures. */
   readonly correctionsRecorded: number;
@@ -99,12 +104,21 @@ export async function closeBins(deps: CloseDependencies): Promise<CloseSummary> 
       logger.error(LOG_MESSAGES.eventsExpired, { partition: p.partition, events: p.expiredEvents });
     }
   }
+  const expired = settings.knownScanners.expiredAt(nowMs);
+  if (expired.length > 0) {
+    logger.warn(LOG_MESSAGES.knownScannersExpired, {
+      count: expired.length,
+      entries: expired.slice(0, 20).map((e) => ({ cidr: e.cidr, reason: e.reason, expires: e.expires })),
+    });
+  }
   const recorded: Alert[] = [];
-  const sinkNames = deps.sinks.map((s) => s.name);
+  let suppressed = 0;
   /** AlertIds recorded or corrected in this run: at most one revision per alert and run. */
   const touched = new Set<string>();
   const recordOrCorrect = async (alert: Alert): Promise<'new' | 'correction' | 'unchanged'> => {
+    const sinkNames = sinksFor(alert, deps.sinks).map((s) => s.name);
     const result = await recordAlert(outbox, alert, sinkNames, nowMs);
+    if (result.kind === 'new' && alert.Suppression !== undefined) suppressed++;
     if (result.kind !== 'unchanged') {
       touched.add(alert.AlertId);
       recorded.push(result.alert);
@@ -213,6 +227,8 @@ export async function closeBins(deps: CloseDependencies): Promise<CloseSummary> 
     binsClosed,
     binsClosedIncomplete: binsIncomplete,
     alertsRecorded: recorded.length - corrections,
+    alertsSuppressed: suppressed,
+    knownScannersExpired: expired.length,
     lateAlertsRecorded: lateAlerts,
     correctionsRecorded: corrections,
     lateWindowsChecked: lateChecked,

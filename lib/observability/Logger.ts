@@ -30,4 +30,6 @@ export const LOG_MESSAGES = {
   /** A batch came without partition id or sequence numbers: counted, but a redelivery may count twice. */
   triggerMetadataIncomplete: 'trigger metadata incomplete',
   configurationInvalid: 'configuration invalid',
+  /** Known-scanner entries past their expiry: they no longer suppress alerts; renew or remove them. */
+  knownScannersExpired: 'known scanners expired',
 } as const;

@@ -4,9 +4,21 @@ import { IsoUtcTimeSchema, PortNumberSchema } from './NetworkSession.js';
 
 /**
  * Version of the alert document: the major part changes on an incompatible change, the minor part
- * when fields are added (1.1: `Revision`, `MayBeIncomplete`; 1.2: `Evidence`).
+ * when fields are added (1.1: `Revision`, `MayBeIncomplete`; 1.2: `Evidence`; 1.3: `Suppression`).
  */
-export const ALERT_SCHEMA_VERSION = '1.2';
+export const ALERT_SCHEMA_VERSION = '1.3';
+
+/** Why an alert is suppressed: the known-scanner entry its source is in. */
+export const AlertSuppressionSchema = z
+  .object({
+    /** Always `known scanner`: the only reason an alert is kept from chat sinks. */
+    Kind: z.literal('known scanner'),
+    Cidr: z.string(),
+    Reason: z.string(),
+    /** The entry's expiry as configured: a date (the end of that day, UTC) or an ISO-8601 UTC time. */
+    Expires: z.string(),
+  })
+  .strict();
 
 /**
  * One alert: a (source, bin) whose distinct destination port count is over the threshold.
@@ -70,13 +82,24 @@ export const AlertSchema = z
      * Every alert of schema 1.2 and later has it; absent from older documents.
      */
     Evidence: AlertEvidenceSchema.optional(),
+    /**
+     * Present when the source is a known scanner (`PORTSCAN_KNOWN_SCANNERS`, an entry that had not
+     * expired when the bin ended): the alert goes to the queue and the signed webhooks as usual,
+     * marked so, and is not posted to Teams or Slack. Absent otherwise.
+     */
+    Suppression: AlertSuppressionSchema.optional(),
   })
   .strict();
 
 export type Alert = z.infer<typeof AlertSchema>;
 
+/** An alert document of schema version 1.2 (before `Suppression`), as older outbox rows hold it. */
+const AlertV1_2Schema = AlertSchema.omit({ SchemaVersion: true, Suppression: true })
+  .extend({ SchemaVersion: z.literal('1.2') })
+  .strict();
+
 /** An alert document of schema version 1.1 (before `Evidence`), as older outbox rows hold it. */
-const AlertV1_1Schema = AlertSchema.omit({ SchemaVersion: true, Evidence: true })
+const AlertV1_1Schema = AlertSchema.omit({ SchemaVersion: true, Evidence: true, Suppression: true })
   .extend({ SchemaVersion: z.literal('1.1') })
   .strict();
 
@@ -86,6 +109,7 @@ const AlertV1_0Schema = AlertSchema.omit({
   Revision: true,
   MayBeIncomplete: true,
   Evidence: true,
+  Suppression: true,
 })
   .extend({ SchemaVersion: z.literal('1.0') })
   .strict();
@@ -93,7 +117,8 @@ const AlertV1_0Schema = AlertSchema.omit({
 /**
  * Reads a stored alert document of any known version as the current version: a 1.0 document is
  * a first revision that was not closed early (`Revision: 1`, `MayBeIncomplete: false`); 1.0 and
- * 1.1 documents have no `Evidence` (their rows were counted before the evidence was kept).
+ * 1.1 documents have no `Evidence` (their rows were counted before the evidence was kept), and no
+ * document before 1.3 is suppressed.
  * @throws {z.ZodError} when the value is no alert document of a known version
  */
 export function toCurrentAlert(value: unknown): Alert {
@@ -103,5 +128,7 @@ export function toCurrentAlert(value: unknown): Alert {
   }
   const previous = AlertV1_1Schema.safeParse(value);
   if (previous.success) return { ...previous.data, SchemaVersion: ALERT_SCHEMA_VERSION };
+  const recent = AlertV1_2Schema.safeParse(value);
+  if (recent.success) return { ...recent.data, SchemaVersion: ALERT_SCHEMA_VERSION };
   return AlertSchema.parse(value);
 }

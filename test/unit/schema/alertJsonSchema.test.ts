@@ -25,9 +25,8 @@ describe('Alert JSON Schema: published file', () => {
     const fields = Object.keys(AlertSchema.shape);
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(Object.keys(schema.properties)).toEqual(fields);
-    expect(schema.required).toEqual(
-      fields.filter((f) => f !== 'AttemptedPortsTruncated' && f !== 'Evidence'),
-    );
+    const optional = ['AttemptedPortsTruncated', 'Evidence', 'Suppression'];
+    expect(schema.required).toEqual(fields.filter((f) => !optional.includes(f)));
     expect(schema.additionalProperties).toBe(false);
   });
 });
@@ -52,8 +51,16 @@ describe('Alert schema: versions', () => {
 
   it('reads a current document unchanged and refuses an older document that claims evidence', () => {
     const alert = sampleAlert();
-    expect(alert.SchemaVersion).toBe('1.2');
+    expect(alert.SchemaVersion).toBe('1.3');
     expect(toCurrentAlert(alert)).toEqual(alert);
     expect(() => toCurrentAlert({ ...alert, SchemaVersion: '1.1' })).toThrow();
+  });
+
+  it('reads a 1.2 document as the current version, and refuses one that claims a suppression', () => {
+    const alert = sampleAlert();
+    expect(toCurrentAlert({ ...alert, SchemaVersion: '1.2' })).toEqual(alert);
+    const suppression = { Kind: 'known scanner', Cidr: '203.0.113.0/24', Reason: 'x', Expires: '2026-12-31' };
+    expect(() => toCurrentAlert({ ...alert, SchemaVersion: '1.2', Suppression: suppression })).toThrow();
+    expect(toCurrentAlert({ ...alert, Suppression: suppression }).Suppression).toEqual(suppression);
   });
 });
