@@ -120,6 +120,22 @@ export async function closeBins(deps: CloseDependencies): Promise<CloseSummary> 
     const result = await recordAlert(outbox, alert, sinkNames, nowMs);
     if (result.kind === 'new' && alert.Suppression !== undefined) suppressed++;
     if (result.kind !== 'unchanged') {
+      const a = result.alert;
+      logger.info(LOG_MESSAGES.alertRecorded, {
+        alertId: a.AlertId,
+        revision: a.Revision,
+        source: a.SrcIpAddr,
+        binStart: a.BinStart,
+        ports: a.AttemptedPortsCount,
+        reachedPorts: a.Evidence?.ReachedPortsCount ?? 0,
+        reached: a.Evidence?.ReachedPorts.slice(0, 20) ?? [],
+        targets: a.Evidence?.TargetsCount ?? 0,
+        devices: a.Evidence?.DevicesCount ?? 0,
+        scanShape: a.Evidence?.ScanShape ?? 'unknown',
+        suppressed: a.Suppression !== undefined,
+        isLate: a.IsLate,
+        mayBeIncomplete: a.MayBeIncomplete,
+      });
       touched.add(alert.AlertId);
       recorded.push(result.alert);
     }

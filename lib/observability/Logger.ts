@@ -21,6 +21,8 @@ export const LOG_MESSAGES = {
   ingestSummary: 'ingest summary',
   flowLogSummary: 'flow log summary',
   closeSummary: 'close summary',
+  /** One per alert or correction recorded: what the workbook charts (source, bin, ports, evidence, suppression). */
+  alertRecorded: 'alert recorded',
   alertParked: 'alert parked',
   deadLetters: 'records not decodable',
   /** The closing timer could not ask Event Hubs how far the partitions are written. */

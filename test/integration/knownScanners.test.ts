@@ -101,6 +101,13 @@ describe('Known scanners: alerts skip chat sinks, still reach machines, marked a
     });
     const summary = h.logged('close summary')[0] as Record<string, unknown>;
     expect(summary).toMatchObject({ alertsRecorded: 4, alertsSuppressed: 2, knownScannersExpired: 1 });
+    const recordedLogs = h.logged('alert recorded');
+    expect(recordedLogs.map((l) => [l.source, l.suppressed, l.ports, l.revision]).sort()).toEqual([
+      ['192.0.2.9', false, 60, 1],
+      ['198.51.100.9', true, 60, 1],
+      ['2001:db8:5ca::9', true, 60, 1],
+      ['203.0.113.9', false, 60, 1],
+    ]);
     expect(h.logged('known scanners expired')).toEqual([
       expect.objectContaining({
         count: 1,
