@@ -89,6 +89,7 @@ export function buildAlert(
     EventCount: eventCountOf(state),
     IsLate: circumstances.isLate,
     MayBeIncomplete: circumstances.mayBeIncomplete,
+    IsTest: source === settings.smokeSource,
     Evidence: buildAlertEvidence(state, settings.attemptedPortsLimit),
     ...suppressionOf(source, binStartMs + settings.binMs, settings),
   };

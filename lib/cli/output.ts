@@ -139,7 +139,7 @@ export function formatAlertTable(alerts: readonly Alert[]): string {
     String(a.AttemptedPortsCount),
     summarizePorts(a.AttemptedPorts, a.AttemptedPortsCount),
     a.ReportedBy.join(', '),
-    [a.IsLate ? 'late' : '', a.Suppression === undefined ? '' : 'known scanner']
+    [a.IsTest ? 'smoke test' : '', a.IsLate ? 'late' : '', a.Suppression === undefined ? '' : 'known scanner']
       .filter((t) => t !== '')
       .join(', '),
   ]);

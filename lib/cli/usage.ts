@@ -22,6 +22,11 @@ export const KNOB_USAGE: readonly (readonly [flag: string, setting: string, acce
     'a JSON file (or inline array) of {cidr, reason, expires}: their alerts skip chat sinks',
   ],
   ['--severity', 'PORTSCAN_SEVERITY', 'Informational, Low, Medium or High'],
+  [
+    '--smoke-source',
+    'PORTSCAN_SMOKE_SOURCE',
+    'the smoke-test address: its alerts are marked as tests (default 192.0.2.250)',
+  ],
   ['--ports-limit', 'PORTSCAN_ATTEMPTED_PORTS_LIMIT', 'ports listed in an alert (1-65536, default 100)'],
   ['--reported-by-limit', 'PORTSCAN_REPORTED_BY_LIMIT', 'reporters listed in an alert (1-64, default 20)'],
   [
@@ -36,6 +41,16 @@ export const KNOB_USAGE: readonly (readonly [flag: string, setting: string, acce
   ],
   ['--rule', 'PORTSCAN_RULE_FILE', 'a rule JSON file shaped like lib/rule/portScanRule.json'],
 ];
+
+/** What a detection option's value is called in the help, when not a number `N`. */
+const KNOB_VALUE: Readonly<Record<string, string>> = {
+  '--exclude': 'CIDR',
+  '--rule': 'FILE',
+  '--known-scanners': 'FILE',
+  '--smoke-source': 'IP',
+  '--mode': 'MODE',
+  '--severity': 'LEVEL',
+};
 
 /** Every option of every command. */
 export const OPTION_SPECS: readonly OptionSpec[] = [
@@ -106,7 +121,7 @@ Output:
 ${COMMON}
 
 Detection (each also read from the app setting in brackets; a flag wins):
-${KNOB_USAGE.map(([flag, setting, accepts]) => `  ${`${flag} ${flag === '--exclude' ? 'CIDR' : flag === '--rule' || flag === '--known-scanners' ? 'FILE' : 'N'}`.padEnd(23)}  ${accepts} [${setting}]`).join('\n')}
+${KNOB_USAGE.map(([flag, setting, accepts]) => `  ${`${flag} ${KNOB_VALUE[flag] ?? 'N'}`.padEnd(23)}  ${accepts} [${setting}]`).join('\n')}
 
 Alerts to webhooks (also from the PORTSCAN_SINK_<NAME>_KIND|URL|SECRET settings, which keep
 URLs and secrets out of the shell history):

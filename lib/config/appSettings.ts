@@ -288,7 +288,7 @@ export const APP_SETTINGS: readonly SettingSpec[] = [
           ? 'enum'
           : k.key === 'excludedSourceCidrs'
             ? 'list'
-            : k.key === 'rule' || k.key === 'knownScanners'
+            : k.key === 'rule' || k.key === 'knownScanners' || k.key === 'smokeSource'
               ? 'text'
               : 'integer',
       presence: 'optional',

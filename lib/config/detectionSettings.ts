@@ -1,7 +1,13 @@
 import { ConfigurationError } from '../errors.js';
 import type { KnownScanners } from '../filter/KnownScanners.js';
 import { NO_KNOWN_SCANNERS } from '../filter/KnownScanners.js';
-import { DETECTION_MODES, type DetectionMode, isValidRange } from '../filter/SourceFilter.js';
+import {
+  canonicalAddress,
+  DETECTION_MODES,
+  type DetectionMode,
+  isValidRange,
+  SourceFilter,
+} from '../filter/SourceFilter.js';
 import { loadEmbeddedRule, loadRuleFile } from '../rule/loadRule.js';
 import type { Rule, Severity } from '../rule/RuleSchema.js';
 import { durationToMs, SeveritySchema } from '../rule/RuleSchema.js';
@@ -28,7 +34,16 @@ export interface DetectionSettings {
   readonly retentionMs: number;
   /** Sources whose alerts go to the queue and signed webhooks marked suppressed, and not to chat sinks. */
   readonly knownScanners: KnownScanners;
+  /** The smoke-test source, canonical: its alerts say `IsTest` (`portscan smoke` sends from it). */
+  readonly smokeSource: string;
 }
+
+/**
+ * The smoke-test source unless `PORTSCAN_SMOKE_SOURCE` says otherwise: in TEST-NET-1
+ * (192.0.2.0/24, RFC 5737, reserved for documentation), so no real traffic comes from it, and not
+ * in a range the detector drops as private; no bundled sample or test fixture uses it.
+ */
+export const DEFAULT_SMOKE_SOURCE = '192.0.2.250';
 
 /** Where a knob's value may come from, in increasing precedence: rule file, app setting, CLI flag. */
 interface Knob {
@@ -119,6 +134,13 @@ export const DETECTION_KNOBS: readonly Knob[] = [
     parse: (raw) => (raw.trim() === '' ? undefined : raw.trim()),
   },
   {
+    key: 'smokeSource',
+    setting: 'PORTSCAN_SMOKE_SOURCE',
+    flag: '--smoke-source',
+    accepts: `an IPv4 or IPv6 address no real traffic comes from (default ${DEFAULT_SMOKE_SOURCE}): its alerts are marked as tests`,
+    parse: (raw) => canonicalAddress(raw.trim()),
+  },
+  {
     key: 'severity',
     setting: 'PORTSCAN_SEVERITY',
     flag: '--severity',
@@ -191,6 +213,22 @@ export function resolveDetectionSettings(
           knownScannersRaw,
           flags['--known-scanners'] !== undefined ? '--known-scanners' : 'PORTSCAN_KNOWN_SCANNERS',
         );
+  const mode = (values.get('mode') as DetectionMode | undefined) ?? 'default';
+  const excludedSourceCidrs = (values.get('excludedSourceCidrs') as string[] | undefined) ?? [];
+  const smokeSource = values.get('smokeSource') as string | undefined;
+  if (smokeSource !== undefined) {
+    // Its rows must count, or a smoke test could never see its scan.
+    const verdict = new SourceFilter(mode, excludedSourceCidrs).judge(smokeSource);
+    if (!verdict.counts) {
+      const origin =
+        flags['--smoke-source'] !== undefined
+          ? `--smoke-source ${smokeSource}`
+          : `PORTSCAN_SMOKE_SOURCE=${smokeSource}`;
+      throw new ConfigurationError([
+        `${origin}: the detector never counts this source (${verdict.reason}); choose a public address no real traffic comes from`,
+      ]);
+    }
+  }
   const rulePath = values.get('rule') as string | undefined;
   const ruleOrigin = flags['--rule'] !== undefined ? '--rule' : 'PORTSCAN_RULE_FILE';
   const rule = rulePath === undefined ? loadEmbeddedRule() : loadRuleFile(rulePath, ruleOrigin);
@@ -203,12 +241,12 @@ export function resolveDetectionSettings(
   }
   return {
     rule,
-    mode: (values.get('mode') as DetectionMode | undefined) ?? 'default',
+    mode,
     threshold: (values.get('threshold') as number | undefined) ?? p.portScanThreshold,
     binMs: binMinutes * 60_000,
     attemptedPortsLimit: (values.get('attemptedPortsLimit') as number | undefined) ?? p.attemptedPortsLimit,
     reportedByLimit: (values.get('reportedByLimit') as number | undefined) ?? p.reportedByLimit,
-    excludedSourceCidrs: (values.get('excludedSourceCidrs') as string[] | undefined) ?? [],
+    excludedSourceCidrs,
     severity: (values.get('severity') as Severity | undefined) ?? rule.severity,
     allowedLatenessMs:
       ((values.get('allowedLatenessMinutes') as number | undefined) ?? defaults.allowedLatenessMinutes) *
@@ -216,6 +254,7 @@ export function resolveDetectionSettings(
     retentionMs:
       ((values.get('retentionHours') as number | undefined) ?? defaults.retentionHours) * 3_600_000,
     knownScanners,
+    smokeSource: smokeSource ?? DEFAULT_SMOKE_SOURCE,
   };
 }
 

@@ -133,6 +133,7 @@ export async function closeBins(deps: CloseDependencies): Promise<CloseSummary> 
         devices: a.Evidence?.DevicesCount ?? 0,
         scanShape: a.Evidence?.ScanShape ?? 'unknown',
         suppressed: a.Suppression !== undefined,
+        isTest: a.IsTest,
         isLate: a.IsLate,
         mayBeIncomplete: a.MayBeIncomplete,
       });

@@ -181,6 +181,17 @@ export function parseRange(cidr: string): Range {
   return [address, bits];
 }
 
+/**
+ * An address in the form the detector reports sources in (default mode): a dotted quad, or RFC
+ * 5952 IPv6 (an IPv4-mapped address as its IPv4); undefined when the text is no address.
+ */
+export function canonicalAddress(text: string): string | undefined {
+  if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text).toString();
+  if (!text.includes(':') || !ipaddr.IPv6.isValid(text)) return undefined;
+  const v6 = ipaddr.IPv6.parse(text);
+  return v6.isIPv4MappedAddress() ? v6.toIPv4Address().toString() : v6.toRFC5952String();
+}
+
 /** True when the text is a valid CIDR or address for `parseRange`. */
 export function isValidRange(cidr: string): boolean {
   try {

@@ -4,9 +4,10 @@ import { IsoUtcTimeSchema, PortNumberSchema } from './NetworkSession.js';
 
 /**
  * Version of the alert document: the major part changes on an incompatible change, the minor part
- * when fields are added (1.1: `Revision`, `MayBeIncomplete`; 1.2: `Evidence`; 1.3: `Suppression`).
+ * when fields are added (1.1: `Revision`, `MayBeIncomplete`; 1.2: `Evidence`; 1.3: `Suppression`;
+ * 1.4: `IsTest`).
  */
-export const ALERT_SCHEMA_VERSION = '1.3';
+export const ALERT_SCHEMA_VERSION = '1.4';
 
 /** Why an alert is suppressed: the known-scanner entry its source is in. */
 export const AlertSuppressionSchema = z
@@ -78,6 +79,13 @@ export const AlertSchema = z
      */
     MayBeIncomplete: z.boolean(),
     /**
+     * True for an alert of the smoke-test source (`PORTSCAN_SMOKE_SOURCE`, 192.0.2.250 unless set;
+     * `portscan smoke` sends its synthetic scan from it): a test of the deployment, not a scan.
+     * Every sink receives it, and the Teams and Slack cards say so; a receiver that pages people
+     * skips it. False for every other alert, and for documents before 1.4.
+     */
+    IsTest: z.boolean(),
+    /**
      * Beyond the rule: the ports reached, the reporting devices, the targets and the scan's shape.
      * Every alert of schema 1.2 and later has it; absent from older documents.
      */
@@ -93,13 +101,23 @@ export const AlertSchema = z
 
 export type Alert = z.infer<typeof AlertSchema>;
 
-/** An alert document of schema version 1.2 (before `Suppression`), as older outbox rows hold it. */
-const AlertV1_2Schema = AlertSchema.omit({ SchemaVersion: true, Suppression: true })
+/** An alert document of schema version 1.3 (before `IsTest`), as older outbox rows hold it. */
+const AlertV1_3Schema = AlertSchema.omit({ SchemaVersion: true, IsTest: true })
+  .extend({ SchemaVersion: z.literal('1.3') })
+  .strict();
+
+/** An alert document of schema version 1.2 (before `Suppression`). */
+const AlertV1_2Schema = AlertSchema.omit({ SchemaVersion: true, Suppression: true, IsTest: true })
   .extend({ SchemaVersion: z.literal('1.2') })
   .strict();
 
-/** An alert document of schema version 1.1 (before `Evidence`), as older outbox rows hold it. */
-const AlertV1_1Schema = AlertSchema.omit({ SchemaVersion: true, Evidence: true, Suppression: true })
+/** An alert document of schema version 1.1 (before `Evidence`). */
+const AlertV1_1Schema = AlertSchema.omit({
+  SchemaVersion: true,
+  Evidence: true,
+  Suppression: true,
+  IsTest: true,
+})
   .extend({ SchemaVersion: z.literal('1.1') })
   .strict();
 
@@ -110,6 +128,7 @@ const AlertV1_0Schema = AlertSchema.omit({
   MayBeIncomplete: true,
   Evidence: true,
   Suppression: true,
+  IsTest: true,
 })
   .extend({ SchemaVersion: z.literal('1.0') })
   .strict();
@@ -117,18 +136,17 @@ const AlertV1_0Schema = AlertSchema.omit({
 /**
  * Reads a stored alert document of any known version as the current version: a 1.0 document is
  * a first revision that was not closed early (`Revision: 1`, `MayBeIncomplete: false`); 1.0 and
- * 1.1 documents have no `Evidence` (their rows were counted before the evidence was kept), and no
- * document before 1.3 is suppressed.
+ * 1.1 documents have no `Evidence` (their rows were counted before the evidence was kept), no
+ * document before 1.3 is suppressed, and none before 1.4 is a test (`IsTest: false`).
  * @throws {z.ZodError} when the value is no alert document of a known version
  */
 export function toCurrentAlert(value: unknown): Alert {
+  const current = { SchemaVersion: ALERT_SCHEMA_VERSION, IsTest: false } as const;
   const old = AlertV1_0Schema.safeParse(value);
-  if (old.success) {
-    return { ...old.data, SchemaVersion: ALERT_SCHEMA_VERSION, Revision: 1, MayBeIncomplete: false };
+  if (old.success) return { ...old.data, ...current, Revision: 1, MayBeIncomplete: false };
+  for (const schema of [AlertV1_1Schema, AlertV1_2Schema, AlertV1_3Schema]) {
+    const earlier = schema.safeParse(value);
+    if (earlier.success) return { ...earlier.data, ...current };
   }
-  const previous = AlertV1_1Schema.safeParse(value);
-  if (previous.success) return { ...previous.data, SchemaVersion: ALERT_SCHEMA_VERSION };
-  const recent = AlertV1_2Schema.safeParse(value);
-  if (recent.success) return { ...recent.data, SchemaVersion: ALERT_SCHEMA_VERSION };
   return AlertSchema.parse(value);
 }

@@ -130,30 +130,49 @@ export function mitreTechniqueUrl(technique: string): string | undefined {
 
 /** What a chat card says of an alert's standing, shared by the Teams and Slack formats. */
 export interface AlertStanding {
-  /** Prefix of the title: `Update: ` for a correction (chat webhooks cannot edit the card they posted). */
+  /**
+   * Prefix of the title: `Test: ` for a smoke test's alert, `Update: ` for a correction (chat
+   * webhooks cannot edit the card they posted).
+   */
   readonly titlePrefix: string;
-  /** Appended to the severity line: ` · late alert`, ` · update 2`, ` · may be incomplete`. */
+  /** Appended to the severity line: ` · smoke test, no action needed`, ` · late alert`, ` · update 2`, ` · may be incomplete`. */
   readonly tags: string;
-  /** Facts (title, plain text) shown only when they apply. */
+  /** Facts (title, plain text) shown only when they apply: at most four. */
   readonly facts: readonly { readonly title: string; readonly value: string }[];
+  /** A smoke test's alert: the card drops the severity colour, so that it reads as no incident. */
+  readonly isTest: boolean;
 }
 
 /**
- * How a card presents an alert's revision, lateness and completeness. A correction is a new card
- * titled as an update, carrying the exact figures; an alert closed while a partition was behind
- * says that rows may be missing.
+ * How a card presents an alert's revision, lateness, completeness and whether it is a test. A
+ * smoke test's alert says so first, in the title and the severity line, so that nobody acts on
+ * it; a correction is a new card titled as an update, carrying the exact figures; an alert closed
+ * while a partition was behind says that rows may be missing.
  */
-export function alertStanding(alert: Pick<Alert, 'IsLate' | 'Revision' | 'MayBeIncomplete'>): AlertStanding {
+export function alertStanding(
+  alert: Pick<Alert, 'IsLate' | 'Revision' | 'MayBeIncomplete' | 'IsTest'>,
+): AlertStanding {
   const isUpdate = alert.Revision > 1;
   const tags = [
+    alert.IsTest ? 'smoke test, no action needed' : undefined,
     alert.IsLate ? 'late alert' : undefined,
     isUpdate ? `update ${alert.Revision}` : undefined,
     alert.MayBeIncomplete ? 'may be incomplete' : undefined,
   ].filter((t): t is string => t !== undefined);
   return {
-    titlePrefix: isUpdate ? 'Update: ' : '',
+    titlePrefix: `${alert.IsTest ? 'Test: ' : ''}${isUpdate ? 'Update: ' : ''}`,
     tags: tags.map((t) => ` · ${t}`).join(''),
+    isTest: alert.IsTest,
     facts: [
+      ...(alert.IsTest
+        ? [
+            {
+              title: 'Test',
+              value:
+                'a smoke test of this deployment (portscan smoke, from its test source address), not a scan: no action needed',
+            },
+          ]
+        : []),
       ...(alert.IsLate
         ? [{ title: 'Late', value: 'crossed the threshold after its window had closed' }]
         : []),

@@ -82,6 +82,9 @@ const SEVERITY_STYLE: Readonly<Record<Alert['Severity'], { container: string; co
   Informational: { container: 'default', color: 'Default' },
 };
 
+/** A smoke test's card: the neutral style, whatever the severity. */
+const TEST_STYLE = { container: 'default', color: 'Default' } as const;
+
 /** Budgets (characters of escaped text) that keep the worst case far below 28 KB. */
 const LIMITS = {
   title: 200,
@@ -105,7 +108,8 @@ const LIMITS = {
  * holds. A pure function: the same alert gives the same card.
  */
 export function toTeamsMessage(alert: Alert, options: TeamsMessageOptions = {}): TeamsMessage {
-  const style = SEVERITY_STYLE[alert.Severity];
+  const standing = alertStanding(alert);
+  const style = standing.isTest ? TEST_STYLE : SEVERITY_STYLE[alert.Severity];
   const count = formatCount(alert.AttemptedPortsCount);
   const minutes = windowMinutes(alert);
   const ports = formatPortRanges(alert.AttemptedPorts, LIMITS.ports);
@@ -119,7 +123,6 @@ export function toTeamsMessage(alert: Alert, options: TeamsMessageOptions = {}):
     (n) => `- and ${formatCount(n)} more`,
   );
   const link = renderAlertLink(options.linkTemplate, alert);
-  const standing = alertStanding(alert);
   const body: CardElement[] = [
     {
       type: 'Container',

@@ -39,7 +39,7 @@ describe('Alert revisions: identities and stored versions', () => {
   });
 
   it('reads a stored 1.0 document as a first revision of the current version', () => {
-    const { Revision: _r, MayBeIncomplete: _m, Evidence: _e, ...rest } = sampleAlert();
+    const { Revision: _r, MayBeIncomplete: _m, Evidence: _e, IsTest: _t, ...rest } = sampleAlert();
     const old = { ...rest, SchemaVersion: '1.0' };
     expect(() => AlertSchema.parse(old)).toThrow();
     // A 1.0 document predates the evidence: it is read without it.

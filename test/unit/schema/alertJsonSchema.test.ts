@@ -33,34 +33,43 @@ describe('Alert JSON Schema: published file', () => {
 
 describe('Alert schema: versions', () => {
   it('reads a 1.1 document (an outbox row written before the evidence) as the current version without evidence', () => {
-    const { Evidence: _evidence, ...rest } = sampleAlert();
+    const { Evidence: _evidence, IsTest: _t, ...rest } = sampleAlert();
     const old = { ...rest, SchemaVersion: '1.1' };
     expect(() => AlertSchema.parse(old)).toThrow();
-    expect(toCurrentAlert(old)).toEqual({ ...rest, SchemaVersion: ALERT_SCHEMA_VERSION });
+    expect(toCurrentAlert(old)).toEqual({ ...rest, SchemaVersion: ALERT_SCHEMA_VERSION, IsTest: false });
   });
 
   it('reads a 1.0 document as a first revision without evidence', () => {
-    const { Evidence: _e, Revision: _r, MayBeIncomplete: _m, ...rest } = sampleAlert();
+    const { Evidence: _e, Revision: _r, MayBeIncomplete: _m, IsTest: _t, ...rest } = sampleAlert();
     expect(toCurrentAlert({ ...rest, SchemaVersion: '1.0' })).toEqual({
       ...rest,
       SchemaVersion: ALERT_SCHEMA_VERSION,
       Revision: 1,
       MayBeIncomplete: false,
+      IsTest: false,
     });
   });
 
   it('reads a current document unchanged and refuses an older document that claims evidence', () => {
     const alert = sampleAlert();
-    expect(alert.SchemaVersion).toBe('1.3');
+    expect(alert.SchemaVersion).toBe('1.4');
     expect(toCurrentAlert(alert)).toEqual(alert);
-    expect(() => toCurrentAlert({ ...alert, SchemaVersion: '1.1' })).toThrow();
+    const { IsTest: _t, ...withoutTest } = alert;
+    expect(() => toCurrentAlert({ ...withoutTest, SchemaVersion: '1.1' })).toThrow();
   });
 
   it('reads a 1.2 document as the current version, and refuses one that claims a suppression', () => {
-    const alert = sampleAlert();
-    expect(toCurrentAlert({ ...alert, SchemaVersion: '1.2' })).toEqual(alert);
+    const { IsTest: _t, ...old } = sampleAlert();
+    expect(toCurrentAlert({ ...old, SchemaVersion: '1.2' })).toEqual(sampleAlert());
     const suppression = { Kind: 'known scanner', Cidr: '203.0.113.0/24', Reason: 'x', Expires: '2026-12-31' };
-    expect(() => toCurrentAlert({ ...alert, SchemaVersion: '1.2', Suppression: suppression })).toThrow();
-    expect(toCurrentAlert({ ...alert, Suppression: suppression }).Suppression).toEqual(suppression);
+    expect(() => toCurrentAlert({ ...old, SchemaVersion: '1.2', Suppression: suppression })).toThrow();
+    expect(toCurrentAlert({ ...sampleAlert(), Suppression: suppression }).Suppression).toEqual(suppression);
+  });
+
+  it('reads a 1.3 document as no test, and refuses one that claims to be a test', () => {
+    const { IsTest: _t, ...old } = sampleAlert();
+    expect(toCurrentAlert({ ...old, SchemaVersion: '1.3' })).toEqual({ ...sampleAlert(), IsTest: false });
+    expect(() => toCurrentAlert({ ...old, SchemaVersion: '1.3', IsTest: true })).toThrow();
+    expect(() => AlertSchema.parse({ ...old, SchemaVersion: '1.4' })).toThrow();
   });
 });
