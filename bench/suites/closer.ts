@@ -40,7 +40,7 @@ const { silentLogger } = await loadDist<typeof import('../../lib/observability/L
 
 type Store = import('../../lib/state/TableWindowStore.js').TableWindowStore;
 type Outbox = import('../../lib/state/TableAlertOutbox.js').TableAlertOutbox;
-type Group = import('../../lib/detection/BatchAggregator.js').BatchGroup;
+type Group = import('../../lib/state/WindowStore.js').BatchGroup;
 
 const settings = resolveDetectionSettings({}, {}, CLI_DEFAULTS);
 const BINS = 12;

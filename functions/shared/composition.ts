@@ -3,6 +3,7 @@ import { getHeapStatistics } from 'node:v8';
 import type { InvocationContext } from '@azure/functions';
 import type { AlertSink } from '../../lib/alerts/AlertSink.js';
 import { createAlertSinks } from '../../lib/alerts/createAlertSinks.js';
+import type { StorageRetryOptions } from '../../lib/azure/clients.js';
 import type { DeliveryConfig, IngestConfig, ServiceConnection } from '../../lib/config/appSettings.js';
 import {
   FLOW_LOG_STORAGE_CONNECTION,
@@ -19,7 +20,6 @@ import { StorageBlockBlobReader } from '../../lib/flowlogs/StorageBlockBlobReade
 import type { Logger } from '../../lib/observability/Logger.js';
 import { SOURCE_DECODERS } from '../../lib/sources/pipeline/registry.js';
 import type { SourceDecoder } from '../../lib/sources/pipeline/types.js';
-import type { StorageRetryOptions } from '../../lib/state/storageClients.js';
 import { TableAlertOutbox } from '../../lib/state/TableAlertOutbox.js';
 import { TableDeadLetterStore } from '../../lib/state/TableDeadLetterStore.js';
 import { TableFlowLogCursorStore } from '../../lib/state/TableFlowLogCursorStore.js';

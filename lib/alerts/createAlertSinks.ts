@@ -1,4 +1,5 @@
 import type { StoragePipelineOptions } from '@azure/storage-queue';
+import { createQueueClient } from '../azure/clients.js';
 import type { FunctionConfig } from '../config/appSettings.js';
 import type { Logger } from '../observability/Logger.js';
 import type { AlertSink } from './AlertSink.js';
@@ -7,7 +8,7 @@ import { DEFAULT_RETRY_POLICY } from './http/postJson.js';
 import type { WebhookHttpOptions } from './http/WebhookTransport.js';
 import { SignedWebhookSink } from './sinks/SignedWebhookSink.js';
 import { SlackWebhookSink } from './sinks/SlackWebhookSink.js';
-import { createQueueClient, StorageQueueSink } from './sinks/StorageQueueSink.js';
+import { DEFAULT_QUEUE_PIPELINE_OPTIONS, StorageQueueSink } from './sinks/StorageQueueSink.js';
 import { TeamsWebhookSink } from './sinks/TeamsWebhookSink.js';
 
 /**
@@ -45,7 +46,13 @@ export function createAlertSinks(settings: AlertSinkSettings, deps: AlertSinkDep
   const sinks: AlertSink[] = [];
   if (settings.queues !== undefined && settings.alertQueue !== undefined) {
     sinks.push(
-      new StorageQueueSink(createQueueClient(settings.queues, settings.alertQueue, deps.queuePipeline)),
+      new StorageQueueSink(
+        createQueueClient(
+          settings.queues,
+          settings.alertQueue,
+          deps.queuePipeline ?? DEFAULT_QUEUE_PIPELINE_OPTIONS,
+        ),
+      ),
     );
   }
   const linkTemplate = settings.alertLinkTemplate;

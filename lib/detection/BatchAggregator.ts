@@ -1,12 +1,6 @@
+import type { BatchGroup } from '../state/WindowStore.js';
 import { WindowAccumulator } from '../window/WindowState.js';
 import type { CountedRow } from './RowRouter.js';
-
-/** One (source, bin) of a batch and what the batch's rows add to it. */
-export interface BatchGroup {
-  readonly source: string;
-  readonly binStartMs: number;
-  readonly accumulator: WindowAccumulator;
-}
 
 /**
  * Groups the counted rows of one batch per (source, bin) in memory, so that the store sees at

@@ -8,10 +8,8 @@ import type { PartitionBacklog, PartitionTail } from '../eventhub/PartitionBackl
 import type { Logger } from '../observability/Logger.js';
 import { LOG_MESSAGES } from '../observability/Logger.js';
 import type { Alert } from '../schema/Alert.js';
-import type { AlertOutbox } from '../state/AlertOutbox.js';
-import type { OutboxEntry, SinkStatus } from '../state/TableAlertOutbox.js';
-import type { CloserState } from '../state/TableWindowStore.js';
-import type { WindowStore } from '../state/WindowStore.js';
+import type { AlertOutbox, OutboxEntry, SinkStatus } from '../state/AlertOutbox.js';
+import type { CloserState, WindowStore } from '../state/WindowStore.js';
 import type { WindowState } from '../window/WindowState.js';
 import { emptyState, mergeStates } from '../window/WindowState.js';
 import { closingBoundaries, watermarkOf } from './watermark.js';

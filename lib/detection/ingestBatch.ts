@@ -6,10 +6,14 @@ import { type GunzipFailure, gunzipText, isGzip } from '../sources/formats/cloud
 import { decodeText } from '../sources/pipeline/decodeInput.js';
 import { Normalizer } from '../sources/pipeline/Normalizer.js';
 import type { SourceDecoder } from '../sources/pipeline/types.js';
-import type { TableDeadLetterStore } from '../state/TableDeadLetterStore.js';
-import type { ApplyCounts, FeedKind, PartitionProgress } from '../state/TableWindowStore.js';
-import type { WindowStore } from '../state/WindowStore.js';
-import type { BatchGroup } from './BatchAggregator.js';
+import type { DeadLetterStore } from '../state/DeadLetterStore.js';
+import type {
+  ApplyCounts,
+  BatchGroup,
+  FeedKind,
+  PartitionProgress,
+  WindowStore,
+} from '../state/WindowStore.js';
 import { BatchAggregator } from './BatchAggregator.js';
 import { BEYOND_RETENTION, RowRouter } from './RowRouter.js';
 
@@ -32,7 +36,7 @@ export interface IngestDependencies {
   /** Limits on untrusted input and memory. */
   readonly limits: Limits;
   /** Where dead-letter samples are kept for operators (rate-limited); none in tests that do not need it. */
-  readonly deadLetters?: TableDeadLetterStore;
+  readonly deadLetters?: DeadLetterStore;
   /** Identifies the writer in dead-letter row keys. */
   readonly instance?: string;
   /** Name of the input in dead-letter locations; `partition <id>` when not given. */

@@ -6,7 +6,7 @@ import { LOG_MESSAGES } from '../observability/Logger.js';
 import type { DeadLetter } from '../sources/pipeline/Normalizer.js';
 import type { FlowLogCursor, FlowLogCursorStore, StoredCursor } from '../state/FlowLogCursorStore.js';
 import { isCovered } from '../state/FlowLogCursorStore.js';
-import type { ApplyCounts } from '../state/TableWindowStore.js';
+import type { ApplyCounts } from '../state/WindowStore.js';
 import type { BatchMessage, IngestDependencies, IngestSummary } from './ingestBatch.js';
 import { ingestBatch } from './ingestBatch.js';
 

@@ -1,5 +1,5 @@
 import type { PartitionTail } from '../eventhub/PartitionBacklog.js';
-import type { PartitionProgress } from '../state/TableWindowStore.js';
+import type { PartitionProgress } from '../state/WindowStore.js';
 
 /**
  * Where a partition stands. An Event Hub partition against the hub: `caught-up` when ingest has

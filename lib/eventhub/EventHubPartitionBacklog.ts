@@ -1,7 +1,7 @@
 import { EventHubConsumerClient, RetryMode } from '@azure/event-hubs';
+import { credentialFor } from '../azure/clients.js';
 import type { ServiceConnection } from '../config/appSettings.js';
 import { EventHubUnavailableError } from '../errors.js';
-import { credentialFor } from '../state/storageClients.js';
 import type { PartitionBacklog, PartitionTail } from './PartitionBacklog.js';
 
 /** Retries of one management request by the SDK (exponential backoff). */

@@ -1,7 +1,8 @@
-import { BlobServiceClient } from '@azure/storage-blob';
+import type { BlobServiceClient } from '@azure/storage-blob';
+import type { StorageRetryOptions } from '../azure/clients.js';
+import { createBlobServiceClient, DEFAULT_STORAGE_RETRY } from '../azure/clients.js';
+import { asStorageFailure, statusOf } from '../azure/storageErrors.js';
 import type { ServiceConnection } from '../config/appSettings.js';
-import type { StorageRetryOptions } from '../state/storageClients.js';
-import { asStorageFailure, credentialFor, DEFAULT_STORAGE_RETRY, statusOf } from '../state/storageClients.js';
 import type { BlockBlobReader, ListingRead, RangeRead } from './BlockBlobReader.js';
 
 /**
@@ -23,16 +24,7 @@ export class StorageBlockBlobReader implements BlockBlobReader {
     connection: ServiceConnection,
     retry: StorageRetryOptions = DEFAULT_STORAGE_RETRY,
   ): StorageBlockBlobReader {
-    const retryOptions = {
-      maxTries: retry.maxRetries + 1,
-      retryDelayInMs: retry.retryDelayInMs,
-      maxRetryDelayInMs: retry.maxRetryDelayInMs,
-    };
-    const service =
-      connection.kind === 'connectionString'
-        ? BlobServiceClient.fromConnectionString(connection.connectionString, { retryOptions })
-        : new BlobServiceClient(connection.endpoint, credentialFor(connection), { retryOptions });
-    return new StorageBlockBlobReader(service);
+    return new StorageBlockBlobReader(createBlobServiceClient(connection, retry));
   }
 
   /** The account's blob endpoint, to check that an event names a blob of this account. */

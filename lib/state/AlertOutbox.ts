@@ -1,5 +1,58 @@
+import { z } from 'zod';
 import type { Alert } from '../schema/Alert.js';
-import type { OutboxEntry, SinkStatus } from './TableAlertOutbox.js';
+
+/** Delivery state of one alert at one sink. */
+export const SinkStatusSchema = z
+  .object({
+    state: z.enum(['pending', 'delivered', 'parked']),
+    failedRuns: z.number().int().min(0),
+    lastReason: z.string().optional(),
+    deliveredAtMs: z.number().optional(),
+  })
+  .strict();
+export type SinkStatus = z.infer<typeof SinkStatusSchema>;
+
+/** One alert in the outbox with the delivery state of each sink. */
+export interface OutboxEntry {
+  readonly alert: Alert;
+  readonly createdAtMs: number;
+  readonly sinks: Readonly<Record<string, SinkStatus>>;
+  readonly leaseUntilMs: number;
+  readonly leaseOwner: string;
+  readonly etag: string;
+}
+
+/** Every sink pending: the state of a new alert, or of a new revision, at each sink. */
+export function pendingSinks(sinkNames: readonly string[]): Record<string, SinkStatus> {
+  return Object.fromEntries(sinkNames.map((n) => [n, { state: 'pending', failedRuns: 0 }]));
+}
+
+/** Whether two sink state maps are equal (whatever their key order). */
+export function sameSinks(
+  a: Readonly<Record<string, SinkStatus>>,
+  b: Readonly<Record<string, SinkStatus>>,
+): boolean {
+  const canonical = (m: Readonly<Record<string, SinkStatus>>) =>
+    JSON.stringify(
+      Object.keys(m)
+        .sort()
+        .map((k) => {
+          const v = m[k] as SinkStatus;
+          return [k, v.state, v.failedRuns, v.lastReason ?? null, v.deliveredAtMs ?? null];
+        }),
+    );
+  return canonical(a) === canonical(b);
+}
+
+/** Whether a sink still waits for the alert: only then is a delivery lease kept. */
+export function hasPendingSink(sinks: Readonly<Record<string, SinkStatus>>): boolean {
+  return Object.values(sinks).some((s) => s.state === 'pending');
+}
+
+/** Whether another run holds an unexpired delivery lease on the entry at `nowMs`. */
+export function isLeasedByOther(entry: OutboxEntry, owner: string, nowMs: number): boolean {
+  return entry.leaseUntilMs > nowMs && entry.leaseOwner !== owner;
+}
 
 /**
  * The alert outbox: alerts recorded once per AlertId before any delivery (a correction replaces

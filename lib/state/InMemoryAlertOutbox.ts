@@ -1,6 +1,6 @@
 import type { Alert } from '../schema/Alert.js';
-import type { AlertOutbox } from './AlertOutbox.js';
-import type { OutboxEntry, SinkStatus } from './TableAlertOutbox.js';
+import type { AlertOutbox, OutboxEntry, SinkStatus } from './AlertOutbox.js';
+import { hasPendingSink, isLeasedByOther, pendingSinks } from './AlertOutbox.js';
 
 /** The in-memory twin of `TableAlertOutbox`, with the same create-once, revision, lease and ETag semantics. */
 export class InMemoryAlertOutbox implements AlertOutbox {
@@ -37,7 +37,7 @@ export class InMemoryAlertOutbox implements AlertOutbox {
   }
 
   async listPending(): Promise<OutboxEntry[]> {
-    return (await this.listAll()).filter((e) => Object.values(e.sinks).some((s) => s.state === 'pending'));
+    return (await this.listAll()).filter((e) => hasPendingSink(e.sinks));
   }
 
   async listAll(): Promise<OutboxEntry[]> {
@@ -52,7 +52,7 @@ export class InMemoryAlertOutbox implements AlertOutbox {
   ): Promise<OutboxEntry | undefined> {
     const current = this.#entries.get(entry.alert.AlertId);
     if (current === undefined || current.etag !== entry.etag) return undefined;
-    if (current.leaseUntilMs > nowMs && current.leaseOwner !== owner) return undefined;
+    if (isLeasedByOther(current, owner, nowMs)) return undefined;
     const next = { ...current, leaseUntilMs: untilMs, leaseOwner: owner, etag: this.#etag() };
     this.#entries.set(entry.alert.AlertId, next);
     return next;
@@ -65,7 +65,7 @@ export class InMemoryAlertOutbox implements AlertOutbox {
   ): Promise<OutboxEntry | undefined> {
     const current = this.#entries.get(entry.alert.AlertId);
     if (current === undefined || current.etag !== entry.etag) return undefined;
-    const untilMs = Object.values(sinks).some((s) => s.state === 'pending') ? leaseUntilMs : 0;
+    const untilMs = hasPendingSink(sinks) ? leaseUntilMs : 0;
     const next = {
       ...current,
       sinks,
@@ -80,7 +80,7 @@ export class InMemoryAlertOutbox implements AlertOutbox {
   async purge(beforeMs: number): Promise<number> {
     let n = 0;
     for (const [id, e] of this.#entries) {
-      if (e.createdAtMs < beforeMs && !Object.values(e.sinks).some((s) => s.state === 'pending')) {
+      if (e.createdAtMs < beforeMs && !hasPendingSink(e.sinks)) {
         this.#entries.delete(id);
         n++;
       }
@@ -91,8 +91,4 @@ export class InMemoryAlertOutbox implements AlertOutbox {
   #etag(): string {
     return String(++this.#version);
   }
-}
-
-function pendingSinks(sinkNames: readonly string[]): Record<string, SinkStatus> {
-  return Object.fromEntries(sinkNames.map((n) => [n, { state: 'pending', failedRuns: 0 }]));
 }

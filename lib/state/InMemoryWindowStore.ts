@@ -1,19 +1,21 @@
-import type { BatchGroup } from '../detection/BatchAggregator.js';
 import type { WindowState } from '../window/WindowState.js';
 import { emptyState } from '../window/WindowState.js';
+import { isSameCloser, mergeCloser, mergeProgress } from './forwardOnly.js';
 import type {
   ApplyCounts,
+  BatchGroup,
+  CloserPosition,
   CloserState,
   LateMarker,
   PartitionProgress,
   StoredWindow,
-} from './TableWindowStore.js';
-import type { WindowStore } from './WindowStore.js';
+  WindowStore,
+} from './WindowStore.js';
 
 /**
  * The in-memory twin of `TableWindowStore`: the same semantics (rows per source, bin and
- * partition; forward-only closer and progress; late marks with versions) without I/O, for fast
- * tests and benchmarks. Not durable, single process.
+ * partition; the closer and progress moved by the same forward-only rules, `forwardOnly.ts`; late
+ * marks with versions) without I/O, for fast tests and benchmarks. Not durable, single process.
  */
 export class InMemoryWindowStore implements WindowStore {
   /** bin start → source → partition → state */
@@ -70,35 +72,15 @@ export class InMemoryWindowStore implements WindowStore {
     return this.#closer;
   }
 
-  async advanceCloser(next: Omit<CloserState, 'etag'>, _current: CloserState): Promise<CloserState> {
-    const c = this.#closer;
-    this.#closer = {
-      announcedMs: Math.max(c.announcedMs, next.announcedMs),
-      evaluatedMs: Math.max(c.evaluatedMs, next.evaluatedMs),
-      sweptMs: Math.max(c.sweptMs, next.sweptMs),
-      etag: String(++this.#version),
-    };
+  async advanceCloser(next: CloserPosition, _current: CloserState): Promise<CloserState> {
+    const merged = mergeCloser(this.#closer, next);
+    if (this.#closer.etag !== undefined && isSameCloser(merged, this.#closer)) return this.#closer;
+    this.#closer = { ...merged, etag: String(++this.#version) };
     return this.#closer;
   }
 
   async recordProgress(progress: PartitionProgress): Promise<void> {
-    const current = this.#progress.get(progress.partition);
-    this.#progress.set(progress.partition, {
-      partition: progress.partition,
-      maxEventTimeMs: Math.max(progress.maxEventTimeMs, current?.maxEventTimeMs ?? 0),
-      minEventTimeMs: Math.min(progress.minEventTimeMs, current?.minEventTimeMs ?? Number.MAX_SAFE_INTEGER),
-      maxEnqueuedTimeMs: Math.max(progress.maxEnqueuedTimeMs, current?.maxEnqueuedTimeMs ?? 0),
-      lastSequenceNumber: Math.max(progress.lastSequenceNumber, current?.lastSequenceNumber ?? 0),
-      updatedAtMs: Math.max(progress.updatedAtMs, current?.updatedAtMs ?? 0),
-      ...((progress.feed ?? current?.feed) === 'flowlog'
-        ? {
-            feed: 'flowlog' as const,
-            ...(Math.max(progress.feedEndMs ?? 0, current?.feedEndMs ?? 0) > 0
-              ? { feedEndMs: Math.max(progress.feedEndMs ?? 0, current?.feedEndMs ?? 0) }
-              : {}),
-          }
-        : {}),
-    });
+    this.#progress.set(progress.partition, mergeProgress(this.#progress.get(progress.partition), progress));
   }
 
   async readProgress(): Promise<PartitionProgress[]> {

@@ -1,39 +1,14 @@
 import type { TableClient } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import { z } from 'zod';
+import type { StorageRetryOptions } from '../azure/clients.js';
+import { createTableClient, ensureTable, onceSucceeded } from '../azure/clients.js';
+import { asStorageFailure, statusOf } from '../azure/storageErrors.js';
 import type { ServiceConnection } from '../config/appSettings.js';
 import type { Alert } from '../schema/Alert.js';
 import { toCurrentAlert } from '../schema/Alert.js';
-import type { AlertOutbox } from './AlertOutbox.js';
-import type { StorageRetryOptions } from './storageClients.js';
-import {
-  asStorageFailure,
-  createTableClient,
-  ensureTable,
-  onceSucceeded,
-  statusOf,
-} from './storageClients.js';
-
-/** Delivery state of one alert at one sink. */
-export const SinkStatusSchema = z
-  .object({
-    state: z.enum(['pending', 'delivered', 'parked']),
-    failedRuns: z.number().int().min(0),
-    lastReason: z.string().optional(),
-    deliveredAtMs: z.number().optional(),
-  })
-  .strict();
-export type SinkStatus = z.infer<typeof SinkStatusSchema>;
-
-/** One alert in the outbox with the delivery state of each sink. */
-export interface OutboxEntry {
-  readonly alert: Alert;
-  readonly createdAtMs: number;
-  readonly sinks: Readonly<Record<string, SinkStatus>>;
-  readonly leaseUntilMs: number;
-  readonly leaseOwner: string;
-  readonly etag: string;
-}
+import type { AlertOutbox, OutboxEntry, SinkStatus } from './AlertOutbox.js';
+import { hasPendingSink, isLeasedByOther, pendingSinks, SinkStatusSchema, sameSinks } from './AlertOutbox.js';
 
 const PK = 'alert';
 const SinksSchema = z.record(z.string(), SinkStatusSchema);
@@ -83,9 +58,7 @@ export class TableAlertOutbox implements AlertOutbox {
   /** Records a new alert for the given sinks; false when the alert was recorded before (same AlertId). */
   async record(alert: Alert, sinkNames: readonly string[], nowMs: number): Promise<boolean> {
     await this.ready();
-    const sinks: Record<string, SinkStatus> = Object.fromEntries(
-      sinkNames.map((n) => [n, { state: 'pending', failedRuns: 0 }]),
-    );
+    const sinks = pendingSinks(sinkNames);
     try {
       await this.table.createEntity({
         partitionKey: PK,
@@ -126,9 +99,7 @@ export class TableAlertOutbox implements AlertOutbox {
     alert: Alert,
     sinkNames: readonly string[],
   ): Promise<OutboxEntry | undefined> {
-    const sinks: Record<string, SinkStatus> = Object.fromEntries(
-      sinkNames.map((n) => [n, { state: 'pending', failedRuns: 0 }]),
-    );
+    const sinks = pendingSinks(sinkNames);
     try {
       const r = await this.table.updateEntity(
         {
@@ -192,7 +163,7 @@ export class TableAlertOutbox implements AlertOutbox {
     nowMs: number,
     untilMs: number,
   ): Promise<OutboxEntry | undefined> {
-    if (entry.leaseUntilMs > nowMs && entry.leaseOwner !== owner) return undefined;
+    if (isLeasedByOther(entry, owner, nowMs)) return undefined;
     try {
       const r = await this.table.updateEntity(
         {
@@ -224,7 +195,7 @@ export class TableAlertOutbox implements AlertOutbox {
     sinks: Record<string, SinkStatus>,
     leaseUntilMs: number,
   ): Promise<OutboxEntry | undefined> {
-    const pending = Object.values(sinks).some((s) => s.state === 'pending');
+    const pending = hasPendingSink(sinks);
     const parked = Object.values(sinks).some((s) => s.state === 'parked');
     const untilMs = pending ? leaseUntilMs : 0;
     const owner = untilMs === 0 ? '' : entry.leaseOwner;
@@ -279,23 +250,6 @@ export class TableAlertOutbox implements AlertOutbox {
     }
     return deleted;
   }
-}
-
-/** Whether two sink state maps are equal (whatever their key order). */
-export function sameSinks(
-  a: Readonly<Record<string, SinkStatus>>,
-  b: Readonly<Record<string, SinkStatus>>,
-): boolean {
-  const canonical = (m: Readonly<Record<string, SinkStatus>>) =>
-    JSON.stringify(
-      Object.keys(m)
-        .sort()
-        .map((k) => {
-          const v = m[k] as SinkStatus;
-          return [k, v.state, v.failedRuns, v.lastReason ?? null, v.deliveredAtMs ?? null];
-        }),
-    );
-  return canonical(a) === canonical(b);
 }
 
 function toEntry(r: OutboxRow & { etag: string }): OutboxEntry {

@@ -1,17 +1,12 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
+import type { StorageRetryOptions } from '../azure/clients.js';
+import { createTableClient, ensureTable, onceSucceeded } from '../azure/clients.js';
+import { asStorageFailure, statusOf } from '../azure/storageErrors.js';
 import type { ServiceConnection } from '../config/appSettings.js';
 import type { DeadLetter } from '../sources/pipeline/Normalizer.js';
-import type { StorageRetryOptions } from './storageClients.js';
-import {
-  asStorageFailure,
-  createTableClient,
-  ensureTable,
-  onceSucceeded,
-  statusOf,
-} from './storageClients.js';
-
-const RETENTION_MS = 7 * 24 * 3_600_000;
+import type { DeadLetterStore } from './DeadLetterStore.js';
+import { DEAD_LETTER_EXCERPT_CHARS, DEAD_LETTER_RETENTION_MS, SampleBudget } from './DeadLetterStore.js';
 
 /** `yyyyMMddTHH` (UTC): one table partition per hour, so retention deletes whole partitions. */
 function hourKey(ms: number): string {
@@ -25,17 +20,15 @@ function hourKey(ms: number): string {
  * instance (`deadLettersPerMinute`): beyond the rate, dead letters are only counted. A sample holds
  * the source, the reason, the position and the first characters of the record, never more.
  */
-export class TableDeadLetterStore {
+export class TableDeadLetterStore implements DeadLetterStore {
   readonly table: TableClient;
-  readonly #perMinute: number;
-  #windowStartMs = 0;
-  #writtenInWindow = 0;
+  readonly #budget: SampleBudget;
   #sequence = 0;
   readonly #ensureTable: () => Promise<void>;
 
   constructor(table: TableClient, perMinute: number) {
     this.table = table;
-    this.#perMinute = perMinute;
+    this.#budget = new SampleBudget(perMinute);
     this.#ensureTable = onceSucceeded(() => ensureTable(table));
   }
 
@@ -53,13 +46,8 @@ export class TableDeadLetterStore {
 
   /** Writes as many samples as the rate allows; returns how many were written. */
   async write(samples: readonly DeadLetter[], nowMs: number, instance: string): Promise<number> {
-    if (samples.length === 0 || this.#perMinute === 0) return 0;
-    if (nowMs - this.#windowStartMs >= 60_000) {
-      this.#windowStartMs = nowMs;
-      this.#writtenInWindow = 0;
-    }
-    const allowed = Math.min(samples.length, this.#perMinute - this.#writtenInWindow);
-    if (allowed <= 0) return 0;
+    const allowed = samples.length === 0 ? 0 : this.#budget.allowance(samples.length, nowMs);
+    if (allowed === 0) return 0;
     await this.#ensureTable();
     const pk = hourKey(nowMs);
     const actions: TransactionAction[] = samples.slice(0, allowed).map((d) => [
@@ -74,7 +62,7 @@ export class TableDeadLetterStore {
         line: d.location.line ?? -1,
         record: d.location.record ?? -1,
         sequenceNumber: d.location.sequenceNumber ?? -1,
-        excerpt: d.excerpt.slice(0, 256),
+        excerpt: d.excerpt.slice(0, DEAD_LETTER_EXCERPT_CHARS),
       },
     ]);
     try {
@@ -82,14 +70,14 @@ export class TableDeadLetterStore {
     } catch (error) {
       throw asStorageFailure(error, 'dead-letter write');
     }
-    this.#writtenInWindow += allowed;
+    this.#budget.take(allowed);
     return allowed;
   }
 
   /** Deletes the samples older than the retention (whole hourly partitions). */
   async purge(nowMs: number): Promise<number> {
     await this.#ensureTable();
-    const cutoff = hourKey(nowMs - RETENTION_MS);
+    const cutoff = hourKey(nowMs - DEAD_LETTER_RETENTION_MS);
     let deleted = 0;
     try {
       const rows = this.table.listEntities({

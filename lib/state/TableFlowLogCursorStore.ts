@@ -1,18 +1,13 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import { z } from 'zod';
+import type { StorageRetryOptions } from '../azure/clients.js';
+import { createTableClient, ensureTable, onceSucceeded } from '../azure/clients.js';
+import { asStorageFailure, statusOf } from '../azure/storageErrors.js';
 import type { ServiceConnection } from '../config/appSettings.js';
 import type { FlowLogBlobRef } from '../flowlogs/flowLogBlob.js';
 import type { FlowLogCursor, FlowLogCursorStore, StoredCursor } from './FlowLogCursorStore.js';
 import { mergeCursors } from './FlowLogCursorStore.js';
-import type { StorageRetryOptions } from './storageClients.js';
-import {
-  asStorageFailure,
-  createTableClient,
-  ensureTable,
-  onceSucceeded,
-  statusOf,
-} from './storageClients.js';
 
 /** A cursor row as stored (validated when read back). */
 const CursorRowSchema = z.object({

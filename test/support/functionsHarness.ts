@@ -200,12 +200,4 @@ export class FunctionsHarness {
   }
 }
 
-/** JSON lines of ASIM rows, as one Event Hub message body. */
-export function jsonLines(rows: readonly object[]): string {
-  return rows.map((r) => JSON.stringify(r)).join('\n');
-}
-
-/** A diagnostic-settings style envelope. */
-export function envelope(rows: readonly object[]): string {
-  return JSON.stringify({ records: rows });
-}
+export { envelope, jsonLines } from './sessions.js';

@@ -33,3 +33,13 @@ export function scan(
     session(src, first + i, new Date(t0 + i * 100).toISOString(), extra),
   );
 }
+
+/** JSON lines of ASIM rows, as one Event Hub message body. */
+export function jsonLines(rows: readonly object[]): string {
+  return rows.map((r) => JSON.stringify(r)).join('\n');
+}
+
+/** A diagnostic-settings style envelope. */
+export function envelope(rows: readonly object[]): string {
+  return JSON.stringify({ records: rows });
+}

@@ -1,7 +1,6 @@
-import { QueueClient, type StoragePipelineOptions } from '@azure/storage-queue';
-import type { ServiceConnection } from '../../config/appSettings.js';
+import type { QueueClient, StoragePipelineOptions } from '@azure/storage-queue';
+import { statusOf } from '../../azure/storageErrors.js';
 import type { Alert } from '../../schema/Alert.js';
-import { credentialFor, statusOf } from '../../state/storageClients.js';
 import type { AlertSink, DeliveryOutcome } from '../AlertSink.js';
 import { describeFetchError } from '../http/postJson.js';
 
@@ -64,26 +63,6 @@ export function toQueueMessage(alert: Alert, maxChars = QUEUE_MESSAGE_MAX_CHARS)
     else tooMany = mid;
   }
   return { kind: 'message', text: fits === 0 ? none : withPorts(fits), portsListed: fits };
-}
-
-/**
- * A QueueClient for the alert queue: from a connection string (Azurite, local runs), or from the
- * queue endpoint and the managed identity (the user-assigned one when its client id is set,
- * else `DefaultAzureCredential`).
- */
-export function createQueueClient(
-  connection: ServiceConnection,
-  queueName: string,
-  options: StoragePipelineOptions = DEFAULT_QUEUE_PIPELINE_OPTIONS,
-): QueueClient {
-  if (connection.kind === 'connectionString') {
-    return new QueueClient(connection.connectionString, queueName, options);
-  }
-  return new QueueClient(
-    `${connection.endpoint.replace(/\/+$/, '')}/${queueName}`,
-    credentialFor(connection),
-    options,
-  );
 }
 
 /** Queues already created in this process, by URL; a failed creation is forgotten and tried again. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { closingBoundaries, watermarkOf as watermarkAt } from '../../../lib/detection/watermark.js';
 import type { PartitionTail } from '../../../lib/eventhub/PartitionBacklog.js';
-import type { PartitionProgress } from '../../../lib/state/TableWindowStore.js';
+import type { PartitionProgress } from '../../../lib/state/WindowStore.js';
 
 const MIN = 60_000;
 const T = Date.parse('2026-11-01T10:00:00Z');

@@ -1,7 +1,15 @@
-import { TableClient, type TableClient as TableClientType } from '@azure/data-tables';
+import { TableClient } from '@azure/data-tables';
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { QueueClient, type StoragePipelineOptions } from '@azure/storage-queue';
 import type { ServiceConnection } from '../config/appSettings.js';
-import { StorageUnavailableError } from '../errors.js';
+import { asStorageFailure, statusOf } from './storageErrors.js';
+
+/**
+ * The Azure SDK clients of our own code (window state, outbox, dead letters, flow-log blobs, the
+ * alert queue, the hub's partition tails), built in one place: from a connection string (Azurite,
+ * local runs) or from a service endpoint and the managed identity.
+ */
 
 /** The credential of an identity-based connection: the user-assigned identity when its client id is set. */
 export function credentialFor(connection: Extract<ServiceConnection, { kind: 'identity' }>): TokenCredential {
@@ -29,7 +37,7 @@ export function createTableClient(
   connection: ServiceConnection,
   table: string,
   retry: StorageRetryOptions = DEFAULT_STORAGE_RETRY,
-): TableClientType {
+): TableClient {
   const retryOptions = {
     maxRetries: retry.maxRetries,
     retryDelayInMs: retry.retryDelayInMs,
@@ -44,33 +52,43 @@ export function createTableClient(
   return new TableClient(connection.endpoint, table, credentialFor(connection), { retryOptions });
 }
 
-/** HTTP status of an Azure SDK error, when it has one. */
-export function statusOf(error: unknown): number | undefined {
-  const status = (error as { statusCode?: unknown } | null)?.statusCode;
-  return typeof status === 'number' ? status : undefined;
+/** A BlobServiceClient for an account, with the storage retry policy (the blob SDK counts tries, not retries). */
+export function createBlobServiceClient(
+  connection: ServiceConnection,
+  retry: StorageRetryOptions = DEFAULT_STORAGE_RETRY,
+): BlobServiceClient {
+  const retryOptions = {
+    maxTries: retry.maxRetries + 1,
+    retryDelayInMs: retry.retryDelayInMs,
+    maxRetryDelayInMs: retry.maxRetryDelayInMs,
+  };
+  return connection.kind === 'connectionString'
+    ? BlobServiceClient.fromConnectionString(connection.connectionString, { retryOptions })
+    : new BlobServiceClient(connection.endpoint, credentialFor(connection), { retryOptions });
 }
 
 /**
- * Maps an error from a storage call: 409/412/404 are returned for the caller to handle; any other
- * failure (throttling that outlived the SDK's retries, 5xx, network) becomes a
- * `StorageUnavailableError`, which fails the invocation so that Event Hubs redelivers the batch.
+ * A QueueClient for one queue: from a connection string (Azurite, local runs), or from the
+ * queue endpoint and the managed identity (the user-assigned one when its client id is set,
+ * else `DefaultAzureCredential`).
  */
-export function asStorageFailure(
-  error: unknown,
-  operation: string,
-  service: 'Table Storage' | 'Blob Storage' = 'Table Storage',
-): StorageUnavailableError {
-  const status = statusOf(error);
-  const code = (error as { code?: unknown } | null)?.code;
-  const detail = status !== undefined ? `HTTP ${status}` : typeof code === 'string' ? code : 'no response';
-  return new StorageUnavailableError(`${service} unavailable during ${operation} (${detail})`, {
-    cause: error,
-    context: { operation, ...(status === undefined ? {} : { status }) },
-  });
+export function createQueueClient(
+  connection: ServiceConnection,
+  queueName: string,
+  options: StoragePipelineOptions,
+): QueueClient {
+  if (connection.kind === 'connectionString') {
+    return new QueueClient(connection.connectionString, queueName, options);
+  }
+  return new QueueClient(
+    `${connection.endpoint.replace(/\/+$/, '')}/${queueName}`,
+    credentialFor(connection),
+    options,
+  );
 }
 
 /** Creates a table if it does not exist (once per process and table). */
-export async function ensureTable(client: TableClientType): Promise<void> {
+export async function ensureTable(client: TableClient): Promise<void> {
   try {
     await client.createTable();
   } catch (error) {
@@ -92,3 +110,6 @@ export function onceSucceeded(create: () => Promise<void>): () => Promise<void> 
     return done;
   };
 }
+
+/** Most actions in one Table Storage entity-group transaction. */
+export const TABLE_TRANSACTION_LIMIT = 100;

@@ -1,0 +1,256 @@
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { odata } from '@azure/data-tables';
+import { ensureTable, onceSucceeded, TABLE_TRANSACTION_LIMIT } from '../azure/clients.js';
+import { asStorageFailure, statusOf } from '../azure/storageErrors.js';
+import { decodeState, encodeState } from '../window/stateCodec.js';
+import type { WindowState } from '../window/WindowState.js';
+import { emptyState } from '../window/WindowState.js';
+import { binRange, windowPartitionKey, windowRowKey } from './keys.js';
+import { type CachedRow, RowCache } from './RowCache.js';
+import { settleAll } from './settleAll.js';
+import type { ApplyCounts, BatchGroup, StoredWindow } from './WindowStore.js';
+
+/** Each round re-reads every row of the chunk: more than one is needed only while two instances write the same partition. */
+const MAX_CONFLICT_ROUNDS = 4;
+
+/**
+ * The `<prefix>Windows` table: one row per (source, bin, Event Hub partition) (see keys.ts for
+ * the key design), written conditionally and cached with its ETag.
+ *
+ * Exact under concurrency: each Event Hub partition writes only its own rows, every write is
+ * conditional (create, or replace with the ETag read), and a conflict re-reads every row of the
+ * transaction with one query and re-applies, so a chunk whose whole cache is stale (the partition
+ * moved from this instance and back, or a response was lost after commit) needs one round.
+ * Idempotent under redelivery: a row keeps its partition's high-water sequence number and
+ * `WindowAccumulator.applyTo` adds only messages above it. Frugal: at most one write per
+ * (source, bin) per batch, grouped in transactions of up to 100 rows per PartitionKey; rows this
+ * instance wrote last are cached with their ETag (within a byte budget, see `RowCache`), so the
+ * steady state needs no reads at all.
+ */
+export class TableWindowRows {
+  readonly table: TableClient;
+  readonly #cache: RowCache;
+  readonly ready: () => Promise<void>;
+
+  constructor(table: TableClient, rowCacheBytes: number) {
+    this.table = table;
+    this.#cache = new RowCache(rowCacheBytes);
+    this.ready = onceSucceeded(() => ensureTable(table));
+  }
+
+  /** The row cache's rows, estimated bytes and evictions (for the invocation summary). */
+  get rowCache(): RowCache['stats'] {
+    return this.#cache.stats;
+  }
+
+  /**
+   * Applies a batch's groups from Event Hub partition `partition`.
+   * @throws {StorageUnavailableError} when storage stays unavailable after the SDK's retries
+   */
+  async applyWindows(partition: string, groups: Iterable<BatchGroup>): Promise<ApplyCounts> {
+    await this.ready();
+    const counts: ApplyCounts = { entityWrites: 0, transactions: 0, conflicts: 0, reads: 0 };
+    const byPartitionKey = new Map<string, BatchGroup[]>();
+    for (const g of groups) {
+      const pk = windowPartitionKey(g.source, g.binStartMs);
+      const list = byPartitionKey.get(pk);
+      if (list === undefined) byPartitionKey.set(pk, [g]);
+      else list.push(g);
+    }
+    const work: Promise<void>[] = [];
+    for (const [pk, list] of byPartitionKey) {
+      for (let i = 0; i < list.length; i += TABLE_TRANSACTION_LIMIT) {
+        work.push(this.#applyChunk(pk, partition, list.slice(i, i + TABLE_TRANSACTION_LIMIT), counts));
+      }
+    }
+    await settleAll(work);
+    return counts;
+  }
+
+  async #applyChunk(pk: string, partition: string, groups: BatchGroup[], counts: ApplyCounts): Promise<void> {
+    const rowKeys = groups.map((g) => windowRowKey(g.source, partition));
+    /** What a conflict round read (undefined: no such row): used even if the cache dropped it since. */
+    let read: Map<string, CachedRow | undefined> | undefined;
+    for (let round = 0; ; round++) {
+      const actions: TransactionAction[] = [];
+      const next: WindowState[] = [];
+      groups.forEach((g, i) => {
+        const rk = rowKeys[i] as string;
+        const cached = read !== undefined ? read.get(rk) : this.#cache.get(`${pk}\n${rk}`);
+        const state = g.accumulator.applyTo(cached?.state ?? emptyState(), partition);
+        next.push(state);
+        const entity = { partitionKey: pk, rowKey: rk, state: encodeState(state), ports: state.ports.size };
+        actions.push(
+          cached === undefined ? ['create', entity] : ['update', entity, 'Replace', { etag: cached.etag }],
+        );
+      });
+      try {
+        counts.transactions++;
+        const response = await this.table.submitTransaction(actions);
+        counts.entityWrites += actions.length;
+        response.subResponses.forEach((sub, i) => {
+          if (sub.etag !== undefined)
+            this.#remember(pk, rowKeys[i] as string, sub.etag, next[i] as WindowState);
+        });
+        return;
+      } catch (error) {
+        const status = statusOf(error);
+        if ((status !== 409 && status !== 412 && status !== 404) || round >= MAX_CONFLICT_ROUNDS) {
+          // The outcome is unknown: the transaction may have committed with its response lost.
+          // Forget the rows it may have changed, so the next attempt starts from what is stored.
+          for (const rk of rowKeys) this.#cache.forget(`${pk}\n${rk}`);
+          throw asStorageFailure(error, 'window write');
+        }
+        // A row exists (409), changed (412: another instance wrote it while it owned the
+        // partition, or our own earlier attempt committed and its response was lost) or was swept
+        // (404). Whatever the number of stale rows, one query re-reads them all, so the next
+        // round writes against what is stored.
+        counts.conflicts++;
+        const refreshed = await this.#readChunk(pk, rowKeys);
+        counts.reads += refreshed.requests;
+        read = refreshed.rows;
+      }
+    }
+  }
+
+  /**
+   * Reads the rows `rowKeys` of one PartitionKey with one range query (paged): each row as stored,
+   * or undefined when there is none; the cache learns the same. Returns the requests made too.
+   */
+  async #readChunk(
+    pk: string,
+    rowKeys: readonly string[],
+  ): Promise<{ rows: Map<string, CachedRow | undefined>; requests: number }> {
+    const rows = new Map<string, CachedRow | undefined>(rowKeys.map((rk) => [rk, undefined]));
+    const sorted = [...rows.keys()].sort();
+    let requests = 0;
+    try {
+      const pages = this.table
+        .listEntities<{ state: Uint8Array }>({
+          queryOptions: {
+            filter: odata`PartitionKey eq ${pk} and RowKey ge ${sorted[0] as string} and RowKey le ${sorted[sorted.length - 1] as string}`,
+            select: ['RowKey', 'state'],
+          },
+        })
+        .byPage();
+      for await (const page of pages) {
+        requests++;
+        for (const e of page) {
+          const rk = e.rowKey as string;
+          if (rows.has(rk)) rows.set(rk, { etag: e.etag, state: decodeState(toBytes(e.state)) });
+        }
+      }
+    } catch (error) {
+      for (const rk of rowKeys) this.#cache.forget(`${pk}\n${rk}`);
+      throw asStorageFailure(error, 'window read');
+    }
+    for (const [rk, row] of rows) {
+      if (row === undefined) this.#cache.forget(`${pk}\n${rk}`);
+      else this.#cache.remember(`${pk}\n${rk}`, row);
+    }
+    return { rows, requests };
+  }
+
+  #remember(pk: string, rk: string, etag: string, state: WindowState): void {
+    this.#cache.remember(`${pk}\n${rk}`, { etag, state });
+  }
+
+  /** Every stored row of a bin (all sources, all partitions). */
+  async *listBinWindows(binStartMs: number): AsyncIterable<StoredWindow> {
+    await this.ready();
+    const { from, to } = binRange(binStartMs);
+    try {
+      const rows = this.table.listEntities<{ state: Uint8Array }>({
+        queryOptions: {
+          filter: odata`PartitionKey ge ${from} and PartitionKey lt ${to}`,
+          select: ['RowKey', 'state'],
+        },
+      });
+      for await (const row of rows) yield toStoredWindow(row.rowKey as string, row.state);
+    } catch (error) {
+      throw asStorageFailure(error, 'bin scan');
+    }
+  }
+
+  /** The stored rows of one (source, bin), one per partition that saw it. */
+  async readWindowRows(source: string, binStartMs: number): Promise<StoredWindow[]> {
+    await this.ready();
+    const pk = windowPartitionKey(source, binStartMs);
+    const out: StoredWindow[] = [];
+    try {
+      const rows = this.table.listEntities<{ state: Uint8Array }>({
+        queryOptions: {
+          filter: odata`PartitionKey eq ${pk} and RowKey ge ${`${source}|`} and RowKey lt ${`${source}}`}`,
+          select: ['RowKey', 'state'],
+        },
+      });
+      for await (const row of rows) out.push(toStoredWindow(row.rowKey as string, row.state));
+    } catch (error) {
+      throw asStorageFailure(error, 'window read');
+    }
+    return out;
+  }
+
+  /** Deletes every row of the given bins; returns the number of rows deleted. */
+  async deleteBins(binStarts: readonly number[]): Promise<number> {
+    await this.ready();
+    let deleted = 0;
+    for (const start of binStarts) {
+      const { from, to } = binRange(start);
+      const byPk = new Map<string, string[]>();
+      try {
+        const rows = this.table.listEntities({
+          queryOptions: {
+            filter: odata`PartitionKey ge ${from} and PartitionKey lt ${to}`,
+            select: ['PartitionKey', 'RowKey'],
+          },
+        });
+        for await (const row of rows) {
+          const list = byPk.get(row.partitionKey as string) ?? [];
+          list.push(row.rowKey as string);
+          byPk.set(row.partitionKey as string, list);
+        }
+      } catch (error) {
+        throw asStorageFailure(error, 'retention scan');
+      }
+      for (const [pk, rks] of byPk) {
+        for (let i = 0; i < rks.length; i += TABLE_TRANSACTION_LIMIT) {
+          const chunk = rks.slice(i, i + TABLE_TRANSACTION_LIMIT);
+          try {
+            await this.table.submitTransaction(
+              chunk.map((rk) => ['delete', { partitionKey: pk, rowKey: rk }]),
+            );
+            deleted += chunk.length;
+          } catch (error) {
+            // Rows deleted by a concurrent sweep are fine; retry one by one, ignoring 404.
+            if (statusOf(error) !== 404) throw asStorageFailure(error, 'retention delete');
+            for (const rk of chunk) {
+              try {
+                await this.table.deleteEntity(pk, rk);
+                deleted++;
+              } catch (inner) {
+                if (statusOf(inner) !== 404) throw asStorageFailure(inner, 'retention delete');
+              }
+            }
+          }
+          for (const rk of chunk) this.#cache.forget(`${pk}\n${rk}`);
+        }
+      }
+    }
+    return deleted;
+  }
+}
+
+function toStoredWindow(rowKey: string, state: Uint8Array): StoredWindow {
+  const bar = rowKey.lastIndexOf('|');
+  return {
+    source: rowKey.slice(0, bar),
+    partition: rowKey.slice(bar + 1),
+    state: decodeState(toBytes(state)),
+  };
+}
+
+function toBytes(value: unknown): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  throw new TypeError('window row without a binary state');
+}
