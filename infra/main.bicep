@@ -491,6 +491,19 @@ module alerts 'modules/alerts.bicep' = {
   ]
 }
 
+module workbook 'modules/workbook.bicep' = {
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    appInsightsName: names.appInsights
+    displayName: 'Port-scan detector (${environmentName})'
+  }
+  dependsOn: [
+    monitoring
+  ]
+}
+
 module firewallDiagnostics 'modules/diagnosticsToEventHub.bicep' = [
   for firewallId in firewallResourceIds: {
     scope: resourceGroup(split(firewallId, '/')[2], split(firewallId, '/')[4])

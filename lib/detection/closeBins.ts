@@ -132,6 +132,7 @@ export async function closeBins(deps: CloseDependencies): Promise<CloseSummary> 
         scanShape: a.Evidence?.ScanShape ?? 'unknown',
         suppressed: a.Suppression !== undefined,
         isTest: a.IsTest,
+        knownScanner: a.Suppression === undefined ? null : `${a.Suppression.Cidr} (${a.Suppression.Reason})`,
         isLate: a.IsLate,
         mayBeIncomplete: a.MayBeIncomplete,
       });

@@ -51,9 +51,13 @@ export interface IngestDependencies {
 /** What one batch did, logged once per invocation. */
 export interface IngestSummary {
   readonly partition: string;
+  /** What the partition reads: an Event Hub partition, or one generation of a flow-log blob. */
+  readonly feed: FeedKind;
   readonly messages: number;
   readonly recordsRead: number;
   readonly recordsNormalized: number;
+  /** Records read, by the source decoder that claimed them (decoded or not); a record no decoder claims counts only in `invalid`. */
+  readonly recordsBySource: Record<string, number>;
   readonly rowsCounted: number;
   readonly rowsDropped: Record<string, number>;
   readonly skipped: Record<string, number>;
@@ -198,9 +202,11 @@ export async function ingestBatch(
   if (tooLate > 0) drops[BEYOND_RETENTION] = tooLate;
   const summary: IngestSummary = {
     partition,
+    feed: deps.feed?.kind ?? 'eventhub',
     messages: messages.length,
     recordsRead: normalizer.counts.itemsRead,
     recordsNormalized: normalizer.counts.recordsNormalized,
+    recordsBySource: Object.fromEntries(normalizer.counts.bySource),
     rowsCounted,
     rowsDropped: drops,
     skipped: Object.fromEntries(normalizer.counts.skipped),

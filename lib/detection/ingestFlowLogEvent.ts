@@ -47,12 +47,20 @@ export interface FlowLogSummary {
   readonly blocks: number;
   readonly bytes: number;
   readonly recordsRead: number;
+  /** Records read, by the source decoder that claimed them (decoded or not). */
+  readonly recordsBySource: Record<string, number>;
   readonly rowsCounted: number;
   readonly invalid: Record<string, number>;
   readonly windows: number;
   readonly lateWindows: number;
   readonly storage: ApplyCounts;
   readonly deadLettersWritten: number;
+  /**
+   * How far this event moved its feed, in ms since the epoch: the latest event time read from the
+   * blob (trusted up to 5 minutes past the commit time, as ingest trusts the enqueued time);
+   * undefined when nothing was read. Its distance to the time of the log line is the blob's lag.
+   */
+  readonly maxEventTimeMs: number | undefined;
 }
 
 /** Most bytes read with one ranged request, and so counted in one round of window writes. */
@@ -91,6 +99,8 @@ export async function ingestFlowLogEvent(raw: unknown, deps: FlowLogDependencies
     deadLettersWritten: 0,
   };
   const invalid: Record<string, number> = {};
+  const recordsBySource: Record<string, number> = {};
+  let maxEventTimeMs: number | undefined;
   const deadLetters: DeadLetter[] = [];
   let container: string | undefined;
   let blob: string | undefined;
@@ -111,8 +121,10 @@ export async function ingestFlowLogEvent(raw: unknown, deps: FlowLogDependencies
       blob,
       restart,
       ...totals,
+      recordsBySource,
       invalid,
       storage,
+      maxEventTimeMs,
     };
     if (deadLetters.length > 0)
       logger.warn(LOG_MESSAGES.deadLetters, { blob, samples: deadLetters.slice(0, 5) });
@@ -214,6 +226,10 @@ export async function ingestFlowLogEvent(raw: unknown, deps: FlowLogDependencies
     totals.lateWindows += s.lateWindows;
     totals.deadLettersWritten += s.deadLettersWritten;
     for (const [k, v] of Object.entries(s.invalid)) invalid[k] = (invalid[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(s.recordsBySource))
+      recordsBySource[k] = (recordsBySource[k] ?? 0) + v;
+    if (s.maxEventTimeMs !== undefined && (maxEventTimeMs === undefined || s.maxEventTimeMs > maxEventTimeMs))
+      maxEventTimeMs = s.maxEventTimeMs;
     storage.entityWrites += s.storage.entityWrites;
     storage.transactions += s.storage.transactions;
     storage.conflicts += s.storage.conflicts;

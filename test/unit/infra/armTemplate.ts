@@ -371,6 +371,11 @@ export class Frame {
           subscriptionId: this.scope.subscriptionId,
           tenantId: TENANT_ID,
         };
+      case 'resourcegroup': {
+        const group = this.scope.resourceGroup;
+        if (group === undefined) throw new Error(`${this.path}: resourceGroup() outside a resource group`);
+        return { id: `/subscriptions/${this.scope.subscriptionId}/resourceGroups/${group}`, name: group };
+      }
       case 'tenant':
         return { tenantId: TENANT_ID };
       case 'deployment':

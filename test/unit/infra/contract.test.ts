@@ -36,6 +36,7 @@ import {
 const root = join(import.meta.dirname, '../../..');
 const template = JSON.parse(readFileSync(join(root, 'infra/main.json'), 'utf8')) as ArmTemplate;
 const templateText = readFileSync(join(root, 'infra/main.json'), 'utf8');
+const workbookText = readFileSync(join(root, 'infra/workbooks/portscan.workbook.json'), 'utf8');
 
 const SUBSCRIPTION = '11111111-1111-4111-8111-111111111111';
 const OTHER_SUBSCRIPTION = '22222222-2222-4222-8222-222222222222';
@@ -529,6 +530,22 @@ describe.each(SCENARIOS)('Infra: contract of infra/main.json ($label)', (scenari
     }
     const groups = ofType(d, 'Microsoft.Insights/actionGroups');
     expect(groups).toHaveLength(d.params.alertEmail === '' ? 0 : 1);
+  });
+
+  it('deploys the workbook from infra/workbooks/portscan.workbook.json, opening on Application Insights', () => {
+    const [book, ...others] = ofType(d, 'Microsoft.Insights/workbooks');
+    expect(others).toEqual([]);
+    expect(book?.resource.kind).toBe('shared');
+    expect(book?.properties.category).toBe('workbook');
+    expect(book?.properties.sourceId).toBe(w.appInsightsId);
+    const serialized = String(book?.properties.serializedData);
+    expect(serialized).not.toContain('__APPLICATION_INSIGHTS_ID__');
+    expect(JSON.parse(serialized)).toEqual(
+      JSON.parse(workbookText.replaceAll('__APPLICATION_INSIGHTS_ID__', w.appInsightsId)),
+    );
+    expect((JSON.parse(serialized) as { fallbackResourceIds: unknown }).fallbackResourceIds).toEqual([
+      w.appInsightsId,
+    ]);
   });
 
   it('creates no resource group but its own (azd down deletes what the template creates)', () => {
