@@ -13,10 +13,11 @@ const SMALL_PORT_LIMIT = 32;
  * The heap a cached row takes, estimated from what V8 allocates for it (64-bit, no pointer
  * compression, as Node runs): the map entry, the key and ETag strings, the state object, its port
  * set (an array of 8-byte slots up to 32 ports, then a 8,192-byte bitmap), its reporters and its
- * per-partition counts. An estimate, a little on the high side (measured against the heap and
- * external memory a cache of decoded rows takes, test/unit/state/RowCache.test.ts), so that the
- * cache stays within its budget: about 2 KB for a benign row (its evidence, a target, a device and
- * the ports reached, is about half), 9.5 KB for a scanner's.
+ * per-partition counts. An estimate, a little on the high side (within a few percent above the
+ * heap and external memory a cache of decoded rows takes, measured in
+ * test/unit/state/RowCache.test.ts), so that the cache stays within its budget: about 2.1 KB for a
+ * benign row (its evidence, a target, a device and the ports reached, is about half), 11 KB for a
+ * scanner's.
  */
 export function estimateRowBytes(key: string, row: CachedRow): number {
   const { state } = row;
@@ -32,7 +33,7 @@ export function estimateRowBytes(key: string, row: CachedRow): number {
     for (const d of c.devices.devices) devices += 120 + 2 * d.name.length;
   }
   return (
-    600 +
+    820 +
     2 * (key.length + row.etag.length) +
     portSet(state.ports.size) +
     portSet(state.reached.size) +
