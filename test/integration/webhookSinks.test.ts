@@ -2,19 +2,19 @@ import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AlertSink } from '../../lib/alerts/AlertSink.js';
 import { createAlertSinks } from '../../lib/alerts/createAlertSinks.js';
-import type { RetryPolicy } from '../../lib/alerts/http/postJson.js';
+import type { HttpRuntime, RetryPolicy } from '../../lib/alerts/http/postJson.js';
 import { SYSTEM_HTTP_RUNTIME } from '../../lib/alerts/http/postJson.js';
 import type { WebhookHttpOptions } from '../../lib/alerts/http/WebhookTransport.js';
 import { SignedWebhookSink } from '../../lib/alerts/sinks/SignedWebhookSink.js';
-import { SlackWebhookSink } from '../../lib/alerts/sinks/SlackWebhookSink.js';
-import { TeamsWebhookSink } from '../../lib/alerts/sinks/TeamsWebhookSink.js';
+import { SLACK_MIN_INTERVAL_MS, SlackWebhookSink } from '../../lib/alerts/sinks/SlackWebhookSink.js';
+import { TEAMS_MIN_INTERVAL_MS, TeamsWebhookSink } from '../../lib/alerts/sinks/TeamsWebhookSink.js';
 import type { Alert } from '../../lib/schema/Alert.js';
 import { AlertSchema } from '../../lib/schema/Alert.js';
 import { adaptiveCardProblems } from '../support/adaptiveCards.js';
 import { readAlertGolden } from '../support/alertGolden.js';
 import { detectAlerts, sampleAlert } from '../support/alerts.js';
 import { freePort } from '../support/azurite.js';
-import { recordingLogger } from '../support/fakeHttp.js';
+import { fakeClock, recordingLogger } from '../support/fakeHttp.js';
 import type { HttpReceiver } from '../support/httpReceiver.js';
 import { startHttpReceiver } from '../support/httpReceiver.js';
 import { scan } from '../support/sessions.js';
@@ -151,26 +151,38 @@ describe('Webhook sinks: failures and retries', () => {
     }
   });
 
+  /** Real fetch on a fake clock, which advances by each wait instead of sleeping it. */
+  const fakeClockRuntime = () => {
+    const clock = fakeClock(Date.parse('2026-11-01T10:15:00.000Z'));
+    const runtime: HttpRuntime = { ...SYSTEM_HTTP_RUNTIME, now: clock.now, sleep: clock.sleep };
+    return { clock, runtime };
+  };
+
   it('waits the Retry-After of a 429 before trying again', async () => {
-    receiver.replies.push({ kind: 'status', status: 429, headers: { 'retry-after': '1' } });
-    const sink = new SlackWebhookSink({ name: 'OPS', url: receiver.url() }, http());
+    receiver.replies.push({ kind: 'status', status: 429, headers: { 'retry-after': '7' } });
+    const { clock, runtime } = fakeClockRuntime();
+    const sink = new SlackWebhookSink({ name: 'OPS', url: receiver.url() }, { policy: FAST, runtime });
     expect(await sink.deliver(sampleAlert())).toEqual({ ok: true, attempts: 2 });
-    const [first, second] = receiver.requests;
-    // Retry-After: 1 means 1000 ms; the backoff alone would be at most 10 ms.
-    expect((second?.atMs ?? 0) - (first?.atMs ?? 0)).toBeGreaterThanOrEqual(990);
+    expect(receiver.requests).toHaveLength(2);
+    // Retry-After: 7 means 7000 ms (the backoff alone is at most 10 ms); Slack's one-second slot
+    // has passed by then.
+    expect(clock.sleeps).toEqual([7000]);
   });
 
   it('waits until the HTTP date of a 503 Retry-After', async () => {
+    const { clock, runtime } = fakeClockRuntime();
     receiver.replies.push({
       kind: 'status',
       status: 503,
-      headers: { 'retry-after': new Date(Date.now() + 2000).toUTCString() },
+      headers: { 'retry-after': new Date(clock.now() + 4000).toUTCString() },
     });
-    const sink = new TeamsWebhookSink({ name: 'SOC', url: receiver.url() }, http());
+    const sink = new SignedWebhookSink(
+      { name: 'HOOK', url: receiver.url(), secret: SECRET },
+      { policy: FAST, runtime },
+    );
     expect(await sink.deliver(sampleAlert())).toEqual({ ok: true, attempts: 2 });
-    const [first, second] = receiver.requests;
-    // An HTTP date has whole seconds: at least 1 s from now, at most 2 s.
-    expect((second?.atMs ?? 0) - (first?.atMs ?? 0)).toBeGreaterThanOrEqual(990);
+    expect(receiver.requests).toHaveLength(2);
+    expect(clock.sleeps).toEqual([4000]);
   });
 
   it('ends a call at once when Retry-After outlasts the budget, retryable', async () => {
@@ -186,7 +198,6 @@ describe('Webhook sinks: failures and retries', () => {
 
   it('times out on a receiver that never answers: retryable', async () => {
     receiver.fallback = { kind: 'hang' };
-    const started = Date.now();
     for (const sink of sinks(receiver.url(), { timeoutMs: 300, maxAttempts: 2 })) {
       expect(await sink.deliver(sampleAlert()), sink.kind).toEqual({
         ok: false,
@@ -195,8 +206,6 @@ describe('Webhook sinks: failures and retries', () => {
         reason: 'timeout after 0.3 s',
       });
     }
-    // Three sinks, two attempts of 300 ms each, short backoff: well under the 2 s default timeout each.
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('reports a receiver that is down as connection refused: retryable', async () => {
@@ -237,7 +246,7 @@ describe('Webhook sinks: failures and retries', () => {
     const port = await freePort();
     const sink = new TeamsWebhookSink({ name: 'SOC', url: `http://127.0.0.1:${port}/hook` }, http());
     expect(await sink.deliver(sampleAlert())).toMatchObject({ ok: false, retryable: true });
-    const back = await startHttpReceiverOn(port);
+    const back = await startHttpReceiver(undefined, port);
     try {
       expect(await sink.deliver(sampleAlert())).toEqual({ ok: true, attempts: 1 });
       expect(back.requests).toHaveLength(1);
@@ -259,26 +268,60 @@ describe('Webhook sinks: failures and retries', () => {
 });
 
 describe('Webhook sinks: rate limits', () => {
-  it('keeps a Teams webhook at four requests per second or fewer', async () => {
+  /**
+   * Real fetch on a clock that stands still. The limiter's waits are recorded, not slept: they
+   * are its schedule (the request of slot k starts k intervals after the first). The wait of slot
+   * k returns once the receiver holds k requests, so requests arrive one at a time in the order of
+   * their slots, and the test proves the schedule without waiting for it (the limiter's timing on
+   * a real clock: test/unit/alerts/http/postJson.test.ts).
+   */
+  const pacedByReceiver = (intervalMs: number) => {
+    const waits: number[] = [];
+    const frozenMs = Date.parse('2026-11-01T10:15:00.000Z');
+    const runtime: HttpRuntime = {
+      ...SYSTEM_HTTP_RUNTIME,
+      now: () => frozenMs,
+      sleep: async (ms) => {
+        waits.push(ms);
+        await receiver.whenReceived(ms / intervalMs);
+      },
+    };
+    return { waits, runtime };
+  };
+  const sourcesReceived = () => receiver.requests.map((r) => /203\.0\.113\.\d+/.exec(r.body)?.[0]);
+
+  it('keeps a Teams webhook at four requests per second or fewer, delivering every alert in order', async () => {
     const alerts = manyAlerts(9);
-    const sink = new TeamsWebhookSink({ name: 'SOC', url: receiver.url() }, http());
+    const { waits, runtime } = pacedByReceiver(TEAMS_MIN_INTERVAL_MS);
+    const sink = new TeamsWebhookSink({ name: 'SOC', url: receiver.url() }, { policy: FAST, runtime });
     const outcomes = await Promise.all(alerts.map((a) => sink.deliver(a)));
-    expect(outcomes.every((o) => o.ok)).toBe(true);
-    const times = receiver.requests.map((r) => r.atMs).sort((a, b) => a - b);
-    expect(times).toHaveLength(9);
-    // Any five consecutive requests span at least one second (250 ms apart, a few ms of tolerance).
-    for (let i = 4; i < times.length; i++)
-      expect((times[i] ?? 0) - (times[i - 4] ?? 0)).toBeGreaterThanOrEqual(980);
+    expect(outcomes).toEqual(alerts.map(() => ({ ok: true, attempts: 1 })));
+    // Slots 250 ms apart: any five requests span at least a second.
+    expect(waits).toEqual([250, 500, 750, 1000, 1250, 1500, 1750, 2000]);
+    expect(sourcesReceived()).toEqual(alerts.map((a) => a.SrcIpAddr));
   });
 
-  it('keeps a Slack webhook at one request per second', async () => {
+  it('keeps a Slack webhook at one request per second, delivering every alert in order', async () => {
     receiver.fallback = { kind: 'status', status: 200, body: 'ok' };
-    const sink = new SlackWebhookSink({ name: 'OPS', url: receiver.url() }, http());
-    const outcomes = await Promise.all(manyAlerts(3).map((a) => sink.deliver(a)));
-    expect(outcomes.every((o) => o.ok)).toBe(true);
-    const times = receiver.requests.map((r) => r.atMs).sort((a, b) => a - b);
-    for (let i = 1; i < times.length; i++)
-      expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(980);
+    const alerts = manyAlerts(3);
+    const { waits, runtime } = pacedByReceiver(SLACK_MIN_INTERVAL_MS);
+    const sink = new SlackWebhookSink({ name: 'OPS', url: receiver.url() }, { policy: FAST, runtime });
+    const outcomes = await Promise.all(alerts.map((a) => sink.deliver(a)));
+    expect(outcomes).toEqual(alerts.map(() => ({ ok: true, attempts: 1 })));
+    expect(waits).toEqual([1000, 2000]);
+    expect(sourcesReceived()).toEqual(alerts.map((a) => a.SrcIpAddr));
+  });
+
+  it('leaves a signed webhook unlimited', async () => {
+    const alerts = manyAlerts(5);
+    const { waits, runtime } = pacedByReceiver(1);
+    const sink = new SignedWebhookSink(
+      { name: 'HOOK', url: receiver.url(), secret: SECRET },
+      { policy: FAST, runtime },
+    );
+    expect((await Promise.all(alerts.map((a) => sink.deliver(a)))).every((o) => o.ok)).toBe(true);
+    expect(waits).toEqual([]);
+    expect(sourcesReceived().sort()).toEqual(alerts.map((a) => a.SrcIpAddr).sort());
   });
 });
 
@@ -380,38 +423,6 @@ function manyAlerts(n: number): Alert[] {
   const alerts = detectAlerts(rows);
   expect(alerts).toHaveLength(n);
   return alerts;
-}
-
-/** A receiver on a given port (one that was down a moment ago). */
-async function startHttpReceiverOn(port: number): Promise<HttpReceiver> {
-  const { createServer } = await import('node:http');
-  const requests: HttpReceiver['requests'] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => {
-      body += c.toString();
-    });
-    req.on('end', () => {
-      requests.push({
-        method: req.method ?? '',
-        path: req.url ?? '',
-        headers: req.headers,
-        body,
-        atMs: Date.now(),
-      });
-      res.writeHead(202).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
-  return {
-    port,
-    requests,
-    replies: [],
-    fallback: { kind: 'status', status: 202 },
-    onRequest: undefined,
-    url: (path = '/hook') => `http://127.0.0.1:${port}${path}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
 }
 
 /** Collects whatever is written to stdout, stderr or the console until the returned function is called. */

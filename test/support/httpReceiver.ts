@@ -35,17 +35,22 @@ export interface HttpReceiver {
   fallback: Reply;
   /** Awaited after a request's body is read and before it is answered (to act while a sender waits). */
   onRequest: ((request: ReceivedRequest) => Promise<void>) | undefined;
+  /** Resolves once the receiver has read the bodies of `count` requests in all. */
+  whenReceived(count: number): Promise<void>;
   /** `http://127.0.0.1:<port><path>`. */
   url(path?: string): string;
   close(): Promise<void>;
 }
 
+/** Starts a receiver; on `port` when given (one that was down a moment ago), else on a free one. */
 export async function startHttpReceiver(
   fallback: Reply = { kind: 'status', status: 202 },
+  atPort = 0,
 ): Promise<HttpReceiver> {
   const requests: ReceivedRequest[] = [];
   const replies: Reply[] = [];
   const sockets = new Set<Socket>();
+  const waiters: { count: number; resolve: () => void }[] = [];
   const state: { fallback: Reply; onRequest: ((request: ReceivedRequest) => Promise<void>) | undefined } = {
     fallback,
     onRequest: undefined,
@@ -62,6 +67,10 @@ export async function startHttpReceiver(
         atMs: Date.now(),
       };
       requests.push(request);
+      for (const waiter of waiters.filter((w) => w.count <= requests.length)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
       await state.onRequest?.(request);
       const reply = replies.shift() ?? state.fallback;
       if (reply.kind === 'hang') return;
@@ -79,7 +88,7 @@ export async function startHttpReceiver(
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(atPort, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   return {
@@ -98,6 +107,10 @@ export async function startHttpReceiver(
     set onRequest(hook: ((request: ReceivedRequest) => Promise<void>) | undefined) {
       state.onRequest = hook;
     },
+    whenReceived: (count) =>
+      count <= requests.length
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => waiters.push({ count, resolve })),
     url: (path = '/hook') => `http://127.0.0.1:${port}${path}`,
     close: () =>
       new Promise<void>((resolve) => {

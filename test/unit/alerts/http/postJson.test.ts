@@ -247,6 +247,14 @@ describe('HTTP delivery: rate limiter', () => {
     expect(started).toEqual([0, 250, 500, 750, 1000]);
   });
 
+  it('gives requests made together consecutive slots, in call order', async () => {
+    // A clock that stands still while they queue: each wait is the slot's distance from now.
+    const waits: number[] = [];
+    const limiter = new RateLimiter(250, { now: () => 0, sleep: async (ms) => void waits.push(ms) });
+    await Promise.all(Array.from({ length: 6 }, () => limiter.acquire()));
+    expect(waits).toEqual([250, 500, 750, 1000, 1250]);
+  });
+
   it('does not wait when requests are already far apart', async () => {
     const clock = fakeClock(0);
     const limiter = new RateLimiter(1000, clock);
