@@ -27,7 +27,7 @@ export async function closeBinsOnTimer(_timer: Timer, context: InvocationContext
   await closeBins({
     store: services.store,
     outbox: delivery.outbox,
-    sinks: delivery.sinks,
+    sinks: delivery.sinks(logger),
     settings: services.config.detection,
     logger,
     nowMs: services.now(),

@@ -1,6 +1,6 @@
 import { app, type InvocationContext, trigger } from '@azure/functions';
 import { ingestBatch } from '../lib/detection/ingestBatch.js';
-import { StorageUnavailableError } from '../lib/errors.js';
+import { StorageConflictError, StorageUnavailableError } from '../lib/errors.js';
 import { LOG_MESSAGES } from '../lib/observability/Logger.js';
 import { contextLogger, getServices } from './shared/composition.js';
 import { attributeBatch, readBatchMetadata } from './shared/triggerMetadata.js';
@@ -53,14 +53,17 @@ export async function ingest(messages: unknown[], context: InvocationContext): P
       },
     );
   } catch (error) {
-    if (error instanceof StorageUnavailableError) {
-      logger.error('storage unavailable', {
+    // Storage down, a role not yet in effect, rows that kept changing: the batch succeeds
+    // unchanged later, so it is retried for as long as it takes (the hub keeps the events).
+    if (error instanceof StorageUnavailableError || error instanceof StorageConflictError) {
+      logger.error(error instanceof StorageConflictError ? 'storage conflict' : 'storage unavailable', {
         partition: batch.countsAs,
         code: error.code,
         detail: error.message,
       });
       throw error;
     }
+    // Anything else (a request storage refuses as such, a bug) would fail the same way for ever.
     const retryCount = context.retryContext?.retryCount ?? 0;
     logger.error('ingest failed', {
       partition: batch.countsAs,

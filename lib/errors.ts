@@ -42,10 +42,42 @@ export class UsageError extends DetectorError {
   }
 }
 
-/** A storage service stayed unavailable after retries: the invocation must fail so that it is redelivered. */
+/**
+ * A storage service stayed unavailable after the SDK's retries (`STORAGE_UNAVAILABLE`), or denied
+ * our identity access (`STORAGE_ACCESS_DENIED`): the invocation must fail so that it is retried,
+ * and it succeeds unchanged once the service, or the role, is back.
+ */
 export class StorageUnavailableError extends DetectorError {
+  constructor(
+    message: string,
+    options: {
+      cause?: unknown;
+      context?: Record<string, unknown>;
+      code?: 'STORAGE_UNAVAILABLE' | 'STORAGE_ACCESS_DENIED';
+    } = {},
+  ) {
+    super(options.code ?? 'STORAGE_UNAVAILABLE', message, options);
+  }
+}
+
+/**
+ * A row kept changing under conditional writes: each attempt met another writer's change (its
+ * ETag no longer matched). The invocation fails and is retried; the stored row is intact.
+ */
+export class StorageConflictError extends DetectorError {
   constructor(message: string, options: { cause?: unknown; context?: Record<string, unknown> } = {}) {
-    super('STORAGE_UNAVAILABLE', message, options);
+    super('STORAGE_CONFLICT', message, options);
+  }
+}
+
+/**
+ * A storage service refused a request as such (a 4xx other than the statuses the adapter
+ * expects: a value too large, an unsupported operation): sending it again gives the same answer,
+ * so it is never retried for ever.
+ */
+export class StorageRequestRejectedError extends DetectorError {
+  constructor(message: string, options: { cause?: unknown; context?: Record<string, unknown> } = {}) {
+    super('STORAGE_REQUEST_REJECTED', message, options);
   }
 }
 

@@ -56,7 +56,11 @@ export interface Services {
 export interface DeliveryServices {
   readonly config: DeliveryConfig;
   readonly outbox: TableAlertOutbox;
-  readonly sinks: readonly AlertSink[];
+  /**
+   * The alert sinks of one invocation: the webhook sinks log their retries to `logger`, the
+   * invocation's, so that they show under its operation in Application Insights.
+   */
+  sinks(logger: Logger): readonly AlertSink[];
 }
 
 /** What the flowLogs function reads blobs with and keeps its cursors in. */
@@ -116,7 +120,7 @@ function buildServices(
         delivery = {
           config: settings,
           outbox: TableAlertOutbox.fromConnection(config.tables, config.tablePrefix, retry),
-          sinks: createAlertSinks(settings),
+          sinks: (logger) => createAlertSinks(settings, { logger }),
         };
       }
       return delivery;

@@ -3,7 +3,7 @@ import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueClient, type StoragePipelineOptions } from '@azure/storage-queue';
 import type { ServiceConnection } from '../config/appSettings.js';
-import { asStorageFailure, statusOf } from './storageErrors.js';
+import { asStorageFailure, classifyStorageError } from './storageErrors.js';
 
 /**
  * The Azure SDK clients of our own code (window state, outbox, dead letters, flow-log blobs, the
@@ -87,12 +87,18 @@ export function createQueueClient(
   );
 }
 
-/** Creates a table if it does not exist (once per process and table). */
+/**
+ * Creates a table if it does not exist. The SDK's `createTable` already ignores
+ * `TableAlreadyExists`; a table being deleted (409 `TableBeingDeleted`, after someone deleted it)
+ * cannot be created for a while, and fails as unavailable so that the caller tries again later.
+ * @throws {StorageUnavailableError} when the table cannot be created yet, or storage is unavailable
+ */
 export async function ensureTable(client: TableClient): Promise<void> {
   try {
     await client.createTable();
   } catch (error) {
-    if (statusOf(error) !== 409) throw asStorageFailure(error, `create table ${client.tableName}`);
+    if (classifyStorageError(error) !== 'exists')
+      throw asStorageFailure(error, `create table ${client.tableName}`);
   }
 }
 

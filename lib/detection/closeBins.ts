@@ -3,7 +3,7 @@ import { alertIdOf } from '../alerts/alertId.js';
 import { buildAlert, isCorrectionOf, isOverThreshold } from '../alerts/buildAlert.js';
 import { sinksFor } from '../alerts/sinkRouting.js';
 import type { DetectionSettings } from '../config/detectionSettings.js';
-import { EventHubUnavailableError, StorageUnavailableError } from '../errors.js';
+import { EventHubUnavailableError, StorageConflictError } from '../errors.js';
 import type { PartitionBacklog, PartitionTail } from '../eventhub/PartitionBacklog.js';
 import type { Logger } from '../observability/Logger.js';
 import { LOG_MESSAGES } from '../observability/Logger.js';
@@ -317,7 +317,7 @@ async function recordAlert(
     if ((await outbox.revise(entry, correction, sinkNames)) !== undefined)
       return { kind: 'correction', alert: correction };
   }
-  throw new StorageUnavailableError(`outbox entry ${alert.AlertId} kept changing while it was corrected`, {
+  throw new StorageConflictError(`outbox entry ${alert.AlertId} kept changing while it was corrected`, {
     context: { operation: 'outbox revise' },
   });
 }

@@ -1,7 +1,7 @@
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { StorageRetryOptions } from '../azure/clients.js';
 import { createBlobServiceClient, DEFAULT_STORAGE_RETRY } from '../azure/clients.js';
-import { asStorageFailure, statusOf } from '../azure/storageErrors.js';
+import { asStorageFailure, classifyStorageError, storageErrorCodeOf } from '../azure/storageErrors.js';
 import type { ServiceConnection } from '../config/appSettings.js';
 import type { BlockBlobReader, ListingRead, RangeRead } from './BlockBlobReader.js';
 
@@ -46,9 +46,9 @@ export class StorageBlockBlobReader implements BlockBlobReader {
         },
       };
     } catch (error) {
-      const status = statusOf(error);
-      if (status === 404) return { kind: 'absent' };
-      if (status === 409 && (error as { code?: unknown }).code === 'InvalidBlobType')
+      const kind = classifyStorageError(error);
+      if (kind === 'absent') return { kind: 'absent' };
+      if (kind === 'exists' && storageErrorCodeOf(error) === 'InvalidBlobType')
         return { kind: 'notBlockBlob' };
       throw asStorageFailure(error, 'block list read', 'Blob Storage');
     }
@@ -68,9 +68,9 @@ export class StorageBlockBlobReader implements BlockBlobReader {
       for await (const chunk of r.readableStreamBody ?? []) chunks.push(chunk as Buffer);
       return { kind: 'bytes', bytes: Buffer.concat(chunks) };
     } catch (error) {
-      const status = statusOf(error);
-      if (status === 412) return { kind: 'changed' };
-      if (status === 404) return { kind: 'absent' };
+      const kind = classifyStorageError(error);
+      if (kind === 'changed') return { kind: 'changed' };
+      if (kind === 'absent') return { kind: 'absent' };
       throw asStorageFailure(error, 'blob range read', 'Blob Storage');
     }
   }

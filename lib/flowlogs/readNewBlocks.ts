@@ -1,4 +1,4 @@
-import { StorageUnavailableError } from '../errors.js';
+import { StorageConflictError } from '../errors.js';
 import type { BlockBlobReader } from './BlockBlobReader.js';
 import type { BlobCursor, PlannedBlock } from './pt1hLayout.js';
 import {
@@ -56,7 +56,8 @@ export interface ReadOptions {
  * When the blob changed between listing and reading (412), it lists again and goes on from the
  * last block yielded. A replaced blob starts over at its first record, under a new generation.
  *
- * @throws {StorageUnavailableError} when storage is unavailable, or the blob kept changing
+ * @throws {StorageUnavailableError} when storage is unavailable
+ * @throws {StorageConflictError} when the blob kept changing between listing and reading
  */
 export async function* readNewBlocks(
   reader: BlockBlobReader,
@@ -139,7 +140,7 @@ export async function* readNewBlocks(
     }
     if (!changed) return;
     if (attempt >= maxAttempts) {
-      throw new StorageUnavailableError(
+      throw new StorageConflictError(
         `Blob Storage: ${container}/${name} changed between listing and reading ${maxAttempts} times`,
         { context: { operation: 'blob range read' } },
       );

@@ -3,7 +3,7 @@ import { odata } from '@azure/data-tables';
 import { z } from 'zod';
 import type { StorageRetryOptions } from '../azure/clients.js';
 import { createTableClient, ensureTable, onceSucceeded } from '../azure/clients.js';
-import { asStorageFailure, statusOf } from '../azure/storageErrors.js';
+import { asStorageFailure, classifyStorageError } from '../azure/storageErrors.js';
 import type { ServiceConnection } from '../config/appSettings.js';
 import type { Alert } from '../schema/Alert.js';
 import { toCurrentAlert } from '../schema/Alert.js';
@@ -73,7 +73,7 @@ export class TableAlertOutbox implements AlertOutbox {
       });
       return true;
     } catch (error) {
-      if (statusOf(error) === 409) return false;
+      if (classifyStorageError(error) === 'exists') return false;
       throw asStorageFailure(error, 'outbox record');
     }
   }
@@ -84,7 +84,7 @@ export class TableAlertOutbox implements AlertOutbox {
     try {
       return toEntry(await this.table.getEntity<OutboxRow>(PK, alertId));
     } catch (error) {
-      if (statusOf(error) === 404) return undefined;
+      if (classifyStorageError(error) === 'absent') return undefined;
       throw asStorageFailure(error, 'outbox read');
     }
   }
@@ -115,8 +115,7 @@ export class TableAlertOutbox implements AlertOutbox {
       );
       return { ...entry, alert, sinks, etag: r.etag ?? entry.etag };
     } catch (error) {
-      const status = statusOf(error);
-      if (status !== 412 && status !== 404) throw asStorageFailure(error, 'outbox revise');
+      if (!isChangedOrGone(error)) throw asStorageFailure(error, 'outbox revise');
       const stored = await this.read(alert.AlertId);
       return stored !== undefined &&
         JSON.stringify(stored.alert) === JSON.stringify(alert) &&
@@ -145,10 +144,14 @@ export class TableAlertOutbox implements AlertOutbox {
   async listAll(): Promise<OutboxEntry[]> {
     await this.ready();
     const out: OutboxEntry[] = [];
-    for await (const r of this.table.listEntities<OutboxRow>({
-      queryOptions: { filter: odata`PartitionKey eq ${PK}` },
-    })) {
-      out.push(toEntry(r));
+    try {
+      for await (const r of this.table.listEntities<OutboxRow>({
+        queryOptions: { filter: odata`PartitionKey eq ${PK}` },
+      })) {
+        out.push(toEntry(r));
+      }
+    } catch (error) {
+      throw asStorageFailure(error, 'outbox scan');
     }
     return out.sort((a, b) => a.createdAtMs - b.createdAtMs);
   }
@@ -177,8 +180,7 @@ export class TableAlertOutbox implements AlertOutbox {
       );
       return { ...entry, leaseUntilMs: untilMs, leaseOwner: owner, etag: r.etag ?? entry.etag };
     } catch (error) {
-      const status = statusOf(error);
-      if (status !== 412 && status !== 404) throw asStorageFailure(error, 'outbox claim');
+      if (!isChangedOrGone(error)) throw asStorageFailure(error, 'outbox claim');
       // Our own claim may have committed before its response was lost.
       const stored = await this.read(entry.alert.AlertId);
       return stored?.leaseOwner === owner && stored.leaseUntilMs === untilMs ? stored : undefined;
@@ -215,8 +217,7 @@ export class TableAlertOutbox implements AlertOutbox {
       );
       return { ...entry, sinks, leaseUntilMs: untilMs, leaseOwner: owner, etag: r.etag ?? entry.etag };
     } catch (error) {
-      const status = statusOf(error);
-      if (status !== 412 && status !== 404) throw asStorageFailure(error, 'outbox update');
+      if (!isChangedOrGone(error)) throw asStorageFailure(error, 'outbox update');
       // 412 after a lost response: the entry holds exactly what we wrote. Anything else means
       // another run changed it (a new revision, or it took the lease after ours expired).
       const stored = await this.read(entry.alert.AlertId);
@@ -233,20 +234,27 @@ export class TableAlertOutbox implements AlertOutbox {
   /** Deletes finished alerts recorded before `beforeMs`; returns how many. */
   async purge(beforeMs: number): Promise<number> {
     await this.ready();
-    let deleted = 0;
+    const finished: { rowKey: string; etag: string }[] = [];
     try {
       const rows = this.table.listEntities<OutboxRow>({
         queryOptions: {
           filter: odata`PartitionKey eq ${PK} and pending eq false and createdAtMs lt ${beforeMs}`,
+          select: ['RowKey'],
         },
       });
-      for await (const r of rows) {
-        await this.table.deleteEntity(PK, r.rowKey as string, { etag: r.etag });
-        deleted++;
-      }
+      for await (const r of rows) finished.push({ rowKey: r.rowKey as string, etag: r.etag });
     } catch (error) {
-      const status = statusOf(error);
-      if (status !== 404 && status !== 412) throw asStorageFailure(error, 'outbox purge');
+      throw asStorageFailure(error, 'outbox purge');
+    }
+    let deleted = 0;
+    for (const { rowKey, etag } of finished) {
+      try {
+        await this.table.deleteEntity(PK, rowKey, { etag });
+        deleted++;
+      } catch (error) {
+        // Deleted by another run, or changed since it was read (a correction): it stays, the rest go.
+        if (!isChangedOrGone(error)) throw asStorageFailure(error, 'outbox purge');
+      }
     }
     return deleted;
   }
@@ -261,4 +269,10 @@ function toEntry(r: OutboxRow & { etag: string }): OutboxEntry {
     leaseOwner: r.leaseOwner,
     etag: r.etag,
   };
+}
+
+/** A conditional update that met a changed entry (412), or one deleted meanwhile (404). */
+function isChangedOrGone(error: unknown): boolean {
+  const kind = classifyStorageError(error);
+  return kind === 'changed' || kind === 'absent';
 }

@@ -1,7 +1,8 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import { ensureTable, onceSucceeded, TABLE_TRANSACTION_LIMIT } from '../azure/clients.js';
-import { asStorageFailure, statusOf } from '../azure/storageErrors.js';
+import { asStorageFailure, classifyStorageError } from '../azure/storageErrors.js';
+import { StorageConflictError } from '../errors.js';
 import { isSameCloser, mergeCloser, mergeProgress } from './forwardOnly.js';
 import { binStartOfKey, lateMarkerPartitionKey } from './keys.js';
 import { settleAll } from './settleAll.js';
@@ -38,7 +39,8 @@ export class TableControlRows {
       );
       return { announcedMs: e.announcedMs, evaluatedMs: e.evaluatedMs, sweptMs: e.sweptMs, etag: e.etag };
     } catch (error) {
-      if (statusOf(error) === 404) return { announcedMs: 0, evaluatedMs: 0, sweptMs: 0, etag: undefined };
+      if (classifyStorageError(error) === 'absent')
+        return { announcedMs: 0, evaluatedMs: 0, sweptMs: 0, etag: undefined };
       throw asStorageFailure(error, 'closer read');
     }
   }
@@ -66,12 +68,11 @@ export class TableControlRows {
             : await this.table.updateEntity(entity, 'Replace', { etag: base.etag });
         return { ...merged, etag: r.etag };
       } catch (error) {
-        const status = statusOf(error);
-        if (status !== 409 && status !== 412) throw asStorageFailure(error, 'closer write');
+        if (!isConcurrentChange(error)) throw asStorageFailure(error, 'closer write');
         base = await this.readCloser();
       }
     }
-    throw asStorageFailure(new Error('closer row kept changing'), 'closer write');
+    throw keptChanging('the closer row', 'closer write');
   }
 
   /** Records a partition's progress; the stored values only move forward (`mergeProgress`). */
@@ -86,7 +87,7 @@ export class TableControlRows {
         );
         current = { ...e, partition: progress.partition, etag: e.etag };
       } catch (error) {
-        if (statusOf(error) !== 404) throw asStorageFailure(error, 'progress read');
+        if (classifyStorageError(error) !== 'absent') throw asStorageFailure(error, 'progress read');
       }
       const merged = mergeProgress(current, progress);
       const entity = {
@@ -107,11 +108,10 @@ export class TableControlRows {
         else await this.table.updateEntity(entity, 'Replace', { etag: current.etag });
         return;
       } catch (error) {
-        const status = statusOf(error);
-        if (status !== 409 && status !== 412) throw asStorageFailure(error, 'progress write');
+        if (!isConcurrentChange(error)) throw asStorageFailure(error, 'progress write');
       }
     }
-    throw asStorageFailure(new Error('progress row kept changing'), 'progress write');
+    throw keptChanging(`the progress row of ${progress.partition}`, 'progress write');
   }
 
   /** Every partition's recorded progress. */
@@ -190,8 +190,21 @@ export class TableControlRows {
         etag: marker.etag,
       });
     } catch (error) {
-      const status = statusOf(error);
-      if (status !== 404 && status !== 412) throw asStorageFailure(error, 'late marker delete');
+      const kind = classifyStorageError(error);
+      if (kind !== 'absent' && kind !== 'changed') throw asStorageFailure(error, 'late marker delete');
     }
   }
+}
+
+/** A create that met a row created meanwhile, or a replace that met a changed one. */
+function isConcurrentChange(error: unknown): boolean {
+  const kind = classifyStorageError(error);
+  return kind === 'exists' || kind === 'changed';
+}
+
+function keptChanging(row: string, operation: string): StorageConflictError {
+  return new StorageConflictError(
+    `${row} kept changing: ${MAX_ATTEMPTS} conditional writes met another writer's change`,
+    { context: { operation, attempts: MAX_ATTEMPTS } },
+  );
 }

@@ -2,7 +2,7 @@ import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import type { StorageRetryOptions } from '../azure/clients.js';
 import { createTableClient, ensureTable, onceSucceeded } from '../azure/clients.js';
-import { asStorageFailure, statusOf } from '../azure/storageErrors.js';
+import { asStorageFailure, classifyStorageError } from '../azure/storageErrors.js';
 import type { ServiceConnection } from '../config/appSettings.js';
 import type { DeadLetter } from '../sources/pipeline/Normalizer.js';
 import type { DeadLetterStore } from './DeadLetterStore.js';
@@ -88,7 +88,7 @@ export class TableDeadLetterStore implements DeadLetterStore {
           await this.table.deleteEntity(r.partitionKey as string, r.rowKey as string);
           deleted++;
         } catch (error) {
-          if (statusOf(error) !== 404) throw error;
+          if (classifyStorageError(error) !== 'absent') throw error;
         }
       }
     } catch (error) {

@@ -3,8 +3,9 @@ import { odata } from '@azure/data-tables';
 import { z } from 'zod';
 import type { StorageRetryOptions } from '../azure/clients.js';
 import { createTableClient, ensureTable, onceSucceeded } from '../azure/clients.js';
-import { asStorageFailure, statusOf } from '../azure/storageErrors.js';
+import { asStorageFailure, classifyStorageError } from '../azure/storageErrors.js';
 import type { ServiceConnection } from '../config/appSettings.js';
+import { StorageConflictError } from '../errors.js';
 import type { FlowLogBlobRef } from '../flowlogs/flowLogBlob.js';
 import type { FlowLogCursor, FlowLogCursorStore, StoredCursor } from './FlowLogCursorStore.js';
 import { mergeCursors } from './FlowLogCursorStore.js';
@@ -58,7 +59,7 @@ export class TableFlowLogCursorStore implements FlowLogCursorStore {
     try {
       row = await this.table.getEntity<Record<string, unknown>>(partitionKeyOf(ref.hourStartMs), ref.blobKey);
     } catch (error) {
-      if (statusOf(error) === 404) return undefined;
+      if (classifyStorageError(error) === 'absent') return undefined;
       throw asStorageFailure(error, 'flow-log cursor read');
     }
     const parsed = CursorRowSchema.safeParse(row);
@@ -104,13 +105,15 @@ export class TableFlowLogCursorStore implements FlowLogCursorStore {
             : await this.table.updateEntity(entity, 'Replace', { etag: base.version });
         return { cursor, version: r.etag ?? '' };
       } catch (error) {
-        const status = statusOf(error);
-        if (status !== 409 && status !== 412 && status !== 404)
+        const kind = classifyStorageError(error);
+        if (kind !== 'exists' && kind !== 'changed' && kind !== 'absent')
           throw asStorageFailure(error, 'flow-log cursor write');
         base = await this.read(ref);
       }
     }
-    throw asStorageFailure(new Error('cursor row kept changing'), 'flow-log cursor write');
+    throw new StorageConflictError(`the cursor row of ${ref.blobKey} kept changing`, {
+      context: { operation: 'flow-log cursor write' },
+    });
   }
 
   async purgeBefore(hourStartMs: number): Promise<number> {
@@ -141,13 +144,15 @@ export class TableFlowLogCursorStore implements FlowLogCursorStore {
           deleted += chunk.length;
         } catch (error) {
           // A row deleted meanwhile (another purge) fails the batch: delete one by one, 404 is done.
-          if (statusOf(error) !== 404) throw asStorageFailure(error, 'flow-log cursor purge');
+          if (classifyStorageError(error) !== 'absent')
+            throw asStorageFailure(error, 'flow-log cursor purge');
           for (const rk of chunk) {
             try {
               await this.table.deleteEntity(pk, rk);
               deleted++;
             } catch (inner) {
-              if (statusOf(inner) !== 404) throw asStorageFailure(inner, 'flow-log cursor purge');
+              if (classifyStorageError(inner) !== 'absent')
+                throw asStorageFailure(inner, 'flow-log cursor purge');
             }
           }
         }

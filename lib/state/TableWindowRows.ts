@@ -1,7 +1,8 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import { ensureTable, onceSucceeded, TABLE_TRANSACTION_LIMIT } from '../azure/clients.js';
-import { asStorageFailure, statusOf } from '../azure/storageErrors.js';
+import { asStorageFailure, classifyStorageError } from '../azure/storageErrors.js';
+import { StorageConflictError } from '../errors.js';
 import { decodeState, encodeState } from '../window/stateCodec.js';
 import type { WindowState } from '../window/WindowState.js';
 import { emptyState } from '../window/WindowState.js';
@@ -94,12 +95,17 @@ export class TableWindowRows {
         });
         return;
       } catch (error) {
-        const status = statusOf(error);
-        if ((status !== 409 && status !== 412 && status !== 404) || round >= MAX_CONFLICT_ROUNDS) {
+        const kind = classifyStorageError(error);
+        const isConflict = kind === 'exists' || kind === 'changed' || kind === 'absent';
+        if (!isConflict || round >= MAX_CONFLICT_ROUNDS) {
           // The outcome is unknown: the transaction may have committed with its response lost.
           // Forget the rows it may have changed, so the next attempt starts from what is stored.
           for (const rk of rowKeys) this.#cache.forget(`${pk}\n${rk}`);
-          throw asStorageFailure(error, 'window write');
+          if (!isConflict) throw asStorageFailure(error, 'window write');
+          throw new StorageConflictError(
+            `window rows of ${pk} kept changing: ${round + 1} conditional writes met another writer's change`,
+            { cause: error, context: { operation: 'window write', rounds: round + 1 } },
+          );
         }
         // A row exists (409), changed (412: another instance wrote it while it owned the
         // partition, or our own earlier attempt committed and its response was lost) or was swept
@@ -222,14 +228,15 @@ export class TableWindowRows {
             );
             deleted += chunk.length;
           } catch (error) {
-            // Rows deleted by a concurrent sweep are fine; retry one by one, ignoring 404.
-            if (statusOf(error) !== 404) throw asStorageFailure(error, 'retention delete');
+            // Rows deleted by a concurrent sweep are fine; retry one by one, ignoring those.
+            if (classifyStorageError(error) !== 'absent') throw asStorageFailure(error, 'retention delete');
             for (const rk of chunk) {
               try {
                 await this.table.deleteEntity(pk, rk);
                 deleted++;
               } catch (inner) {
-                if (statusOf(inner) !== 404) throw asStorageFailure(inner, 'retention delete');
+                if (classifyStorageError(inner) !== 'absent')
+                  throw asStorageFailure(inner, 'retention delete');
               }
             }
           }

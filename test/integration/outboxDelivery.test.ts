@@ -45,6 +45,11 @@ describe('Outbox: delivery across timer runs', () => {
     teams.fallback = { kind: 'status', status: 503 };
     await h.closeBins();
     expect(teams.requests.length).toBeGreaterThan(0);
+    // Each retried attempt is logged under the invocation, with the sink's name and never its URL.
+    const retried = h.logged('webhook attempt failed');
+    expect(retried.length).toBe(teams.requests.length - 1);
+    expect(retried[0]).toMatchObject({ sink: 'TEAMS', reason: 'HTTP 503' });
+    expect(JSON.stringify(retried)).not.toContain('/workflow');
     expect(slack.requests).toHaveLength(1);
     expect(await h.queuedAlerts()).toHaveLength(1);
     const [pending] = await h.services.delivery().outbox.listPending();

@@ -10,8 +10,19 @@ export type FaultMode =
   | { readonly kind: 'failFrom'; readonly picks: (method: string, url: string) => boolean }
   /** Passes the next `count` requests, then closes every connection (storage fails mid-batch). */
   | { readonly kind: 'downAfter'; count: number }
-  /** Answers the next `count` requests with `status` (503 or 500 throttling), then passes. */
-  | { readonly kind: 'status'; readonly status: number; count: number; readonly retryAfterSeconds?: number }
+  /**
+   * Answers the next `count` requests (those the predicate picks, when given) with `status` and the
+   * storage error `code` (default `ServerBusy`) in the body and the `x-ms-error-code` header, as
+   * the Table service answers; other requests pass.
+   */
+  | {
+      readonly kind: 'status';
+      readonly status: number;
+      count: number;
+      readonly retryAfterSeconds?: number;
+      readonly code?: string;
+      readonly picks?: (method: string, url: string) => boolean;
+    }
   /**
    * Forwards the next `count` requests the predicate picks and waits for the service's whole
    * answer (the operation is done), then closes the connection instead of answering: a response
@@ -73,16 +84,20 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
       req.socket.destroy();
       return;
     }
-    if (mode.kind === 'status' && mode.count > 0) {
+    if (
+      mode.kind === 'status' &&
+      mode.count > 0 &&
+      (mode.picks === undefined || mode.picks(req.method ?? '', decodeURIComponent(req.url ?? '')))
+    ) {
       mode.count--;
       req.resume();
+      const code = mode.code ?? 'ServerBusy';
       res.writeHead(mode.status, {
         'content-type': 'application/json',
+        'x-ms-error-code': code,
         ...(mode.retryAfterSeconds === undefined ? {} : { 'retry-after': String(mode.retryAfterSeconds) }),
       });
-      res.end(
-        JSON.stringify({ 'odata.error': { code: 'ServerBusy', message: { value: 'injected fault' } } }),
-      );
+      res.end(JSON.stringify({ 'odata.error': { code, message: { value: 'injected fault' } } }));
       return;
     }
     const url = decodeURIComponent(req.url ?? '');

@@ -1,5 +1,5 @@
 import type { QueueClient, StoragePipelineOptions } from '@azure/storage-queue';
-import { statusOf } from '../../azure/storageErrors.js';
+import { classifyStorageError, describeStorageError, statusOf } from '../../azure/storageErrors.js';
 import type { Alert } from '../../schema/Alert.js';
 import type { AlertSink, DeliveryOutcome } from '../AlertSink.js';
 import { describeFetchError } from '../http/postJson.js';
@@ -103,9 +103,11 @@ export class StorageQueueSink implements AlertSink {
       await this.#client.sendMessage(message.text, { messageTimeToLive: -1 });
       return { ok: true, attempts: 1 };
     } catch (error) {
-      const status = statusOf(error);
-      if (status === 404) createdQueues.delete(this.#client.url);
-      return { ok: false, attempts: 1, retryable: isRetryable(status), reason: describeQueueError(error) };
+      const kind = classifyStorageError(error);
+      if (kind === 'absent') createdQueues.delete(this.#client.url);
+      // A deleted queue is created again at the next call; a missing role may be propagating.
+      const retryable = kind === 'unavailable' || kind === 'denied' || kind === 'absent';
+      return { ok: false, attempts: 1, retryable, reason: describeQueueError(error) };
     }
   }
 
@@ -121,24 +123,9 @@ export class StorageQueueSink implements AlertSink {
   }
 }
 
-function isRetryable(status: number | undefined): boolean {
-  if (status === undefined) return true;
-  return (
-    status === 401 || status === 403 || status === 404 || status === 408 || status === 429 || status >= 500
-  );
-}
-
 /** `HTTP 503 ServerBusy`, `connection refused`, `credential unavailable`: names and codes only. */
 export function describeQueueError(error: unknown): string {
-  const name = (error as { name?: unknown } | null)?.name;
-  if (name === 'CredentialUnavailableError' || name === 'AuthenticationError')
-    return 'credential unavailable';
-  const status = statusOf(error);
-  if (status !== undefined) {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === 'string' && /^[A-Za-z]{1,64}$/.test(code)
-      ? `HTTP ${status} ${code}`
-      : `HTTP ${status}`;
-  }
+  if (statusOf(error) !== undefined || classifyStorageError(error) === 'denied')
+    return describeStorageError(error);
   return describeFetchError(error, DEFAULT_QUEUE_PIPELINE_OPTIONS.retryOptions?.tryTimeoutInMs ?? 30_000);
 }
