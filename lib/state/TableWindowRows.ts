@@ -15,6 +15,43 @@ import type { ApplyCounts, BatchGroup, StoredWindow } from './WindowStore.js';
 const MAX_CONFLICT_ROUNDS = 4;
 
 /**
+ * The payload an entity-group transaction may carry (the service refuses more than 4 MiB; see
+ * docs/platform.md), less room for the batch's own envelope. A row with its evidence can reach
+ * about 49 KB, 66 KB once base64 in the request, so 100 such rows would be twice too many.
+ */
+export const TRANSACTION_PAYLOAD_BUDGET_BYTES = 4 * 1024 * 1024 - 64 * 1024;
+/** What one action adds to the payload besides its state: its change-set part's headers, keys and JSON. */
+const ACTION_OVERHEAD_BYTES = 1024;
+
+/** The bytes a row's action takes in a transaction's payload (an upper estimate). */
+export function actionPayloadBytes(stateBytes: number, partitionKey: string, rowKey: string): number {
+  // Edm.Binary travels as base64; keys may need JSON escapes (at most 6 bytes per UTF-16 unit).
+  return 4 * Math.ceil(stateBytes / 3) + 6 * (partitionKey.length + rowKey.length) + ACTION_OVERHEAD_BYTES;
+}
+
+/**
+ * Splits items, in order, into runs whose summed `bytes` stay within `budget` (an item larger
+ * than the budget alone makes a run of one).
+ */
+export function splitByBytes<T>(items: readonly T[], bytes: readonly number[], budget: number): T[][] {
+  const runs: T[][] = [];
+  let run: T[] = [];
+  let total = 0;
+  items.forEach((item, i) => {
+    const b = bytes[i] as number;
+    if (run.length > 0 && total + b > budget) {
+      runs.push(run);
+      run = [];
+      total = 0;
+    }
+    run.push(item);
+    total += b;
+  });
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
+
+/**
  * The `<prefix>Windows` table: one row per (source, bin, Event Hub partition) (see keys.ts for
  * the key design), written conditionally and cached with its ETag.
  *
@@ -24,7 +61,8 @@ const MAX_CONFLICT_ROUNDS = 4;
  * moved from this instance and back, or a response was lost after commit) needs one round.
  * Idempotent under redelivery: a row keeps its partition's high-water sequence number and
  * `WindowAccumulator.applyTo` adds only messages above it. Frugal: at most one write per
- * (source, bin) per batch, grouped in transactions of up to 100 rows per PartitionKey; rows this
+ * (source, bin) per batch, grouped in transactions of up to 100 rows per PartitionKey and at most
+ * `TRANSACTION_PAYLOAD_BUDGET_BYTES` of payload; rows this
  * instance wrote last are cached with their ETag (within a byte budget, see `RowCache`), so the
  * steady state needs no reads at all.
  */
@@ -75,16 +113,26 @@ export class TableWindowRows {
     for (let round = 0; ; round++) {
       const actions: TransactionAction[] = [];
       const next: WindowState[] = [];
+      const payload: number[] = [];
       groups.forEach((g, i) => {
         const rk = rowKeys[i] as string;
         const cached = read !== undefined ? read.get(rk) : this.#cache.get(`${pk}\n${rk}`);
         const state = g.accumulator.applyTo(cached?.state ?? emptyState(), partition);
         next.push(state);
-        const entity = { partitionKey: pk, rowKey: rk, state: encodeState(state), ports: state.ports.size };
+        const encoded = encodeState(state);
+        payload.push(actionPayloadBytes(encoded.length, pk, rk));
+        const entity = { partitionKey: pk, rowKey: rk, state: encoded, ports: state.ports.size };
         actions.push(
           cached === undefined ? ['create', entity] : ['update', entity, 'Replace', { etag: cached.etag }],
         );
       });
+      if (groups.length > 1 && payload.reduce((a, b) => a + b, 0) > TRANSACTION_PAYLOAD_BUDGET_BYTES) {
+        // Too many bytes for one transaction (large rows, rare): write the chunk in parts, each
+        // from the rows as cached or read, with its own conflict rounds.
+        const parts = splitByBytes(groups, payload, TRANSACTION_PAYLOAD_BUDGET_BYTES);
+        await settleAll(parts.map((part) => this.#applyChunk(pk, partition, part, counts)));
+        return;
+      }
       try {
         counts.transactions++;
         const response = await this.table.submitTransaction(actions);
