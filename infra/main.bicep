@@ -97,10 +97,13 @@ param eventHubRetentionHours int = 24
 @maxLength(50)
 param eventHubConsumerGroupName string = 'portscan-ingest'
 
-@description('Name of the namespace SAS rule (Listen, Send, Manage) that Azure Monitor diagnostic settings send through; empty creates none (for example when the namespace already has one).')
+@description('Name of the namespace SAS rule (Listen, Send, Manage) to create for Azure Monitor diagnostic settings to send through; empty creates none. Ignored with existingDiagnosticsAuthorizationRuleId.')
 param diagnosticsAuthorizationRuleName string = 'azure-monitor-diagnostics'
 
-@description('Resource ids of Azure Firewalls, in the deployment region, whose diagnostic settings should send to the hub (needs a diagnostics rule).')
+@description('Resource id of an existing SAS rule of the hub\'s namespace (/subscriptions/…/namespaces/<ns>/authorizationRules/<rule>, with Listen, Send and Manage) for diagnostic settings to send through, instead of creating one; empty: none.')
+param existingDiagnosticsAuthorizationRuleId string = ''
+
+@description('Resource ids of Azure Firewalls, in the deployment region, whose diagnostic settings should send to the hub. They need a rule to send through (diagnosticsAuthorizationRuleName or existingDiagnosticsAuthorizationRuleId); without one the deployment is refused before anything deploys.')
 param firewallResourceIds string[] = []
 
 // ---------------------------------------------------------------------------------------------
@@ -227,6 +230,34 @@ var eventHub = {
   name: useExistingEventHub ? existingEventHubIdParts[10] : eventHubName
 }
 
+@description('Segments of existingDiagnosticsAuthorizationRuleId: /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.EventHub/namespaces/<ns>/authorizationRules/<rule>.')
+var existingDiagnosticsRuleIdParts = split(existingDiagnosticsAuthorizationRuleId, '/')
+
+@description('What an existing diagnostics rule id must look like, for the message that refuses another.')
+var existingDiagnosticsRuleIdExpected = '/subscriptions/${eventHub.subscriptionId}/resourceGroups/${eventHub.resourceGroupName}/providers/Microsoft.EventHub/namespaces/${eventHub.namespaceName}/authorizationRules/<rule>'
+
+@description('The namespace SAS rule diagnostic settings send through, known before deployment (so a bad one is refused at validation); empty when there is none. An existing rule must belong to the hub\'s namespace: a diagnostic setting names the hub within the rule\'s namespace. (Nested conditions, not &&: only a taken branch is evaluated, so a short id never indexes past its end.)')
+var diagnosticsRuleId = empty(existingDiagnosticsAuthorizationRuleId)
+  ? (empty(diagnosticsAuthorizationRuleName)
+      ? ''
+      : resourceId(
+          eventHub.subscriptionId,
+          eventHub.resourceGroupName,
+          'Microsoft.EventHub/namespaces/authorizationRules',
+          eventHub.namespaceName,
+          diagnosticsAuthorizationRuleName
+        ))
+  : length(existingDiagnosticsRuleIdParts) != 11
+      ? fail('existingDiagnosticsAuthorizationRuleId must be the resource id of an authorization rule of the hub\'s namespace, ${existingDiagnosticsRuleIdExpected}; got \'${existingDiagnosticsAuthorizationRuleId}\'.')
+      : toLower(join(take(existingDiagnosticsRuleIdParts, 10), '/')) == toLower(replace(existingDiagnosticsRuleIdExpected, '/<rule>', '')) && !empty(existingDiagnosticsRuleIdParts[10])
+          ? existingDiagnosticsAuthorizationRuleId
+          : fail('existingDiagnosticsAuthorizationRuleId must be the resource id of an authorization rule of the hub\'s namespace, ${existingDiagnosticsRuleIdExpected}; got \'${existingDiagnosticsAuthorizationRuleId}\'.')
+
+@description('The firewalls to wire up. A list without a rule to send through is refused at validation, before anything deploys, instead of failing at the diagnostic settings with an obscure error.')
+var firewallsToWire = !empty(diagnosticsRuleId) || empty(firewallResourceIds)
+  ? firewallResourceIds
+  : fail('firewallResourceIds needs a namespace SAS rule (Listen, Send, Manage) for the diagnostic settings to send through: keep diagnosticsAuthorizationRuleName (PORTSCAN_DIAGNOSTICS_RULE_NAME, default azure-monitor-diagnostics) to create one, or give an existing rule of the hub\'s namespace in existingDiagnosticsAuthorizationRuleId (PORTSCAN_DIAGNOSTICS_RULE_ID).')
+
 @description('True when the flowLogs function reads a flow-log storage account.')
 var useFlowLogs = !empty(flowLogStorageAccountId)
 
@@ -323,7 +354,7 @@ module eventHubAccess 'modules/eventHubAccess.bicep' = {
     namespaceName: eventHub.namespaceName
     eventHubName: eventHub.name
     consumerGroupName: eventHubConsumerGroupName
-    diagnosticsRuleName: diagnosticsAuthorizationRuleName
+    diagnosticsRuleName: empty(existingDiagnosticsAuthorizationRuleId) ? diagnosticsAuthorizationRuleName : ''
     principalId: identity.outputs.principalId
     identityName: names.identity
     identitySubscriptionId: subscription().subscriptionId
@@ -504,14 +535,20 @@ module workbook 'modules/workbook.bicep' = {
   ]
 }
 
+// The loop runs over firewallsToWire, a value known at the start of the deployment (Bicep's
+// BCP178 requires it of a loop), so a missing or foreign rule is refused before anything deploys.
 module firewallDiagnostics 'modules/diagnosticsToEventHub.bicep' = [
-  for firewallId in firewallResourceIds: {
+  for firewallId in firewallsToWire: {
     scope: resourceGroup(split(firewallId, '/')[2], split(firewallId, '/')[4])
     params: {
       firewallName: last(split(firewallId, '/'))
-      eventHubAuthorizationRuleId: eventHubAccess.outputs.diagnosticsRuleId
+      eventHubAuthorizationRuleId: diagnosticsRuleId
       eventHubName: eventHub.name
     }
+    // The rule this template creates must exist before a diagnostic setting names it.
+    dependsOn: [
+      eventHubAccess
+    ]
   }
 ]
 
@@ -533,8 +570,8 @@ output EVENT_HUB_NAMESPACE string = eventHub.namespaceName
 @description('Event hub the ingest function reads.')
 output EVENT_HUB_NAME string = eventHub.name
 
-@description('Resource id of the SAS rule to select in diagnostic settings (not a key).')
-output EVENT_HUB_DIAGNOSTICS_RULE_ID string = eventHubAccess.outputs.diagnosticsRuleId
+@description('Resource id of the SAS rule to select in diagnostic settings (not a key); empty without one.')
+output EVENT_HUB_DIAGNOSTICS_RULE_ID string = diagnosticsRuleId
 
 @description('Name of the Key Vault holding the sink secrets.')
 output KEY_VAULT_NAME string = keyVault.outputs.name

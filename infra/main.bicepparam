@@ -25,6 +25,8 @@ param eventHubCapacity = int(readEnvironmentVariable('PORTSCAN_EVENTHUB_THROUGHP
 param eventHubAutoInflateMaximumThroughputUnits = int(readEnvironmentVariable('PORTSCAN_EVENTHUB_MAX_THROUGHPUT_UNITS', '0'))
 param eventHubConsumerGroupName = readEnvironmentVariable('PORTSCAN_EVENTHUB_CONSUMER_GROUP', 'portscan-ingest')
 param diagnosticsAuthorizationRuleName = readEnvironmentVariable('PORTSCAN_DIAGNOSTICS_RULE_NAME', 'azure-monitor-diagnostics')
+// Resource id of an existing Listen/Send/Manage rule of the hub's namespace to use instead of creating one.
+param existingDiagnosticsAuthorizationRuleId = readEnvironmentVariable('PORTSCAN_DIAGNOSTICS_RULE_ID', '')
 // JSON array of Azure Firewall resource ids whose diagnostic settings should send to the hub.
 param firewallResourceIds = json(readEnvironmentVariable('PORTSCAN_FIREWALL_IDS', '[]'))
 

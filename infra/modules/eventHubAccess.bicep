@@ -79,8 +79,5 @@ resource receiverRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-@description('Resource id of the diagnostic-settings SAS rule (empty when none was created).')
-output diagnosticsRuleId string = empty(diagnosticsRuleName) ? '' : diagnosticsRule.id
-
 @description('Consumer group the ingest function reads.')
 output consumerGroupName string = consumerGroupName

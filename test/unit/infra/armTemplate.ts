@@ -126,8 +126,19 @@ export interface ArmResource {
   readonly [key: string]: Json | undefined;
 }
 
+/** A template parameter's declaration: its type, default and the constraints ARM checks. */
+export interface ArmParameter {
+  readonly type: string;
+  readonly defaultValue?: Json;
+  readonly allowedValues?: readonly Json[];
+  readonly minValue?: number;
+  readonly maxValue?: number;
+  readonly minLength?: number;
+  readonly maxLength?: number;
+}
+
 export interface ArmTemplate {
-  readonly parameters?: { readonly [name: string]: { readonly type: string; readonly defaultValue?: Json } };
+  readonly parameters?: { readonly [name: string]: ArmParameter };
   readonly variables?: { readonly [name: string]: Json };
   readonly resources: readonly ArmResource[] | { readonly [symbol: string]: ArmResource };
   readonly outputs?: { readonly [name: string]: { readonly type: string; readonly value?: Json } };
@@ -143,6 +154,70 @@ export function resourceEntries(template: ArmTemplate): [string, ArmResource][] 
 export interface Scope {
   readonly subscriptionId: string;
   readonly resourceGroup?: string;
+}
+
+/**
+ * What Azure Resource Manager answers at validation, before any resource deploys: a parameter
+ * value outside its declared constraints, or the template's own `fail()` (Bicep's `fail`). The
+ * evaluator's other errors (an unsupported function, a missing property) are defects of the
+ * template or the evaluator and stay plain `Error`s.
+ */
+export class InvalidTemplateError extends Error {
+  override readonly name = 'InvalidTemplateError';
+}
+
+/**
+ * Checks parameter values against their declarations as ARM does at validation: `allowedValues`
+ * (every element, for an array), `minValue`/`maxValue`, `minLength`/`maxLength` (strings and
+ * arrays).
+ * @throws {InvalidTemplateError} naming the first parameter that breaks its constraints
+ */
+export function checkParameters(
+  template: ArmTemplate,
+  params: Readonly<Record<string, Value>>,
+  path: string,
+): void {
+  for (const [name, spec] of Object.entries(template.parameters ?? {})) {
+    if (!(name in params)) continue;
+    const value = params[name];
+    const reject = (why: string): never => {
+      throw new InvalidTemplateError(`${path}: parameter ${name} = ${JSON.stringify(value)} ${why}`);
+    };
+    if (spec.allowedValues !== undefined) {
+      const allowed = spec.allowedValues.map((v) => JSON.stringify(v));
+      const values = Array.isArray(value) ? value : [value];
+      if (!values.every((v) => allowed.includes(JSON.stringify(v))))
+        reject(`is not one of the allowed values ${allowed.join(', ')}`);
+    }
+    if (typeof value === 'number') {
+      if (spec.minValue !== undefined && value < spec.minValue) reject(`is below ${spec.minValue}`);
+      if (spec.maxValue !== undefined && value > spec.maxValue) reject(`is above ${spec.maxValue}`);
+    }
+    if (typeof value === 'string' || Array.isArray(value)) {
+      if (spec.minLength !== undefined && value.length < spec.minLength)
+        reject(`is shorter than ${spec.minLength}`);
+      if (spec.maxLength !== undefined && value.length > spec.maxLength)
+        reject(`is longer than ${spec.maxLength}`);
+    }
+  }
+}
+
+/**
+ * The frame of a template deployed with the given parameters: defaults filled in, then every
+ * value checked against its declaration as ARM validates a deployment.
+ * @throws {InvalidTemplateError} for a value outside its constraints
+ */
+export function rootFrame(
+  template: ArmTemplate,
+  given: Readonly<Record<string, Value>>,
+  scope: Scope,
+): Frame {
+  const params: Record<string, Value> = { ...given };
+  for (const [name, spec] of Object.entries(template.parameters ?? {})) {
+    if (!(name in params) && spec.defaultValue !== undefined) params[name] = spec.defaultValue;
+  }
+  checkParameters(template, params, 'main');
+  return new Frame(template, params, scope, 'main');
 }
 
 /** One template being evaluated: the main template or a module deployment. */
@@ -235,6 +310,7 @@ export class Frame {
       else if (given !== undefined) params[name] = this.evaluate(given.value);
       else if (spec.defaultValue !== undefined) params[name] = spec.defaultValue;
     }
+    checkParameters(props.template, params, path);
     return new Frame(props.template, params, this.resourceScope(r), path);
   }
 
@@ -263,11 +339,19 @@ export class Frame {
   }
 
   private call(name: string, argAsts: readonly Ast[]): Value {
-    // `if` evaluates only the branch it takes, as ARM does.
+    // `if` evaluates only the branch it takes and `coalesce` stops at the first non-null value, as
+    // ARM does: Bicep's `?:` and `??` compile to them, and `fail()` relies on it.
     if (name === 'if') {
       const [c, t, f] = argAsts;
       if (c === undefined || t === undefined || f === undefined) throw new Error('if: three arguments');
       return this.evaluateAst(c) === true ? this.evaluateAst(t) : this.evaluateAst(f);
+    }
+    if (name === 'coalesce') {
+      for (const a of argAsts) {
+        const v = this.evaluateAst(a);
+        if (v !== null && v !== undefined) return v;
+      }
+      return null;
     }
     const args = argAsts.map((a) => this.evaluateAst(a));
     const str = (i: number) => {
@@ -350,8 +434,18 @@ export class Frame {
         }
         return v ?? null;
       }
-      case 'coalesce':
-        return args.find((a) => a !== null && a !== undefined) ?? null;
+      case 'fail':
+        throw new InvalidTemplateError(`${this.path}: ${str(0)}`);
+      case 'contains': {
+        // Strings compare case-sensitively, object keys case-insensitively, array items by value.
+        const [container, item] = args;
+        if (typeof container === 'string') return container.includes(str(1));
+        if (Array.isArray(container))
+          return container.some((v) => JSON.stringify(v) === JSON.stringify(item));
+        if (container !== null && typeof container === 'object')
+          return Object.keys(container).some((k) => k.toLowerCase() === String(item).toLowerCase());
+        throw new Error(`contains: cannot search ${JSON.stringify(container)}`);
+      }
       case 'copyindex': {
         const loop = typeof args[0] === 'string' ? args[0] : '';
         const offset = typeof args[0] === 'number' ? args[0] : ((args[1] as number | undefined) ?? 0);

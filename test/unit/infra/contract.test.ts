@@ -17,9 +17,11 @@ import {
   buildResourceId,
   type DeployedResource,
   deployedResources,
-  Frame,
+  type Frame,
+  InvalidTemplateError,
   resourceNameOf,
   resourceTypeOf,
+  rootFrame,
   stubClientId,
   stubPrincipalId,
   stubSystemPrincipalId,
@@ -133,19 +135,21 @@ const SCENARIOS: readonly Scenario[] = [
 interface Deployment {
   readonly all: DeployedResource[];
   readonly params: Readonly<Record<string, unknown>>;
+  readonly frame: Frame;
 }
 
 function deploy(scenario: Scenario): Deployment {
-  const params: Record<string, unknown> = {
-    environmentName: 'ci',
-    location: 'westeurope',
-    ...scenario.params,
-  };
-  for (const [name, spec] of Object.entries(template.parameters ?? {})) {
-    if (!(name in params) && spec.defaultValue !== undefined) params[name] = spec.defaultValue;
-  }
-  const frame = new Frame(template, params, { subscriptionId: SUBSCRIPTION }, 'main');
-  return { all: deployedResources(frame), params };
+  const frame = rootFrame(
+    template,
+    { environmentName: 'ci', location: 'westeurope', ...scenario.params },
+    { subscriptionId: SUBSCRIPTION },
+  );
+  return { all: deployedResources(frame), params: frame.params, frame };
+}
+
+/** The value of one of the main template's outputs. */
+function outputOf(d: Deployment, name: string): unknown {
+  return d.frame.evaluate(template.outputs?.[name]?.value ?? null);
 }
 
 function ofType(d: Deployment, type: string): DeployedResource[] {
@@ -560,6 +564,75 @@ describe('Infra: wiring a source', () => {
     expect(diag.map((r) => r.scopeId)).toEqual([FIREWALL_ID]);
     const logs = diag[0]?.properties.logs as { category: string; enabled: boolean }[];
     expect(logs.map((l) => l.category)).toEqual(['AZFWNetworkRule', 'AZFWNatRule', 'AZFWThreatIntel']);
+  });
+
+  it("sends through an existing rule of the hub's namespace when one is given, creating none", () => {
+    const existingRule = `${EXISTING_HUB_ID.split('/eventhubs/')[0]}/authorizationRules/RootDiagnostics`;
+    const d = deploy({
+      label: 'existing hub and rule',
+      params: {
+        existingEventHubResourceId: EXISTING_HUB_ID,
+        existingDiagnosticsAuthorizationRuleId: existingRule,
+        firewallResourceIds: [FIREWALL_ID],
+      },
+    });
+    expect(ofType(d, 'Microsoft.EventHub/namespaces/authorizationRules')).toEqual([]);
+    const diag = ofType(d, 'Microsoft.Insights/diagnosticSettings');
+    expect(diag.map((r) => r.properties.eventHubAuthorizationRuleId)).toEqual([existingRule]);
+    expect(diag.map((r) => r.properties.eventHubName)).toEqual(['firewall-logs']);
+    expect(outputOf(d, 'EVENT_HUB_DIAGNOSTICS_RULE_ID')).toBe(existingRule);
+  });
+
+  it('deploys no rule and no diagnostic setting when neither is asked for', () => {
+    const d = deploy({ label: 'no rule', params: { diagnosticsAuthorizationRuleName: '' } });
+    expect(ofType(d, 'Microsoft.EventHub/namespaces/authorizationRules')).toEqual([]);
+    expect(ofType(d, 'Microsoft.Insights/diagnosticSettings')).toEqual([]);
+    expect(outputOf(d, 'EVENT_HUB_DIAGNOSTICS_RULE_ID')).toBe('');
+  });
+
+  it('refuses firewalls without a rule to send through, with a message that says what to set', () => {
+    expect(() =>
+      deploy({
+        label: 'firewalls, no rule',
+        params: { firewallResourceIds: [FIREWALL_ID], diagnosticsAuthorizationRuleName: '' },
+      }),
+    ).toThrow(
+      new InvalidTemplateError(
+        "main: firewallResourceIds needs a namespace SAS rule (Listen, Send, Manage) for the diagnostic settings to send through: keep diagnosticsAuthorizationRuleName (PORTSCAN_DIAGNOSTICS_RULE_NAME, default azure-monitor-diagnostics) to create one, or give an existing rule of the hub's namespace in existingDiagnosticsAuthorizationRuleId (PORTSCAN_DIAGNOSTICS_RULE_ID).",
+      ),
+    );
+    // Refused before anything deploys: the check sits in the array the loop runs over, a value
+    // known at the start of the deployment (Bicep's BCP178 requires it of a loop).
+    const loop = (template.resources as Record<string, { copy?: { count: string } }>).firewallDiagnostics;
+    expect(loop?.copy?.count).toBe("[length(variables('firewallsToWire'))]");
+  });
+
+  it.each([
+    ['a rule of another namespace', '/authorizationRules/', 'evhns-other'],
+    ['a rule id without the rule name', '/authorizationRules/', ''],
+    ['a hub id instead of a rule id', '/eventhubs/', 'firewall-logs'],
+    ['a truncated id', '', ''],
+  ])('refuses %s as the existing rule, naming the id it expects', (_, kind, name) => {
+    const namespaceId = EXISTING_HUB_ID.split('/eventhubs/')[0] as string;
+    const given =
+      name === 'evhns-other'
+        ? `${namespaceId.replace('evhns-shared', 'evhns-other')}${kind}RootDiagnostics`
+        : kind === ''
+          ? namespaceId
+          : `${namespaceId}${kind}${name}`;
+    expect(() =>
+      deploy({
+        label: 'bad rule id',
+        params: {
+          existingEventHubResourceId: EXISTING_HUB_ID,
+          existingDiagnosticsAuthorizationRuleId: given,
+        },
+      }),
+    ).toThrow(
+      new InvalidTemplateError(
+        `main: existingDiagnosticsAuthorizationRuleId must be the resource id of an authorization rule of the hub's namespace, ${namespaceId}/authorizationRules/<rule>; got '${given}'.`,
+      ),
+    );
   });
 
   it('uses the existing hub, in its own subscription and resource group, creating only access to it', () => {
