@@ -28,6 +28,7 @@ export async function closeBinsOnTimer(_timer: Timer, context: InvocationContext
     store: services.store,
     outbox: delivery.outbox,
     sinks: delivery.sinks(logger),
+    conversations: delivery.conversations,
     settings: services.config.detection,
     logger,
     nowMs: services.now(),

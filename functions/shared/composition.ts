@@ -21,6 +21,7 @@ import type { Logger } from '../../lib/observability/Logger.js';
 import { SOURCE_DECODERS } from '../../lib/sources/pipeline/registry.js';
 import type { SourceDecoder } from '../../lib/sources/pipeline/types.js';
 import { TableAlertOutbox } from '../../lib/state/TableAlertOutbox.js';
+import { TableChatConversationStore } from '../../lib/state/TableChatConversationStore.js';
 import { TableDeadLetterStore } from '../../lib/state/TableDeadLetterStore.js';
 import { TableFlowLogCursorStore } from '../../lib/state/TableFlowLogCursorStore.js';
 import { TableWindowStore } from '../../lib/state/TableWindowStore.js';
@@ -61,6 +62,8 @@ export interface DeliveryServices {
    * invocation's, so that they show under its operation in Application Insights.
    */
   sinks(logger: Logger): readonly AlertSink[];
+  /** The chat conversations (one per scanner and grouping window), in the outbox table. */
+  readonly conversations: TableChatConversationStore;
 }
 
 /** What the flowLogs function reads blobs with and keeps its cursors in. */
@@ -121,6 +124,7 @@ function buildServices(
           config: settings,
           outbox: TableAlertOutbox.fromConnection(config.tables, config.tablePrefix, retry),
           sinks: (logger) => createAlertSinks(settings, { logger }),
+          conversations: TableChatConversationStore.fromConnection(config.tables, config.tablePrefix, retry),
         };
       }
       return delivery;

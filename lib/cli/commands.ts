@@ -1,8 +1,18 @@
 import { writeFile } from 'node:fs/promises';
 import type { AlertSink } from '../alerts/AlertSink.js';
+import {
+  type ChatConversation,
+  type ChatRole,
+  conversationOf,
+  conversationTotals,
+  conversationUpdate,
+  isGrouped,
+  joinConversation,
+  openConversation,
+} from '../alerts/chatConversation.js';
 import { createAlertSinks } from '../alerts/createAlertSinks.js';
 import { sinkConfigsFromFlags } from '../alerts/sinkFlags.js';
-import { sinksFor } from '../alerts/sinkRouting.js';
+import { isChatSink, sinksFor } from '../alerts/sinkRouting.js';
 import { readSinks } from '../config/appSettings.js';
 import type { DetectionSettings } from '../config/detectionSettings.js';
 import { CLI_DEFAULTS, DETECTION_KNOBS, resolveDetectionSettings } from '../config/detectionSettings.js';
@@ -292,7 +302,7 @@ async function detectCommand(
   const tableAlerts: Alert[] = [];
   const pendingAlerts: Alert[] = [];
   const toDeliver: Alert[] = [];
-  const deliveries = new DeliveryTally(sinks);
+  const deliveries = new DeliveryTally(sinks, settings);
   let lateAlerts = 0;
   let suppressedAlerts = 0;
   const limits = resolveLimits(run.io.env, CLI_LIMITS);
@@ -340,6 +350,7 @@ async function detectCommand(
   }
   detector.finish();
   await flushAlerts();
+  await deliveries.finish();
   await writer.flush();
   if (output === 'table') await writer.text(formatAlertTable(tableAlerts));
   const notCounted = new Map<string, number>(detector.router.drops);
@@ -370,26 +381,67 @@ function expiredKnownScanners(settings: DetectionSettings, nowMs: number): strin
 
 /**
  * Delivers the CLI's alerts to its webhook sinks, one alert at a time (a known scanner's only to
- * the signed webhooks), and counts the outcomes.
+ * the signed webhooks), and counts the outcomes. With grouping on (`--chat-group-hours`, 5 by
+ * default), Teams and Slack get one card per source and grouping window and, at the end of the
+ * run (the replay is one closing run), one "still scanning" update per conversation that grew;
+ * the signed webhooks get every alert.
  */
 class DeliveryTally {
   readonly #sinks: readonly AlertSink[];
   readonly #counts = new Map<string, { delivered: number; failed: number; reasons: Set<string> }>();
+  readonly #settings: Pick<DetectionSettings, 'chatGroupMs' | 'binMs'>;
+  /** The conversations of each source, and the alerts that opened them. */
+  readonly #conversations = new Map<string, ChatConversation[]>();
+  readonly #openers = new Map<string, Alert>();
 
-  constructor(sinks: readonly AlertSink[]) {
+  constructor(sinks: readonly AlertSink[], settings: Pick<DetectionSettings, 'chatGroupMs' | 'binMs'>) {
     this.#sinks = sinks;
+    this.#settings = settings;
     for (const s of sinks) this.#counts.set(s.name, { delivered: 0, failed: 0, reasons: new Set() });
   }
 
   async deliver(alert: Alert): Promise<void> {
+    const role = this.#place(alert);
     for (const sink of sinksFor(alert, this.#sinks)) {
-      const outcome = await sink.deliver(alert);
-      const c = this.#counts.get(sink.name) as { delivered: number; failed: number; reasons: Set<string> };
-      if (outcome.ok) c.delivered++;
-      else {
-        c.failed++;
-        c.reasons.add(outcome.reason);
+      if (role === 'joins' && isChatSink(sink)) continue;
+      await this.#send(sink, alert);
+    }
+  }
+
+  /** Sends each grown conversation's totals to the chat sinks its card went to. */
+  async finish(): Promise<void> {
+    for (const list of this.#conversations.values()) {
+      for (const c of list) {
+        const opener = this.#openers.get(c.alertId);
+        if (!c.hasPendingUpdate || opener === undefined) continue;
+        const update = conversationUpdate(opener, conversationTotals(c, this.#settings.binMs));
+        for (const sink of sinksFor(opener, this.#sinks).filter(isChatSink)) await this.#send(sink, update);
       }
+    }
+  }
+
+  #place(alert: Alert): ChatRole {
+    if (this.#settings.chatGroupMs === 0 || !isGrouped(alert) || !this.#sinks.some(isChatSink))
+      return 'opens';
+    const list = this.#conversations.get(alert.SrcIpAddr) ?? [];
+    this.#conversations.set(alert.SrcIpAddr, list);
+    const found = conversationOf(list, alert, this.#settings.chatGroupMs);
+    if (found === undefined) {
+      list.push(openConversation(alert));
+      this.#openers.set(alert.AlertId, alert);
+      return 'opens';
+    }
+    list[list.indexOf(found)] = joinConversation(found, alert);
+    return found.alertId === alert.AlertId ? 'opens' : 'joins';
+  }
+
+  async #send(sink: AlertSink, alert: Alert): Promise<void> {
+    const outcome = await sink.deliver(alert);
+    const c = this.#counts.get(sink.name) as { delivered: number; failed: number; reasons: Set<string> };
+    if (outcome.ok) c.delivered++;
+    else {
+      c.failed++;
+      c.reasons.add(outcome.reason);
     }
   }
 

@@ -9,6 +9,7 @@ import { silentLogger } from '../observability/Logger.js';
 import type { Alert } from '../schema/Alert.js';
 import type { NetworkSession } from '../schema/NetworkSession.js';
 import { TableAlertOutbox } from '../state/TableAlertOutbox.js';
+import { TableChatConversationStore } from '../state/TableChatConversationStore.js';
 import { TableWindowStore } from '../state/TableWindowStore.js';
 
 /** Rows per batch written to Table Storage by the replay (the function's batches are Event Hub batches). */
@@ -24,6 +25,7 @@ export class TableReplay {
   readonly router: RowRouter;
   readonly #store: TableWindowStore;
   readonly #outbox: TableAlertOutbox;
+  readonly #conversations: TableChatConversationStore;
   readonly #settings: DetectionSettings;
   readonly #partition: string;
   #aggregator = new BatchAggregator(true);
@@ -45,6 +47,7 @@ export class TableReplay {
     const connection = { kind: 'connectionString' as const, connectionString };
     this.#store = TableWindowStore.fromConnection(connection, tablePrefix);
     this.#outbox = TableAlertOutbox.fromConnection(connection, tablePrefix);
+    this.#conversations = TableChatConversationStore.fromConnection(connection, tablePrefix);
     this.#settings = settings;
     this.router = new RowRouter(settings);
     // Each run writes as its own partition, so a second replay into the same tables adds its events.
@@ -75,6 +78,7 @@ export class TableReplay {
     const summary = await closeBins({
       store: this.#store,
       outbox: this.#outbox,
+      conversations: this.#conversations,
       sinks,
       settings: this.#settings,
       logger: silentLogger,

@@ -21,6 +21,11 @@ export const KNOB_USAGE: readonly (readonly [flag: string, setting: string, acce
     'PORTSCAN_KNOWN_SCANNERS',
     'a JSON file (or inline array) of {cidr, reason, expires}: their alerts skip chat sinks',
   ],
+  [
+    '--chat-group-hours',
+    'PORTSCAN_CHAT_GROUP_HOURS',
+    "a source's alerts within this many hours: one Teams/Slack card, then updates (0-168, default 5; 0: a card each)",
+  ],
   ['--severity', 'PORTSCAN_SEVERITY', 'Informational, Low, Medium or High'],
   [
     '--smoke-source',

@@ -36,7 +36,16 @@ export interface DetectionSettings {
   readonly knownScanners: KnownScanners;
   /** The smoke-test source, canonical: its alerts say `IsTest` (`portscan smoke` sends from it). */
   readonly smokeSource: string;
+  /**
+   * How long a chat conversation groups a source's alerts after the one whose card opened it: later
+   * alerts post no card, the chat sinks get one "still scanning" update per closing run; 0 posts a
+   * card for every alert.
+   */
+  readonly chatGroupMs: number;
 }
+
+/** Sentinel's default alert-grouping period: a source's alerts within it are one conversation in chat. */
+export const DEFAULT_CHAT_GROUP_HOURS = 5;
 
 /**
  * The smoke-test source unless `PORTSCAN_SMOKE_SOURCE` says otherwise: in TEST-NET-1
@@ -139,6 +148,13 @@ export const DETECTION_KNOBS: readonly Knob[] = [
     flag: '--smoke-source',
     accepts: `an IPv4 or IPv6 address no real traffic comes from (default ${DEFAULT_SMOKE_SOURCE}): its alerts are marked as tests`,
     parse: (raw) => canonicalAddress(raw.trim()),
+  },
+  {
+    key: 'chatGroupHours',
+    setting: 'PORTSCAN_CHAT_GROUP_HOURS',
+    flag: '--chat-group-hours',
+    accepts: `an integer from 0 to 168: hours a source's alerts make one conversation in Teams and Slack (default ${DEFAULT_CHAT_GROUP_HOURS}; 0: a card for every alert)`,
+    parse: intIn(0, 168),
   },
   {
     key: 'severity',
@@ -255,6 +271,8 @@ export function resolveDetectionSettings(
       ((values.get('retentionHours') as number | undefined) ?? defaults.retentionHours) * 3_600_000,
     knownScanners,
     smokeSource: smokeSource ?? DEFAULT_SMOKE_SOURCE,
+    chatGroupMs:
+      ((values.get('chatGroupHours') as number | undefined) ?? DEFAULT_CHAT_GROUP_HOURS) * 3_600_000,
   };
 }
 

@@ -1,7 +1,7 @@
 import type { AlertSink, DeliveryOutcome } from '../alerts/AlertSink.js';
 import { alertIdOf } from '../alerts/alertId.js';
 import { buildAlert, isCorrectionOf, isOverThreshold } from '../alerts/buildAlert.js';
-import { sinksFor } from '../alerts/sinkRouting.js';
+import { isChatSink, sinksFor } from '../alerts/sinkRouting.js';
 import type { DetectionSettings } from '../config/detectionSettings.js';
 import { EventHubUnavailableError, StorageConflictError } from '../errors.js';
 import type { PartitionBacklog, PartitionTail } from '../eventhub/PartitionBacklog.js';
@@ -9,9 +9,11 @@ import type { Logger } from '../observability/Logger.js';
 import { LOG_MESSAGES } from '../observability/Logger.js';
 import type { Alert } from '../schema/Alert.js';
 import type { AlertOutbox, OutboxEntry, SinkStatus } from '../state/AlertOutbox.js';
+import type { ChatConversationStore } from '../state/ChatConversationStore.js';
 import type { CloserState, WindowStore } from '../state/WindowStore.js';
 import type { WindowState } from '../window/WindowState.js';
 import { emptyState, mergeStates } from '../window/WindowState.js';
+import { ChatGrouping } from './chatGrouping.js';
 import { closingBoundaries, watermarkOf } from './watermark.js';
 
 export interface CloseDependencies {
@@ -38,6 +40,11 @@ export interface CloseDependencies {
   readonly closeAll?: boolean;
   /** Most bins evaluated in one run, so that a run after a long outage stays short; the rest close next run. */
   readonly maxBinsPerRun?: number;
+  /**
+   * Where the chat conversations are kept: with it, a chat sink gets one card per source and
+   * `settings.chatGroupMs`, then updates (lib/detection/chatGrouping.ts); without it, a card per alert.
+   */
+  readonly conversations?: ChatConversationStore;
 }
 
 /** What one run did, logged once. */
@@ -66,6 +73,10 @@ export interface CloseSummary {
   readonly deliveries: Record<string, { delivered: number; failed: number; parked: number }>;
   /** Alerts whose delivery this run gave up because another run changed them meanwhile. */
   readonly deliveriesTakenOver: number;
+  /** Alerts recorded without a chat card of their own: their source's conversation counts them. */
+  readonly alertsGrouped: number;
+  /** "Still scanning" updates recorded for the chat sinks (one per conversation with new alerts). */
+  readonly conversationUpdates: number;
   /** Alerts and corrections recorded in this run, in bin then source order. */
   readonly alerts: readonly Alert[];
 }
@@ -113,9 +124,20 @@ export async function closeBins(deps: CloseDependencies): Promise<CloseSummary> 
   let suppressed = 0;
   /** AlertIds recorded or corrected in this run: at most one revision per alert and run. */
   const touched = new Set<string>();
+  const chatSinkNames = deps.sinks.filter(isChatSink).map((s) => s.name);
+  const grouping =
+    deps.conversations !== undefined && settings.chatGroupMs > 0 && chatSinkNames.length > 0
+      ? new ChatGrouping(deps.conversations, settings.chatGroupMs, binMs)
+      : undefined;
+  let grouped = 0;
   const recordOrCorrect = async (alert: Alert): Promise<'new' | 'correction' | 'unchanged'> => {
-    const sinkNames = sinksFor(alert, deps.sinks).map((s) => s.name);
+    // Decided, and kept, before the alert is recorded: a rerun routes it the same way.
+    const role = grouping === undefined ? 'opens' : await grouping.place(alert);
+    const sinkNames = sinksFor(alert, deps.sinks)
+      .filter((s) => role === 'opens' || !isChatSink(s))
+      .map((s) => s.name);
     const result = await recordAlert(outbox, alert, sinkNames, nowMs);
+    if (result.kind === 'new' && role === 'joins') grouped++;
     if (result.kind === 'new' && alert.Suppression !== undefined) suppressed++;
     if (result.kind !== 'unchanged') {
       const a = result.alert;
@@ -232,7 +254,22 @@ export async function closeBins(deps: CloseDependencies): Promise<CloseSummary> 
     progress.length === 0 ? undefined : Math.min(...progress.map((p) => p.minEventTimeMs)),
   );
   const deliveries = await deliverPending(deps);
+  // The chat sinks' updates go out once their cards are out: after the first delivery pass.
+  const conversationUpdates = grouping === undefined ? 0 : await grouping.sendUpdates(outbox, chatSinkNames);
+  if (conversationUpdates > 0) {
+    const more = await deliverPending(deps);
+    for (const [name, c] of Object.entries(more.counts)) {
+      const total = deliveries.counts[name] ?? { delivered: 0, failed: 0, parked: 0 };
+      deliveries.counts[name] = {
+        delivered: total.delivered + c.delivered,
+        failed: total.failed + c.failed,
+        parked: total.parked + c.parked,
+      };
+    }
+    deliveries.takenOver += more.takenOver;
+  }
   await outbox.purge(nowMs - OUTBOX_RETENTION_MS);
+  await grouping?.purge(nowMs - OUTBOX_RETENTION_MS);
 
   const summary: CloseSummary = {
     watermarkMs,
@@ -251,6 +288,8 @@ export async function closeBins(deps: CloseDependencies): Promise<CloseSummary> 
     rowsDeleted,
     deliveries: deliveries.counts,
     deliveriesTakenOver: deliveries.takenOver,
+    alertsGrouped: grouped,
+    conversationUpdates,
     alerts: recorded,
   };
   logger.info(LOG_MESSAGES.closeSummary, {

@@ -5,9 +5,32 @@ import { IsoUtcTimeSchema, PortNumberSchema } from './NetworkSession.js';
 /**
  * Version of the alert document: the major part changes on an incompatible change, the minor part
  * when fields are added (1.1: `Revision`, `MayBeIncomplete`; 1.2: `Evidence`; 1.3: `Suppression`;
- * 1.4: `IsTest`).
+ * 1.4: `IsTest`; 1.5: `Conversation`).
  */
-export const ALERT_SCHEMA_VERSION = '1.4';
+export const ALERT_SCHEMA_VERSION = '1.5';
+
+/**
+ * The running totals of a source's conversation in the chat sinks: the alerts of one source within
+ * the grouping window (`PORTSCAN_CHAT_GROUP_HOURS`) after the one whose card opened it. Per-window
+ * maxima and sums, exact: the union of ports across windows is not kept.
+ */
+export const AlertConversationSchema = z
+  .object({
+    /** Start of the earliest bin of the conversation. */
+    FirstBinStart: IsoUtcTimeSchema,
+    /** End of the latest bin of the conversation. */
+    LastBinEnd: IsoUtcTimeSchema,
+    /** Bins of the source over the threshold in the conversation so far, this alert's included. */
+    Bins: z.number().int().min(1),
+    /** The most distinct ports of one bin. */
+    AttemptedPortsCountMax: z.number().int().min(0),
+    /** The most ports reached in one bin. */
+    ReachedPortsCountMax: z.number().int().min(0),
+    /** Events of every bin of the conversation. */
+    EventCount: z.number().int().min(0),
+  })
+  .strict();
+export type AlertConversation = z.infer<typeof AlertConversationSchema>;
 
 /** Why an alert is suppressed: the known-scanner entry its source is in. */
 export const AlertSuppressionSchema = z
@@ -96,18 +119,35 @@ export const AlertSchema = z
      * marked so, and is not posted to Teams or Slack. Absent otherwise.
      */
     Suppression: AlertSuppressionSchema.optional(),
+    /**
+     * Present on a revision that updates the chat sinks on the conversation this alert opened
+     * (later alerts of its source in the grouping window): the running totals. The chat sinks
+     * post it as a short "still scanning" update; the alert's own figures are unchanged. Absent
+     * otherwise.
+     */
+    Conversation: AlertConversationSchema.optional(),
   })
   .strict();
 
 export type Alert = z.infer<typeof AlertSchema>;
 
+/** An alert document of schema version 1.4 (before `Conversation`), as older outbox rows hold it. */
+const AlertV1_4Schema = AlertSchema.omit({ SchemaVersion: true, Conversation: true })
+  .extend({ SchemaVersion: z.literal('1.4') })
+  .strict();
+
 /** An alert document of schema version 1.3 (before `IsTest`), as older outbox rows hold it. */
-const AlertV1_3Schema = AlertSchema.omit({ SchemaVersion: true, IsTest: true })
+const AlertV1_3Schema = AlertSchema.omit({ SchemaVersion: true, IsTest: true, Conversation: true })
   .extend({ SchemaVersion: z.literal('1.3') })
   .strict();
 
 /** An alert document of schema version 1.2 (before `Suppression`). */
-const AlertV1_2Schema = AlertSchema.omit({ SchemaVersion: true, Suppression: true, IsTest: true })
+const AlertV1_2Schema = AlertSchema.omit({
+  SchemaVersion: true,
+  Suppression: true,
+  IsTest: true,
+  Conversation: true,
+})
   .extend({ SchemaVersion: z.literal('1.2') })
   .strict();
 
@@ -117,6 +157,7 @@ const AlertV1_1Schema = AlertSchema.omit({
   Evidence: true,
   Suppression: true,
   IsTest: true,
+  Conversation: true,
 })
   .extend({ SchemaVersion: z.literal('1.1') })
   .strict();
@@ -129,6 +170,7 @@ const AlertV1_0Schema = AlertSchema.omit({
   Evidence: true,
   Suppression: true,
   IsTest: true,
+  Conversation: true,
 })
   .extend({ SchemaVersion: z.literal('1.0') })
   .strict();
@@ -137,7 +179,8 @@ const AlertV1_0Schema = AlertSchema.omit({
  * Reads a stored alert document of any known version as the current version: a 1.0 document is
  * a first revision that was not closed early (`Revision: 1`, `MayBeIncomplete: false`); 1.0 and
  * 1.1 documents have no `Evidence` (their rows were counted before the evidence was kept), no
- * document before 1.3 is suppressed, and none before 1.4 is a test (`IsTest: false`).
+ * document before 1.3 is suppressed, none before 1.4 is a test (`IsTest: false`), and none before
+ * 1.5 updates a conversation.
  * @throws {z.ZodError} when the value is no alert document of a known version
  */
 export function toCurrentAlert(value: unknown): Alert {
@@ -148,5 +191,7 @@ export function toCurrentAlert(value: unknown): Alert {
     const earlier = schema.safeParse(value);
     if (earlier.success) return { ...earlier.data, ...current };
   }
+  const before = AlertV1_4Schema.safeParse(value);
+  if (before.success) return { ...before.data, SchemaVersion: ALERT_SCHEMA_VERSION };
   return AlertSchema.parse(value);
 }

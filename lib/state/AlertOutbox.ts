@@ -71,10 +71,16 @@ export interface AlertOutbox {
   /** The entry of an alert id, or undefined. */
   read(alertId: string): Promise<OutboxEntry | undefined>;
   /**
-   * Replaces a recorded alert with a new revision (same AlertId) and makes every sink pending;
-   * undefined when the entry changed since it was read.
+   * Replaces a recorded alert with a new revision (same AlertId) and makes every sink of
+   * `sinkNames` pending; the sinks of `kept` keep the state given (a conversation update goes to
+   * the chat sinks only, the others keep theirs); undefined when the entry changed since it was read.
    */
-  revise(entry: OutboxEntry, alert: Alert, sinkNames: readonly string[]): Promise<OutboxEntry | undefined>;
+  revise(
+    entry: OutboxEntry,
+    alert: Alert,
+    sinkNames: readonly string[],
+    kept?: Readonly<Record<string, SinkStatus>>,
+  ): Promise<OutboxEntry | undefined>;
   listPending(): Promise<OutboxEntry[]>;
   listAll(): Promise<OutboxEntry[]>;
   /** Takes the delivery lease until `untilMs`; undefined when another run holds it or changed the entry. */

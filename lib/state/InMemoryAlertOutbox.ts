@@ -28,10 +28,11 @@ export class InMemoryAlertOutbox implements AlertOutbox {
     entry: OutboxEntry,
     alert: Alert,
     sinkNames: readonly string[],
+    kept: Readonly<Record<string, SinkStatus>> = {},
   ): Promise<OutboxEntry | undefined> {
     const current = this.#entries.get(entry.alert.AlertId);
     if (current === undefined || current.etag !== entry.etag) return undefined;
-    const next = { ...current, alert, sinks: pendingSinks(sinkNames), etag: this.#etag() };
+    const next = { ...current, alert, sinks: { ...kept, ...pendingSinks(sinkNames) }, etag: this.#etag() };
     this.#entries.set(alert.AlertId, next);
     return next;
   }

@@ -91,15 +91,16 @@ export class TableAlertOutbox implements AlertOutbox {
 
   /**
    * Replaces the recorded alert of `entry` with `alert` (its next revision) and makes every sink
-   * of `sinkNames` pending; the lease is left as it is. Undefined when another run changed the
-   * entry since it was read.
+   * of `sinkNames` pending, the sinks of `kept` keeping the state given; the lease is left as it
+   * is. Undefined when another run changed the entry since it was read.
    */
   async revise(
     entry: OutboxEntry,
     alert: Alert,
     sinkNames: readonly string[],
+    kept: Readonly<Record<string, SinkStatus>> = {},
   ): Promise<OutboxEntry | undefined> {
-    const sinks = pendingSinks(sinkNames);
+    const sinks = { ...kept, ...pendingSinks(sinkNames) };
     try {
       const r = await this.table.updateEntity(
         {
@@ -107,8 +108,8 @@ export class TableAlertOutbox implements AlertOutbox {
           rowKey: alert.AlertId,
           alert: JSON.stringify(alert),
           sinks: JSON.stringify(sinks),
-          pending: sinkNames.length > 0,
-          parked: false,
+          pending: hasPendingSink(sinks),
+          parked: Object.values(sinks).some((x) => x.state === 'parked'),
         },
         'Merge',
         { etag: entry.etag },

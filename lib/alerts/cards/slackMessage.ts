@@ -1,4 +1,4 @@
-import type { Alert } from '../../schema/Alert.js';
+import type { Alert, AlertConversation } from '../../schema/Alert.js';
 import { renderAlertLink } from './alertLink.js';
 import {
   alertStanding,
@@ -13,6 +13,7 @@ import {
   truncateText,
   windowMinutes,
 } from './alertText.js';
+import { conversationUpdateText } from './conversationText.js';
 import {
   deviceItems,
   formatReached,
@@ -76,6 +77,7 @@ const LIMITS = {
  * string is escaped, and the log strings (source, reporters) are in code spans. A pure function.
  */
 export function toSlackMessage(alert: Alert, options: SlackMessageOptions = {}): SlackMessage {
+  if (alert.Conversation !== undefined) return toSlackUpdate(alert, alert.Conversation, options);
   const count = formatCount(alert.AttemptedPortsCount);
   const minutes = windowMinutes(alert);
   const source = toSlackCode(truncateText(alert.SrcIpAddr, LIMITS.source));
@@ -150,6 +152,45 @@ export function toSlackMessage(alert: Alert, options: SlackMessageOptions = {}):
  * The evidence: a field grid (ports reached, targets), then the most-probed targets and the
  * reporting devices with their events (device names in code spans). None for an alert without it.
  */
+/** The short "still scanning" message of a conversation update: the running totals, no port list. */
+function toSlackUpdate(
+  alert: Alert,
+  conversation: AlertConversation,
+  options: SlackMessageOptions,
+): SlackMessage {
+  const text = conversationUpdateText(alert, conversation);
+  const link = renderAlertLink(options.linkTemplate, alert);
+  const blocks: SlackBlock[] = [
+    {
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: breakAutoLinks(toSingleLine(truncateText(text.title, LIMITS.header))),
+        emoji: false,
+      },
+    },
+    { type: 'section', text: mrkdwn(escapeSlackMrkdwn(text.summary)) },
+    {
+      type: 'section',
+      fields: text.facts.map((f) =>
+        mrkdwn(`*${f.title}*\n${escapeSlackMrkdwn(truncateText(f.value, LIMITS.source))}`),
+      ),
+    },
+    { type: 'context', elements: [mrkdwn(escapeSlackMrkdwn(text.note))] },
+    ...(link === undefined
+      ? []
+      : [
+          {
+            type: 'actions',
+            elements: [
+              { type: 'button', text: { type: 'plain_text', text: 'Investigate', emoji: false }, url: link },
+            ],
+          },
+        ]),
+  ];
+  return { text: `${text.title}: ${text.summary}`, blocks };
+}
+
 function evidenceBlocks(alert: Alert): SlackBlock[] {
   const e = alert.Evidence;
   if (e === undefined) return [];

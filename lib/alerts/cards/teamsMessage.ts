@@ -1,4 +1,4 @@
-import type { Alert } from '../../schema/Alert.js';
+import type { Alert, AlertConversation } from '../../schema/Alert.js';
 import { renderAlertLink } from './alertLink.js';
 import {
   alertStanding,
@@ -13,6 +13,7 @@ import {
   truncateText,
   windowMinutes,
 } from './alertText.js';
+import { conversationUpdateText } from './conversationText.js';
 import {
   deviceItems,
   formatReached,
@@ -108,6 +109,7 @@ const LIMITS = {
  * holds. A pure function: the same alert gives the same card.
  */
 export function toTeamsMessage(alert: Alert, options: TeamsMessageOptions = {}): TeamsMessage {
+  if (alert.Conversation !== undefined) return toTeamsUpdate(alert, alert.Conversation, options);
   const standing = alertStanding(alert);
   const style = standing.isTest ? TEST_STYLE : SEVERITY_STYLE[alert.Severity];
   const count = formatCount(alert.AttemptedPortsCount);
@@ -186,6 +188,60 @@ export function toTeamsMessage(alert: Alert, options: TeamsMessageOptions = {}):
     version: CARD_VERSION,
     msteams: { width: 'Full' },
     body,
+    ...(link === undefined ? {} : { actions: [{ type: 'Action.OpenUrl', title: 'Investigate', url: link }] }),
+  };
+  return {
+    type: 'message',
+    attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content }],
+  };
+}
+
+/** The short "still scanning" card of a conversation update: the running totals, no port list. */
+function toTeamsUpdate(
+  alert: Alert,
+  conversation: AlertConversation,
+  options: TeamsMessageOptions,
+): TeamsMessage {
+  const text = conversationUpdateText(alert, conversation);
+  const style = alert.IsTest ? TEST_STYLE : SEVERITY_STYLE[alert.Severity];
+  const link = renderAlertLink(options.linkTemplate, alert);
+  const content: AdaptiveCard = {
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    type: 'AdaptiveCard',
+    version: CARD_VERSION,
+    msteams: { width: 'Full' },
+    body: [
+      {
+        type: 'Container',
+        style: style.container,
+        bleed: true,
+        items: [
+          {
+            type: 'TextBlock',
+            text: escapeCardMarkdown(truncateText(text.title, LIMITS.title)),
+            size: 'Medium',
+            weight: 'Bolder',
+            wrap: true,
+          },
+          { type: 'TextBlock', text: text.summary, color: style.color, spacing: 'None', wrap: true },
+        ],
+      },
+      {
+        type: 'FactSet',
+        facts: text.facts.map((f) => ({
+          title: f.title,
+          value: escapeCardMarkdown(truncateText(f.value, LIMITS.source)),
+        })),
+      },
+      {
+        type: 'TextBlock',
+        text: escapeCardMarkdown(text.note),
+        isSubtle: true,
+        size: 'Small',
+        spacing: 'Medium',
+        wrap: true,
+      },
+    ],
     ...(link === undefined ? {} : { actions: [{ type: 'Action.OpenUrl', title: 'Investigate', url: link }] }),
   };
   return {

@@ -25,7 +25,7 @@ describe('Alert JSON Schema: published file', () => {
     const fields = Object.keys(AlertSchema.shape);
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(Object.keys(schema.properties)).toEqual(fields);
-    const optional = ['AttemptedPortsTruncated', 'Evidence', 'Suppression'];
+    const optional = ['AttemptedPortsTruncated', 'Evidence', 'Suppression', 'Conversation'];
     expect(schema.required).toEqual(fields.filter((f) => !optional.includes(f)));
     expect(schema.additionalProperties).toBe(false);
   });
@@ -52,7 +52,7 @@ describe('Alert schema: versions', () => {
 
   it('reads a current document unchanged and refuses an older document that claims evidence', () => {
     const alert = sampleAlert();
-    expect(alert.SchemaVersion).toBe('1.4');
+    expect(alert.SchemaVersion).toBe('1.5');
     expect(toCurrentAlert(alert)).toEqual(alert);
     const { IsTest: _t, ...withoutTest } = alert;
     expect(() => toCurrentAlert({ ...withoutTest, SchemaVersion: '1.1' })).toThrow();
@@ -71,5 +71,23 @@ describe('Alert schema: versions', () => {
     expect(toCurrentAlert({ ...old, SchemaVersion: '1.3' })).toEqual({ ...sampleAlert(), IsTest: false });
     expect(() => toCurrentAlert({ ...old, SchemaVersion: '1.3', IsTest: true })).toThrow();
     expect(() => AlertSchema.parse({ ...old, SchemaVersion: '1.4' })).toThrow();
+  });
+
+  it('reads a 1.4 document as the current version, and refuses one that claims a conversation', () => {
+    const conversation = {
+      FirstBinStart: '2026-11-01T10:00:00.000Z',
+      LastBinEnd: '2026-11-01T10:15:00.000Z',
+      Bins: 3,
+      AttemptedPortsCountMax: 63,
+      ReachedPortsCountMax: 2,
+      EventCount: 190,
+    };
+    expect(toCurrentAlert({ ...sampleAlert(), SchemaVersion: '1.4' })).toEqual(sampleAlert());
+    expect(() =>
+      toCurrentAlert({ ...sampleAlert(), SchemaVersion: '1.4', Conversation: conversation }),
+    ).toThrow();
+    expect(toCurrentAlert({ ...sampleAlert(), Conversation: conversation }).Conversation).toEqual(
+      conversation,
+    );
   });
 });
