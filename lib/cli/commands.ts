@@ -1,15 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { AlertSink } from '../alerts/AlertSink.js';
-import {
-  type ChatConversation,
-  type ChatRole,
-  conversationOf,
-  conversationTotals,
-  conversationUpdate,
-  isGrouped,
-  joinConversation,
-  openConversation,
-} from '../alerts/chatConversation.js';
+import { conversationUpdate } from '../alerts/chatConversation.js';
 import { createAlertSinks } from '../alerts/createAlertSinks.js';
 import { sinkConfigsFromFlags } from '../alerts/sinkFlags.js';
 import { isChatSink, sinksFor } from '../alerts/sinkRouting.js';
@@ -17,6 +8,7 @@ import { readSinks } from '../config/appSettings.js';
 import type { DetectionSettings } from '../config/detectionSettings.js';
 import { CLI_DEFAULTS, DETECTION_KNOBS, resolveDetectionSettings } from '../config/detectionSettings.js';
 import { CLI_LIMITS, resolveLimits } from '../config/limits.js';
+import { ChatGrouping } from '../detection/chatGrouping.js';
 import { BEYOND_RETENTION } from '../detection/RowRouter.js';
 import { StreamingDetector } from '../detection/StreamingDetector.js';
 import { ConfigurationError, UsageError } from '../errors.js';
@@ -28,6 +20,7 @@ import { openInput } from '../sources/pipeline/decodeInput.js';
 import { LINE_OVER_LIMIT } from '../sources/pipeline/ItemSplitter.js';
 import { Normalizer } from '../sources/pipeline/Normalizer.js';
 import { formatNames, SOURCE_DECODERS } from '../sources/pipeline/registry.js';
+import { InMemoryChatConversationStore } from '../state/InMemoryChatConversationStore.js';
 import type { ParsedArgs } from './args.js';
 import { suggest } from './args.js';
 import type { PendingChunk } from './ClassifyPool.js';
@@ -389,19 +382,23 @@ function expiredKnownScanners(settings: DetectionSettings, nowMs: number): strin
 class DeliveryTally {
   readonly #sinks: readonly AlertSink[];
   readonly #counts = new Map<string, { delivered: number; failed: number; reasons: Set<string> }>();
-  readonly #settings: Pick<DetectionSettings, 'chatGroupMs' | 'binMs'>;
-  /** The conversations of each source, and the alerts that opened them. */
-  readonly #conversations = new Map<string, ChatConversation[]>();
+  /** The closing timer's grouping, over conversations kept in memory for the run. */
+  readonly #grouping: ChatGrouping | undefined;
+  /** The alerts that opened a conversation, whose revisions carry its update. */
   readonly #openers = new Map<string, Alert>();
 
   constructor(sinks: readonly AlertSink[], settings: Pick<DetectionSettings, 'chatGroupMs' | 'binMs'>) {
     this.#sinks = sinks;
-    this.#settings = settings;
     for (const s of sinks) this.#counts.set(s.name, { delivered: 0, failed: 0, reasons: new Set() });
+    this.#grouping =
+      settings.chatGroupMs > 0 && sinks.some(isChatSink)
+        ? new ChatGrouping(new InMemoryChatConversationStore(), settings.chatGroupMs, settings.binMs)
+        : undefined;
   }
 
   async deliver(alert: Alert): Promise<void> {
-    const role = this.#place(alert);
+    const role = this.#grouping === undefined ? 'opens' : await this.#grouping.place(alert);
+    if (role === 'opens' && !this.#openers.has(alert.AlertId)) this.#openers.set(alert.AlertId, alert);
     for (const sink of sinksFor(alert, this.#sinks)) {
       if (role === 'joins' && isChatSink(sink)) continue;
       await this.#send(sink, alert);
@@ -410,29 +407,13 @@ class DeliveryTally {
 
   /** Sends each grown conversation's totals to the chat sinks its card went to. */
   async finish(): Promise<void> {
-    for (const list of this.#conversations.values()) {
-      for (const c of list) {
-        const opener = this.#openers.get(c.alertId);
-        if (!c.hasPendingUpdate || opener === undefined) continue;
-        const update = conversationUpdate(opener, conversationTotals(c, this.#settings.binMs));
-        for (const sink of sinksFor(opener, this.#sinks).filter(isChatSink)) await this.#send(sink, update);
-      }
+    for (const pending of (await this.#grouping?.pendingUpdates()) ?? []) {
+      const opener = this.#openers.get(pending.alertId);
+      if (opener === undefined) continue;
+      const update = conversationUpdate(opener, pending.totals);
+      for (const sink of sinksFor(opener, this.#sinks).filter(isChatSink)) await this.#send(sink, update);
+      await pending.markSent();
     }
-  }
-
-  #place(alert: Alert): ChatRole {
-    if (this.#settings.chatGroupMs === 0 || !isGrouped(alert) || !this.#sinks.some(isChatSink))
-      return 'opens';
-    const list = this.#conversations.get(alert.SrcIpAddr) ?? [];
-    this.#conversations.set(alert.SrcIpAddr, list);
-    const found = conversationOf(list, alert, this.#settings.chatGroupMs);
-    if (found === undefined) {
-      list.push(openConversation(alert));
-      this.#openers.set(alert.AlertId, alert);
-      return 'opens';
-    }
-    list[list.indexOf(found)] = joinConversation(found, alert);
-    return found.alertId === alert.AlertId ? 'opens' : 'joins';
   }
 
   async #send(sink: AlertSink, alert: Alert): Promise<void> {

@@ -9,9 +9,16 @@ import {
   sameTotals,
 } from '../alerts/chatConversation.js';
 import { StorageUnavailableError } from '../errors.js';
-import type { Alert } from '../schema/Alert.js';
+import type { Alert, AlertConversation } from '../schema/Alert.js';
 import type { AlertOutbox } from '../state/AlertOutbox.js';
 import type { ChatConversationStore } from '../state/ChatConversationStore.js';
+
+/** A conversation whose chat sinks wait for its latest totals. */
+export interface PendingUpdate {
+  readonly alertId: string;
+  readonly totals: AlertConversation;
+  markSent(): Promise<void>;
+}
 
 /** Attempts at a conversation write that meets another run's change before the run gives up. */
 const MAX_ATTEMPTS = 5;
@@ -78,26 +85,38 @@ export class ChatGrouping {
    */
   async sendUpdates(outbox: AlertOutbox, chatSinkNames: readonly string[]): Promise<number> {
     let updates = 0;
-    for (const stored of await this.#store.listPendingUpdates()) {
-      const { conversation } = stored;
-      const entry = await outbox.read(conversation.alertId);
+    for (const pending of await this.pendingUpdates()) {
+      const entry = await outbox.read(pending.alertId);
       if (entry !== undefined) {
         const chat = chatSinkNames.filter((n) => entry.sinks[n] !== undefined);
         // The card first: an update never reaches a channel before the card it updates.
         if (chat.some((n) => entry.sinks[n]?.state === 'pending')) continue;
-        const totals = conversationTotals(conversation, this.#binMs);
-        if (chat.length > 0 && !sameTotals(entry.alert.Conversation, totals)) {
+        if (chat.length > 0 && !sameTotals(entry.alert.Conversation, pending.totals)) {
           const kept = Object.fromEntries(Object.entries(entry.sinks).filter(([n]) => !chat.includes(n)));
-          const revised = await outbox.revise(entry, conversationUpdate(entry.alert, totals), chat, kept);
+          const update = conversationUpdate(entry.alert, pending.totals);
           // Changed meanwhile (a correction): the mark stays, the next run sends the update.
-          if (revised === undefined) continue;
+          if ((await outbox.revise(entry, update, chat, kept)) === undefined) continue;
           updates++;
         }
       }
-      // Undefined when an alert joined meanwhile: the mark stays for the next run.
-      await this.#store.save({ ...conversation, hasPendingUpdate: false }, stored.etag);
+      await pending.markSent();
     }
     return updates;
+  }
+
+  /**
+   * The conversations whose chat sinks have not had their latest totals: the opener's AlertId,
+   * the totals, and `markSent`, to call once the update is recorded (or sent), which leaves the
+   * mark when an alert joined meanwhile.
+   */
+  async pendingUpdates(): Promise<PendingUpdate[]> {
+    return (await this.#store.listPendingUpdates()).map((stored) => ({
+      alertId: stored.conversation.alertId,
+      totals: conversationTotals(stored.conversation, this.#binMs),
+      markSent: async () => {
+        await this.#store.save({ ...stored.conversation, hasPendingUpdate: false }, stored.etag);
+      },
+    }));
   }
 
   /** Deletes conversations opened before `beforeMs` with no update pending. */

@@ -155,6 +155,8 @@ export async function closeBins(deps: CloseDependencies): Promise<CloseSummary> 
         suppressed: a.Suppression !== undefined,
         isTest: a.IsTest,
         knownScanner: a.Suppression === undefined ? null : `${a.Suppression.Cidr} (${a.Suppression.Reason})`,
+        // Counted into its source's chat conversation: no Teams or Slack card of its own.
+        grouped: role === 'joins',
         isLate: a.IsLate,
         mayBeIncomplete: a.MayBeIncomplete,
       });

@@ -147,6 +147,12 @@ describe('Chat grouping: one conversation per scanner', () => {
     expect(bins(hooked())).toEqual(expected);
     expect(bins(await h.queuedAlerts())).toEqual(expected);
     expect(hooked().every((a) => a.Conversation === undefined)).toBe(true);
+    expect(h.logged('alert recorded').map((l) => [String(l.binStart).slice(11, 16), l.grouped])).toEqual([
+      ['10:00', false],
+      ['11:00', true],
+      ['11:05', true],
+      ['10:30', true],
+    ]);
     const summaries = h.logged('close summary');
     expect(summaries.map((s) => [s.alertsGrouped, s.conversationUpdates])).toEqual([
       [0, 0],
