@@ -1,4 +1,5 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
+import { closeScheduleOf } from '../lib/config/appSettings.js';
 import { readProcessEnv } from '../lib/config/processEnv.js';
 import { closeBins } from '../lib/detection/closeBins.js';
 import { ConfigurationError } from '../lib/errors.js';
@@ -38,7 +39,7 @@ export async function closeBinsOnTimer(_timer: Timer, context: InvocationContext
     maxCloseDelayMs: delivery.config.maxCloseDelayMs,
     feedIdleMs: delivery.config.partitionIdleMs,
     deliveryMaxRuns: delivery.config.deliveryMaxRuns,
-    maxBinsPerRun: 24 * 12,
+    maxBinsPerRun: delivery.config.maxBinsPerRun,
   });
   await services.deadLetters.purge(services.now());
 }
@@ -46,7 +47,7 @@ export async function closeBinsOnTimer(_timer: Timer, context: InvocationContext
 app.timer('closeBins', {
   // Read at registration so that the default applies without an app setting; validated with the
   // other delivery settings when the function first runs (services.delivery()).
-  schedule: readProcessEnv().PORTSCAN_CLOSE_SCHEDULE?.trim() || '0 5 * * * *',
+  schedule: closeScheduleOf(readProcessEnv()),
   runOnStartup: false,
   handler: closeBinsOnTimer,
 });

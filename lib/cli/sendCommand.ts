@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { EVENT_HUB_CONNECTION } from '../config/appSettings.js';
 import { FUNCTION_LIMITS, resolveLimits } from '../config/limits.js';
+import { integerIn, parseSetting, quoteSetting } from '../config/settingParsers.js';
 import { UsageError } from '../errors.js';
 import { EventHubSender, type HubTarget } from '../eventhub/EventHubSender.js';
 import { excerpt } from '../sources/pipeline/fields.js';
@@ -139,9 +140,9 @@ function optionalInteger(
   max: number,
 ): number | undefined {
   if (text === undefined) return undefined;
-  const n = /^\d{1,10}$/.test(text) ? Number(text) : Number.NaN;
-  if (!(n >= min && n <= max))
-    throw new UsageError(`${flag} "${text}": expected an integer from ${min} to ${max}`);
+  const parser = integerIn(min, max);
+  const n = parseSetting(parser, text);
+  if (n === undefined) throw new UsageError(`${flag} ${quoteSetting(text)}: expected ${parser.accepts}`);
   return n;
 }
 

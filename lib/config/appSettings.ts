@@ -4,6 +4,7 @@ import type { DetectionSettings } from './detectionSettings.js';
 import { DETECTION_KNOBS, FUNCTION_DEFAULTS, resolveDetectionSettings } from './detectionSettings.js';
 import type { Limits } from './limits.js';
 import { FUNCTION_LIMITS, LIMIT_SETTINGS, resolveLimits } from './limits.js';
+import { integerIn, readSetting, type SettingParser, settingText, textMatching } from './settingParsers.js';
 
 /**
  * The app settings of the Function App: every name the code or the Functions host reads, what
@@ -39,6 +40,122 @@ export interface SettingSpec {
 export const EVENT_HUB_CONNECTION = 'EventHubConnection';
 export const STORAGE_CONNECTION = 'PortscanStorage';
 export const FLOW_LOG_STORAGE_CONNECTION = 'FlowLogStorage';
+
+/**
+ * A setting our code reads, declared once: its entry in the table, how its text is read and the
+ * value that applies when it is unset (undefined: none).
+ */
+export interface CodeSetting<T, D extends T | undefined = T> extends SettingSpec {
+  readonly parser: SettingParser<T>;
+  readonly fallback: D;
+}
+
+const TABLE_PREFIX = /^[A-Za-z][A-Za-z0-9]{0,40}$/;
+const QUEUE_NAME = /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/;
+const NCRONTAB = /^\S+ \S+ \S+ \S+ \S+ \S+$/;
+
+/** The Function App's own settings that are neither detection knobs nor limits, each with its parser and default. */
+export const PORTSCAN_SETTINGS = {
+  tablePrefix: {
+    name: 'PORTSCAN_TABLE_PREFIX',
+    kind: 'name',
+    presence: 'optional',
+    readBy: 'code',
+    description:
+      'Prefix of the tables (default Portscan): <prefix>Windows, <prefix>Control, <prefix>Outbox, <prefix>DeadLetters.',
+    parser: textMatching(TABLE_PREFIX, 'letters and digits, starting with a letter, at most 41'),
+    fallback: 'Portscan',
+  },
+  rowCacheMegabytes: {
+    name: 'PORTSCAN_ROW_CACHE_MB',
+    kind: 'integer',
+    presence: 'optional',
+    readBy: 'code',
+    description:
+      'Memory for the cache of window rows this instance wrote (default: an eighth of the instance memory, at most a quarter of the heap limit).',
+    parser: integerIn(0, 65_536),
+    fallback: undefined,
+  },
+  alertQueue: {
+    name: 'PORTSCAN_ALERT_QUEUE',
+    kind: 'name',
+    presence: 'optional',
+    readBy: 'code',
+    description: 'Storage queue receiving one message per alert (default portscan-alerts).',
+    parser: textMatching(QUEUE_NAME, 'a queue name (3-63 lower-case letters, digits and single hyphens)'),
+    fallback: 'portscan-alerts',
+  },
+  closeSchedule: {
+    name: 'PORTSCAN_CLOSE_SCHEDULE',
+    kind: 'ncrontab',
+    presence: 'optional',
+    readBy: 'code',
+    description: 'When the closing timer runs (default hourly at minute 5, "0 5 * * * *").',
+    parser: textMatching(NCRONTAB, 'a six-field NCRONTAB expression such as "0 5 * * * *"'),
+    fallback: '0 5 * * * *',
+  },
+  maxCloseDelayMinutes: {
+    name: 'PORTSCAN_MAX_CLOSE_DELAY_MINUTES',
+    kind: 'integer',
+    presence: 'optional',
+    readBy: 'code',
+    description:
+      'Longest a partition with unread events or failing invocations holds a bin open past its normal close; bins closed after it say MayBeIncomplete (default 60).',
+    parser: integerIn(0, 1440),
+    fallback: 60,
+  },
+  partitionIdleMinutes: {
+    name: 'PORTSCAN_PARTITION_IDLE_MINUTES',
+    kind: 'integer',
+    presence: 'optional',
+    readBy: 'code',
+    description:
+      'A feed that is no Event Hub partition (a flow-log blob feed) silent this long no longer holds the watermark back (default 15); hub partitions are asked how far they are written instead.',
+    parser: integerIn(1, 1440),
+    fallback: 15,
+  },
+  maxBinsPerRun: {
+    name: 'PORTSCAN_MAX_BINS_PER_RUN',
+    kind: 'integer',
+    presence: 'optional',
+    readBy: 'code',
+    description:
+      'Most bins one closing run evaluates, so that a run after a long outage stays short; the rest close in the next runs (default 288: a day of 5-minute bins).',
+    parser: integerIn(1, 100_000),
+    fallback: 24 * 12,
+  },
+  alertLinkTemplate: {
+    name: 'PORTSCAN_ALERT_LINK_TEMPLATE',
+    kind: 'text',
+    presence: 'optional',
+    readBy: 'code',
+    description:
+      "URL template for the cards' open-link action, with {{SrcIpAddr}}, {{AlertId}}, {{BinStart}}.",
+    parser: textMatching(/^https:\/\//, 'an https URL template'),
+    fallback: undefined,
+  },
+  deliveryMaxRuns: {
+    name: 'PORTSCAN_DELIVERY_MAX_RUNS',
+    kind: 'integer',
+    presence: 'optional',
+    readBy: 'code',
+    description: 'Timer runs a sink may fail before its alert is parked (default 24).',
+    parser: integerIn(1, 10_000),
+    fallback: 24,
+  },
+  httpTimeoutSeconds: {
+    name: 'PORTSCAN_HTTP_TIMEOUT_SECONDS',
+    kind: 'integer',
+    presence: 'optional',
+    readBy: 'code',
+    description: 'Per-request timeout of webhook deliveries (default 10).',
+    parser: integerIn(1, 120),
+    fallback: 10,
+  },
+} as const satisfies Record<
+  string,
+  CodeSetting<string> | CodeSetting<number> | CodeSetting<number, undefined> | CodeSetting<string, undefined>
+>;
 
 export const APP_SETTINGS: readonly SettingSpec[] = [
   {
@@ -212,85 +329,19 @@ export const APP_SETTINGS: readonly SettingSpec[] = [
     readBy: 'code',
     description: 'Local runs only: an Azurite connection string for the flow-log blobs.',
   },
-  {
-    name: 'PORTSCAN_TABLE_PREFIX',
-    kind: 'name',
-    presence: 'optional',
-    readBy: 'code',
-    description:
-      'Prefix of the tables (default Portscan): <prefix>Windows, <prefix>Control, <prefix>Outbox, <prefix>DeadLetters.',
-  },
-  {
-    name: 'PORTSCAN_ALERT_QUEUE',
-    kind: 'name',
-    presence: 'optional',
-    readBy: 'code',
-    description: 'Storage queue receiving one message per alert (default portscan-alerts).',
-  },
-  {
-    name: 'PORTSCAN_CLOSE_SCHEDULE',
-    kind: 'ncrontab',
-    presence: 'optional',
-    readBy: 'code',
-    description: 'When the closing timer runs (default hourly at minute 5, "0 5 * * * *").',
-  },
-  {
-    name: 'PORTSCAN_PARTITION_IDLE_MINUTES',
-    kind: 'integer',
-    presence: 'optional',
-    readBy: 'code',
-    description:
-      'A feed that is no Event Hub partition (a flow-log blob feed) silent this long no longer holds the watermark back (default 15); hub partitions are asked how far they are written instead.',
-  },
-  {
-    name: 'PORTSCAN_ROW_CACHE_MB',
-    kind: 'integer',
-    presence: 'optional',
-    readBy: 'code',
-    description:
-      'Memory for the cache of window rows this instance wrote (default: an eighth of the instance memory, at most a quarter of the heap limit).',
-  },
-  {
-    name: 'PORTSCAN_MAX_CLOSE_DELAY_MINUTES',
-    kind: 'integer',
-    presence: 'optional',
-    readBy: 'code',
-    description:
-      'Longest a partition with unread events or failing invocations holds a bin open past its normal close; bins closed after it say MayBeIncomplete (default 60).',
-  },
-  {
-    name: 'PORTSCAN_ALERT_LINK_TEMPLATE',
-    kind: 'text',
-    presence: 'optional',
-    readBy: 'code',
-    description:
-      "URL template for the cards' open-link action, with {{SrcIpAddr}}, {{AlertId}}, {{BinStart}}.",
-  },
-  {
-    name: 'PORTSCAN_DELIVERY_MAX_RUNS',
-    kind: 'integer',
-    presence: 'optional',
-    readBy: 'code',
-    description: 'Timer runs a sink may fail before its alert is parked (default 24).',
-  },
-  {
-    name: 'PORTSCAN_HTTP_TIMEOUT_SECONDS',
-    kind: 'integer',
-    presence: 'optional',
-    readBy: 'code',
-    description: 'Per-request timeout of webhook deliveries (default 10).',
-  },
+  ...Object.values(PORTSCAN_SETTINGS).map(
+    ({ name, kind, presence, readBy, description }): SettingSpec => ({
+      name,
+      kind,
+      presence,
+      readBy,
+      description,
+    }),
+  ),
   ...DETECTION_KNOBS.map(
     (k): SettingSpec => ({
       name: k.setting,
-      kind:
-        k.key === 'mode' || k.key === 'severity'
-          ? 'enum'
-          : k.key === 'excludedSourceCidrs'
-            ? 'list'
-            : k.key === 'rule' || k.key === 'knownScanners' || k.key === 'smokeSource'
-              ? 'text'
-              : 'integer',
+      kind: k.kind,
       presence: 'optional',
       readBy: 'code',
       description: `Detection knob: ${k.accepts}.`,
@@ -302,7 +353,7 @@ export const APP_SETTINGS: readonly SettingSpec[] = [
       kind: 'integer',
       presence: 'optional',
       readBy: 'code',
-      description: `Limit: ${l.key}, an integer from ${l.min} to ${l.max}.`,
+      description: `Limit: ${l.key}, ${l.parser.accepts}.`,
     }),
   ),
 ];
@@ -358,6 +409,8 @@ export interface DeliveryConfig {
   /** A feed that is no hub partition silent this long no longer holds the watermark. */
   readonly partitionIdleMs: number;
   readonly alertLinkTemplate: string | undefined;
+  /** Most bins one closing run evaluates; the rest close in the next runs. */
+  readonly maxBinsPerRun: number;
   readonly deliveryMaxRuns: number;
   readonly httpTimeoutMs: number;
   readonly sinks: readonly SinkConfig[];
@@ -370,10 +423,6 @@ export interface FunctionConfig extends IngestConfig, DeliveryConfig {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-const TABLE_PREFIX = /^[A-Za-z][A-Za-z0-9]{0,40}$/;
-const QUEUE_NAME = /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/;
-const NCRONTAB = /^\S+ \S+ \S+ \S+ \S+ \S+$/;
 
 /**
  * Reads and validates every setting of the Function App (the infrastructure contract test and
@@ -426,8 +475,27 @@ export function loadFlowLogConnection(env: Env): ServiceConnection | undefined {
   return connection;
 }
 
+/**
+ * The value of a declared setting: its fallback when unset or blank, and also when its value is
+ * bad (the issue is added to `issues`, which fails the load).
+ */
+function readDeclared<T, D extends T | undefined>(
+  env: Env,
+  setting: CodeSetting<T, D>,
+  issues: string[],
+): T | D {
+  return readSetting(env, setting.name, setting.parser, issues) ?? setting.fallback;
+}
+
+/**
+ * The schedule of the closing timer, read when the function is registered (before the settings
+ * are validated: a bad one fails `loadDeliveryConfig`, and so every run, by name).
+ */
+export function closeScheduleOf(env: Env): string {
+  return settingText(env, PORTSCAN_SETTINGS.closeSchedule.name) ?? PORTSCAN_SETTINGS.closeSchedule.fallback;
+}
+
 function readIngestConfig(env: Env, issues: string[]): IngestConfig | undefined {
-  const read = settingsReader(env, issues);
   let detection: DetectionSettings | undefined;
   try {
     detection = resolveDetectionSettings(env, {}, FUNCTION_DEFAULTS);
@@ -442,121 +510,92 @@ function readIngestConfig(env: Env, issues: string[]): IngestConfig | undefined 
     if (error instanceof ConfigurationError) issues.push(...error.issues);
     else throw error;
   }
-  const eventHubName = read.text('PORTSCAN_EVENTHUB_NAME');
+  const eventHubName = settingText(env, 'PORTSCAN_EVENTHUB_NAME');
   if (eventHubName === undefined)
     issues.push('PORTSCAN_EVENTHUB_NAME: required (the name of the flow-log event hub)');
-  const eventHubs = read.eventHubConnection();
-  const tables = read.connection(STORAGE_CONNECTION, 'tableServiceUri');
-  const tablePrefix = read.text('PORTSCAN_TABLE_PREFIX') ?? 'Portscan';
-  if (!TABLE_PREFIX.test(tablePrefix))
-    issues.push('PORTSCAN_TABLE_PREFIX: expected letters and digits, starting with a letter, at most 41');
+  const eventHubs = readEventHubConnection(env, issues);
+  const tables = readConnection(env, issues, STORAGE_CONNECTION, 'tableServiceUri');
+  const tablePrefix = readDeclared(env, PORTSCAN_SETTINGS.tablePrefix, issues);
+  const rowCacheMegabytes = readDeclared(env, PORTSCAN_SETTINGS.rowCacheMegabytes, issues);
   if (detection === undefined || tables === undefined || eventHubs === undefined) return undefined;
   return {
     detection,
     limits,
     eventHubName: eventHubName ?? '',
-    consumerGroup: read.text('PORTSCAN_EVENTHUB_CONSUMER_GROUP') ?? '$Default',
+    consumerGroup: settingText(env, 'PORTSCAN_EVENTHUB_CONSUMER_GROUP') ?? '$Default',
     eventHubs,
     tables,
     tablePrefix,
-    rowCacheMegabytes:
-      read.text('PORTSCAN_ROW_CACHE_MB') === undefined
-        ? undefined
-        : read.integer('PORTSCAN_ROW_CACHE_MB', 0, 65_536, 0),
+    rowCacheMegabytes,
   };
 }
 
 function readDeliveryConfig(env: Env, issues: string[]): DeliveryConfig | undefined {
-  const read = settingsReader(env, issues);
-  const queues = read.connection(STORAGE_CONNECTION, 'queueServiceUri');
-  const alertQueue = read.text('PORTSCAN_ALERT_QUEUE') ?? 'portscan-alerts';
-  if (!QUEUE_NAME.test(alertQueue))
-    issues.push(
-      'PORTSCAN_ALERT_QUEUE: expected a queue name (3-63 lower-case letters, digits and single hyphens)',
-    );
-  const closeSchedule = read.text('PORTSCAN_CLOSE_SCHEDULE') ?? '0 5 * * * *';
-  if (!NCRONTAB.test(closeSchedule))
-    issues.push('PORTSCAN_CLOSE_SCHEDULE: expected a six-field NCRONTAB expression such as "0 5 * * * *"');
-  const alertLinkTemplate = read.text('PORTSCAN_ALERT_LINK_TEMPLATE');
-  if (alertLinkTemplate !== undefined && !/^https:\/\//.test(alertLinkTemplate)) {
-    issues.push('PORTSCAN_ALERT_LINK_TEMPLATE: expected an https URL template');
-  }
+  const queues = readConnection(env, issues, STORAGE_CONNECTION, 'queueServiceUri');
   const config = {
-    alertQueue,
-    closeSchedule,
-    maxCloseDelayMs: read.integer('PORTSCAN_MAX_CLOSE_DELAY_MINUTES', 0, 1440, 60) * 60_000,
-    partitionIdleMs: read.integer('PORTSCAN_PARTITION_IDLE_MINUTES', 1, 1440, 15) * 60_000,
-    alertLinkTemplate,
-    deliveryMaxRuns: read.integer('PORTSCAN_DELIVERY_MAX_RUNS', 1, 10_000, 24),
-    httpTimeoutMs: read.integer('PORTSCAN_HTTP_TIMEOUT_SECONDS', 1, 120, 10) * 1000,
+    alertQueue: readDeclared(env, PORTSCAN_SETTINGS.alertQueue, issues),
+    closeSchedule: readDeclared(env, PORTSCAN_SETTINGS.closeSchedule, issues),
+    alertLinkTemplate: readDeclared(env, PORTSCAN_SETTINGS.alertLinkTemplate, issues),
+    maxCloseDelayMs: readDeclared(env, PORTSCAN_SETTINGS.maxCloseDelayMinutes, issues) * 60_000,
+    partitionIdleMs: readDeclared(env, PORTSCAN_SETTINGS.partitionIdleMinutes, issues) * 60_000,
+    maxBinsPerRun: readDeclared(env, PORTSCAN_SETTINGS.maxBinsPerRun, issues),
+    deliveryMaxRuns: readDeclared(env, PORTSCAN_SETTINGS.deliveryMaxRuns, issues),
+    httpTimeoutMs: readDeclared(env, PORTSCAN_SETTINGS.httpTimeoutSeconds, issues) * 1000,
     sinks: readSinks(env, issues),
   };
   return queues === undefined ? undefined : { ...config, queues };
 }
 
 function readFlowLogConnection(env: Env, issues: string[]): ServiceConnection | undefined {
-  const read = settingsReader(env, issues);
   // Flow logs are optional: read their account only when a setting names it.
   const named =
-    read.text(FLOW_LOG_STORAGE_CONNECTION) !== undefined ||
-    read.text(`${FLOW_LOG_STORAGE_CONNECTION}__blobServiceUri`) !== undefined;
-  return named ? read.connection(FLOW_LOG_STORAGE_CONNECTION, 'blobServiceUri') : undefined;
+    settingText(env, FLOW_LOG_STORAGE_CONNECTION) !== undefined ||
+    settingText(env, `${FLOW_LOG_STORAGE_CONNECTION}__blobServiceUri`) !== undefined;
+  return named ? readConnection(env, issues, FLOW_LOG_STORAGE_CONNECTION, 'blobServiceUri') : undefined;
 }
 
-/** Readers of single settings that add what is wrong to `issues`. */
-function settingsReader(env: Env, issues: string[]) {
-  const text = (name: string): string | undefined => {
-    const v = env[name];
-    return v === undefined || v.trim() === '' ? undefined : v.trim();
-  };
-  const integer = (name: string, min: number, max: number, fallback: number): number => {
-    const raw = text(name);
-    if (raw === undefined) return fallback;
-    const n = /^\d{1,6}$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!(n >= min && n <= max)) {
-      issues.push(`${name}=${JSON.stringify(raw)}: expected an integer from ${min} to ${max}`);
-      return fallback;
-    }
-    return n;
-  };
-  const connection = (
-    prefix: string,
-    property: 'tableServiceUri' | 'queueServiceUri' | 'blobServiceUri',
-  ): ServiceConnection | undefined => {
-    const conn = text(prefix);
-    if (conn !== undefined) return { kind: 'connectionString', connectionString: conn };
-    const endpoint = text(`${prefix}__${property}`);
-    if (endpoint === undefined) {
-      issues.push(`${prefix}__${property}: required (or ${prefix} as a connection string for local runs)`);
-      return undefined;
-    }
-    if (!z.url().safeParse(endpoint).success)
-      issues.push(`${prefix}__${property}: expected an https URL of the storage service`);
-    const credential = text(`${prefix}__credential`);
-    if (credential !== undefined && credential !== 'managedidentity') {
-      issues.push(`${prefix}__credential: expected "managedidentity" or unset`);
-    }
-    const clientId = text(`${prefix}__clientId`);
-    if (clientId !== undefined && !z.uuid().safeParse(clientId).success)
-      issues.push(`${prefix}__clientId: expected a GUID`);
-    return { kind: 'identity', endpoint, clientId };
-  };
-  const eventHubConnection = (): ServiceConnection | undefined => {
-    const conn = text(EVENT_HUB_CONNECTION);
-    if (conn !== undefined) return { kind: 'connectionString', connectionString: conn };
-    const namespace = text(`${EVENT_HUB_CONNECTION}__fullyQualifiedNamespace`);
-    if (namespace === undefined) {
-      issues.push(
-        `${EVENT_HUB_CONNECTION}__fullyQualifiedNamespace: required (or ${EVENT_HUB_CONNECTION} as a connection string for local runs)`,
-      );
-      return undefined;
-    }
-    const clientId = text(`${EVENT_HUB_CONNECTION}__clientId`);
-    if (clientId !== undefined && !z.uuid().safeParse(clientId).success)
-      issues.push(`${EVENT_HUB_CONNECTION}__clientId: expected a GUID`);
-    return { kind: 'identity', endpoint: namespace, clientId };
-  };
-  return { text, integer, connection, eventHubConnection };
+/** A storage connection: a connection string (local runs), or an endpoint and the identity. */
+function readConnection(
+  env: Env,
+  issues: string[],
+  prefix: string,
+  property: 'tableServiceUri' | 'queueServiceUri' | 'blobServiceUri',
+): ServiceConnection | undefined {
+  const conn = settingText(env, prefix);
+  if (conn !== undefined) return { kind: 'connectionString', connectionString: conn };
+  const endpoint = settingText(env, `${prefix}__${property}`);
+  if (endpoint === undefined) {
+    issues.push(`${prefix}__${property}: required (or ${prefix} as a connection string for local runs)`);
+    return undefined;
+  }
+  if (!z.url().safeParse(endpoint).success)
+    issues.push(`${prefix}__${property}: expected an https URL of the storage service`);
+  const credential = settingText(env, `${prefix}__credential`);
+  if (credential !== undefined && credential !== 'managedidentity') {
+    issues.push(`${prefix}__credential: expected "managedidentity" or unset`);
+  }
+  return { kind: 'identity', endpoint, clientId: readClientId(env, issues, prefix) };
+}
+
+/** The Event Hubs namespace: a connection string (local runs), or its host name and the identity. */
+function readEventHubConnection(env: Env, issues: string[]): ServiceConnection | undefined {
+  const conn = settingText(env, EVENT_HUB_CONNECTION);
+  if (conn !== undefined) return { kind: 'connectionString', connectionString: conn };
+  const namespace = settingText(env, `${EVENT_HUB_CONNECTION}__fullyQualifiedNamespace`);
+  if (namespace === undefined) {
+    issues.push(
+      `${EVENT_HUB_CONNECTION}__fullyQualifiedNamespace: required (or ${EVENT_HUB_CONNECTION} as a connection string for local runs)`,
+    );
+    return undefined;
+  }
+  return { kind: 'identity', endpoint: namespace, clientId: readClientId(env, issues, EVENT_HUB_CONNECTION) };
+}
+
+function readClientId(env: Env, issues: string[], prefix: string): string | undefined {
+  const clientId = settingText(env, `${prefix}__clientId`);
+  if (clientId !== undefined && !z.uuid().safeParse(clientId).success)
+    issues.push(`${prefix}__clientId: expected a GUID`);
+  return clientId;
 }
 
 /** Reads the `PORTSCAN_SINK_<NAME>_*` settings; secrets are validated without ever being quoted. */

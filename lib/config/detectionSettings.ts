@@ -12,6 +12,15 @@ import { loadEmbeddedRule, loadRuleFile } from '../rule/loadRule.js';
 import type { Rule, Severity } from '../rule/RuleSchema.js';
 import { durationToMs, SeveritySchema } from '../rule/RuleSchema.js';
 import { loadKnownScanners } from './loadKnownScanners.js';
+import {
+  convertedBy,
+  integerIn,
+  oneOf,
+  parseSetting,
+  quoteSetting,
+  readSetting,
+  type SettingParser,
+} from './settingParsers.js';
 
 /**
  * Everything that decides what the detector counts and when it alerts: the rule plus the knobs
@@ -54,130 +63,145 @@ export const DEFAULT_CHAT_GROUP_HOURS = 5;
  */
 export const DEFAULT_SMOKE_SOURCE = '192.0.2.250';
 
-/** Where a knob's value may come from, in increasing precedence: rule file, app setting, CLI flag. */
-interface Knob {
+/**
+ * One detection knob: where its value may come from, in increasing precedence (rule file, app
+ * setting, CLI flag), the kind of value its app setting holds, and how its text is read.
+ */
+export interface Knob<T> {
   readonly key: string;
   readonly setting: string;
   readonly flag: string;
+  readonly kind: 'integer' | 'enum' | 'list' | 'text';
+  readonly parser: SettingParser<T>;
+  /** What it accepts, as error messages and the usage text say it. */
   readonly accepts: string;
-  readonly parse: (raw: string) => unknown;
 }
 
 const BIN_MINUTES = [1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60];
 
-function intIn(min: number, max: number): (raw: string) => number | undefined {
-  return (raw) => {
-    const t = raw.trim();
-    if (!/^\d{1,7}$/.test(t)) return undefined;
-    const n = Number(t);
-    return n >= min && n <= max ? n : undefined;
-  };
+function knob<T>(spec: Omit<Knob<T>, 'accepts'>): Knob<T> {
+  return { ...spec, accepts: spec.parser.accepts };
 }
 
-/** Every knob with its app setting, its CLI flag and what it accepts. */
-export const DETECTION_KNOBS: readonly Knob[] = [
-  {
+const nonBlank = (accepts: string) => convertedBy((text) => (text === '' ? undefined : text), accepts);
+
+/** Every knob with its app setting, its CLI flag and what it accepts, in the order issues are named. */
+const KNOBS = {
+  rule: knob({
     key: 'rule',
     setting: 'PORTSCAN_RULE_FILE',
     flag: '--rule',
-    accepts: 'the path of a rule JSON file shaped like lib/rule/portScanRule.json',
-    parse: (raw) => (raw.trim() === '' ? undefined : raw.trim()),
-  },
-  {
+    kind: 'text',
+    parser: nonBlank('the path of a rule JSON file shaped like lib/rule/portScanRule.json'),
+  }),
+  mode: knob({
     key: 'mode',
     setting: 'PORTSCAN_MODE',
     flag: '--mode',
-    accepts: `one of ${DETECTION_MODES.join(', ')}`,
-    parse: (raw) => ((DETECTION_MODES as readonly string[]).includes(raw.trim()) ? raw.trim() : undefined),
-  },
-  {
+    kind: 'enum',
+    parser: oneOf(DETECTION_MODES),
+  }),
+  threshold: knob({
     key: 'threshold',
     setting: 'PORTSCAN_THRESHOLD',
     flag: '--threshold',
-    accepts: 'an integer from 1 to 65535 (alert when the distinct port count is greater)',
-    parse: intIn(1, 65535),
-  },
-  {
+    kind: 'integer',
+    parser: integerIn(1, 65535, 'alert when the distinct port count is greater'),
+  }),
+  binMinutes: knob({
     key: 'binMinutes',
     setting: 'PORTSCAN_BIN_MINUTES',
     flag: '--bin-minutes',
-    accepts: `one of ${BIN_MINUTES.join(', ')} (minutes that divide an hour)`,
-    parse: (raw) => {
-      const n = intIn(1, 60)(raw);
-      return n !== undefined && BIN_MINUTES.includes(n) ? n : undefined;
-    },
-  },
-  {
+    kind: 'integer',
+    parser: convertedBy(
+      (text) => {
+        const n = parseSetting(integerIn(1, 60), text);
+        return n !== undefined && BIN_MINUTES.includes(n) ? n : undefined;
+      },
+      `one of ${BIN_MINUTES.join(', ')} (minutes that divide an hour)`,
+    ),
+  }),
+  attemptedPortsLimit: knob({
     key: 'attemptedPortsLimit',
     setting: 'PORTSCAN_ATTEMPTED_PORTS_LIMIT',
     flag: '--ports-limit',
-    accepts: 'an integer from 1 to 65536',
-    parse: intIn(1, 65536),
-  },
-  {
+    kind: 'integer',
+    parser: integerIn(1, 65536),
+  }),
+  reportedByLimit: knob({
     key: 'reportedByLimit',
     setting: 'PORTSCAN_REPORTED_BY_LIMIT',
     flag: '--reported-by-limit',
-    accepts: 'an integer from 1 to 64',
-    parse: intIn(1, 64),
-  },
-  {
+    kind: 'integer',
+    parser: integerIn(1, 64),
+  }),
+  excludedSourceCidrs: knob({
     key: 'excludedSourceCidrs',
     setting: 'PORTSCAN_EXCLUDE_CIDRS',
     flag: '--exclude',
-    accepts: 'IPv4 or IPv6 CIDRs or addresses, comma-separated (the flag may also be repeated)',
-    parse: (raw) => {
-      const list = raw
+    kind: 'list',
+    parser: convertedBy((text) => {
+      const list = text
         .split(',')
         .map((s) => s.trim())
         .filter((s) => s !== '');
       return list.every(isValidRange) ? list : undefined;
-    },
-  },
-  {
+    }, 'IPv4 or IPv6 CIDRs or addresses, comma-separated (the flag may also be repeated)'),
+  }),
+  knownScanners: knob({
     key: 'knownScanners',
     setting: 'PORTSCAN_KNOWN_SCANNERS',
     flag: '--known-scanners',
-    accepts:
+    kind: 'text',
+    parser: nonBlank(
       'a JSON array of {"cidr", "reason", "expires"} entries, or the path of a JSON file holding one (known scanners: their alerts skip the chat sinks)',
-    parse: (raw) => (raw.trim() === '' ? undefined : raw.trim()),
-  },
-  {
+    ),
+  }),
+  smokeSource: knob({
     key: 'smokeSource',
     setting: 'PORTSCAN_SMOKE_SOURCE',
     flag: '--smoke-source',
-    accepts: `an IPv4 or IPv6 address no real traffic comes from (default ${DEFAULT_SMOKE_SOURCE}): its alerts are marked as tests`,
-    parse: (raw) => canonicalAddress(raw.trim()),
-  },
-  {
+    kind: 'text',
+    parser: convertedBy(
+      canonicalAddress,
+      `an IPv4 or IPv6 address no real traffic comes from (default ${DEFAULT_SMOKE_SOURCE}): its alerts are marked as tests`,
+    ),
+  }),
+  chatGroupHours: knob({
     key: 'chatGroupHours',
     setting: 'PORTSCAN_CHAT_GROUP_HOURS',
     flag: '--chat-group-hours',
-    accepts: `an integer from 0 to 168: hours a source's alerts make one conversation in Teams and Slack (default ${DEFAULT_CHAT_GROUP_HOURS}; 0: a card for every alert)`,
-    parse: intIn(0, 168),
-  },
-  {
+    kind: 'integer',
+    parser: convertedBy(
+      (text) => parseSetting(integerIn(0, 168), text),
+      `an integer from 0 to 168: hours a source's alerts make one conversation in Teams and Slack (default ${DEFAULT_CHAT_GROUP_HOURS}; 0: a card for every alert)`,
+    ),
+  }),
+  severity: knob({
     key: 'severity',
     setting: 'PORTSCAN_SEVERITY',
     flag: '--severity',
-    accepts: `one of ${SeveritySchema.options.join(', ')}`,
-    parse: (raw) => (SeveritySchema.safeParse(raw.trim()).success ? raw.trim() : undefined),
-  },
-  {
+    kind: 'enum',
+    parser: oneOf(SeveritySchema.options),
+  }),
+  allowedLatenessMinutes: knob({
     key: 'allowedLatenessMinutes',
     setting: 'PORTSCAN_ALLOWED_LATENESS_MINUTES',
     flag: '--lateness-minutes',
-    accepts: 'an integer from 0 to 1440',
-    parse: intIn(0, 1440),
-  },
-  {
+    kind: 'integer',
+    parser: integerIn(0, 1440),
+  }),
+  retentionHours: knob({
     key: 'retentionHours',
     setting: 'PORTSCAN_RETENTION_HOURS',
     flag: '--retention-hours',
-    accepts: 'an integer from 1 to 8760',
-    parse: intIn(1, 8760),
-  },
-];
+    kind: 'integer',
+    parser: integerIn(1, 8760),
+  }),
+} as const;
+
+/** Every knob with its app setting, its CLI flag and what it accepts. */
+export const DETECTION_KNOBS: readonly Knob<unknown>[] = Object.values(KNOBS);
 
 /** Product defaults for the knobs that are not part of the Sentinel rule. */
 export interface KnobDefaults {
@@ -202,36 +226,43 @@ export function resolveDetectionSettings(
   defaults: KnobDefaults,
 ): DetectionSettings {
   const issues: string[] = [];
-  const values = new Map<string, unknown>();
-  for (const knob of DETECTION_KNOBS) {
-    const fromEnv = env[knob.setting];
-    const fromFlag = flags[knob.flag];
-    // A flag replaces the setting, so a bad setting under a good flag is not an error.
-    if (fromFlag === undefined && fromEnv !== undefined && fromEnv.trim() !== '') {
-      const v = knob.parse(fromEnv);
-      if (v === undefined) issues.push(`${knob.setting}=${quote(fromEnv)}: expected ${knob.accepts}`);
-      else values.set(knob.key, v);
-    }
-    if (fromFlag !== undefined) {
-      const raw = typeof fromFlag === 'string' ? fromFlag : fromFlag.join(',');
-      const v = knob.parse(raw);
-      if (v === undefined) issues.push(`${knob.flag} ${quote(raw)}: expected ${knob.accepts}`);
-      else values.set(knob.key, v);
-    }
-  }
+  /** A knob's value: its flag replaces its setting, so a bad setting under a good flag is not an error. */
+  const read = <T>(k: Knob<T>): T | undefined => {
+    const fromFlag = flags[k.flag];
+    if (fromFlag === undefined) return readSetting(env, k.setting, k.parser, issues);
+    const raw = typeof fromFlag === 'string' ? fromFlag : fromFlag.join(',');
+    const value = parseSetting(k.parser, raw);
+    if (value === undefined) issues.push(`${k.flag} ${quoteSetting(raw)}: expected ${k.accepts}`);
+    return value;
+  };
+  // Read in the table's order, so that the issues are named in it.
+  const values = {
+    rule: read(KNOBS.rule),
+    mode: read(KNOBS.mode),
+    threshold: read(KNOBS.threshold),
+    binMinutes: read(KNOBS.binMinutes),
+    attemptedPortsLimit: read(KNOBS.attemptedPortsLimit),
+    reportedByLimit: read(KNOBS.reportedByLimit),
+    excludedSourceCidrs: read(KNOBS.excludedSourceCidrs),
+    knownScanners: read(KNOBS.knownScanners),
+    smokeSource: read(KNOBS.smokeSource),
+    chatGroupHours: read(KNOBS.chatGroupHours),
+    severity: read(KNOBS.severity),
+    allowedLatenessMinutes: read(KNOBS.allowedLatenessMinutes),
+    retentionHours: read(KNOBS.retentionHours),
+  };
   if (issues.length > 0) throw new ConfigurationError(issues);
 
-  const knownScannersRaw = values.get('knownScanners') as string | undefined;
   const knownScanners =
-    knownScannersRaw === undefined
+    values.knownScanners === undefined
       ? NO_KNOWN_SCANNERS
       : loadKnownScanners(
-          knownScannersRaw,
+          values.knownScanners,
           flags['--known-scanners'] !== undefined ? '--known-scanners' : 'PORTSCAN_KNOWN_SCANNERS',
         );
-  const mode = (values.get('mode') as DetectionMode | undefined) ?? 'default';
-  const excludedSourceCidrs = (values.get('excludedSourceCidrs') as string[] | undefined) ?? [];
-  const smokeSource = values.get('smokeSource') as string | undefined;
+  const mode = values.mode ?? 'default';
+  const excludedSourceCidrs = values.excludedSourceCidrs ?? [];
+  const { smokeSource } = values;
   if (smokeSource !== undefined) {
     // Its rows must count, or a smoke test could never see its scan.
     const verdict = new SourceFilter(mode, excludedSourceCidrs).judge(smokeSource);
@@ -245,11 +276,10 @@ export function resolveDetectionSettings(
       ]);
     }
   }
-  const rulePath = values.get('rule') as string | undefined;
   const ruleOrigin = flags['--rule'] !== undefined ? '--rule' : 'PORTSCAN_RULE_FILE';
-  const rule = rulePath === undefined ? loadEmbeddedRule() : loadRuleFile(rulePath, ruleOrigin);
+  const rule = values.rule === undefined ? loadEmbeddedRule() : loadRuleFile(values.rule, ruleOrigin);
   const p = rule.parameters;
-  const binMinutes = (values.get('binMinutes') as number | undefined) ?? durationToMs(p.binSize) / 60_000;
+  const binMinutes = values.binMinutes ?? durationToMs(p.binSize) / 60_000;
   if (!BIN_MINUTES.includes(binMinutes)) {
     throw new ConfigurationError([
       `rule parameters.binSize ${p.binSize}: expected one of ${BIN_MINUTES.join(', ')} minutes`,
@@ -258,25 +288,16 @@ export function resolveDetectionSettings(
   return {
     rule,
     mode,
-    threshold: (values.get('threshold') as number | undefined) ?? p.portScanThreshold,
+    threshold: values.threshold ?? p.portScanThreshold,
     binMs: binMinutes * 60_000,
-    attemptedPortsLimit: (values.get('attemptedPortsLimit') as number | undefined) ?? p.attemptedPortsLimit,
-    reportedByLimit: (values.get('reportedByLimit') as number | undefined) ?? p.reportedByLimit,
+    attemptedPortsLimit: values.attemptedPortsLimit ?? p.attemptedPortsLimit,
+    reportedByLimit: values.reportedByLimit ?? p.reportedByLimit,
     excludedSourceCidrs,
-    severity: (values.get('severity') as Severity | undefined) ?? rule.severity,
-    allowedLatenessMs:
-      ((values.get('allowedLatenessMinutes') as number | undefined) ?? defaults.allowedLatenessMinutes) *
-      60_000,
-    retentionMs:
-      ((values.get('retentionHours') as number | undefined) ?? defaults.retentionHours) * 3_600_000,
+    severity: values.severity ?? rule.severity,
+    allowedLatenessMs: (values.allowedLatenessMinutes ?? defaults.allowedLatenessMinutes) * 60_000,
+    retentionMs: (values.retentionHours ?? defaults.retentionHours) * 3_600_000,
     knownScanners,
     smokeSource: smokeSource ?? DEFAULT_SMOKE_SOURCE,
-    chatGroupMs:
-      ((values.get('chatGroupHours') as number | undefined) ?? DEFAULT_CHAT_GROUP_HOURS) * 3_600_000,
+    chatGroupMs: (values.chatGroupHours ?? DEFAULT_CHAT_GROUP_HOURS) * 3_600_000,
   };
-}
-
-function quote(raw: string): string {
-  const cut = raw.length > 60 ? `${raw.slice(0, 60)}…` : raw;
-  return JSON.stringify(cut);
 }

@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../errors.js';
+import { integerIn, readSetting, type SettingParser } from './settingParsers.js';
 
 /**
  * Limits on untrusted input and on memory, each configurable by an app setting (or CLI default).
@@ -23,17 +24,25 @@ export interface Limits {
 interface LimitSpec {
   readonly key: keyof Limits;
   readonly setting: string;
-  readonly min: number;
-  readonly max: number;
+  readonly parser: SettingParser<number>;
 }
 
+/** Every limit with its app setting and its range. */
 export const LIMIT_SETTINGS: readonly LimitSpec[] = [
-  { key: 'maxMessageBytes', setting: 'PORTSCAN_MAX_MESSAGE_BYTES', min: 1024, max: 256 * 1024 * 1024 },
-  { key: 'maxRecordsPerMessage', setting: 'PORTSCAN_MAX_RECORDS_PER_MESSAGE', min: 1, max: 10_000_000 },
-  { key: 'maxLineChars', setting: 'PORTSCAN_MAX_LINE_CHARS', min: 1024, max: 512 * 1024 * 1024 },
-  { key: 'maxFieldChars', setting: 'PORTSCAN_MAX_FIELD_CHARS', min: 64, max: 1024 * 1024 },
-  { key: 'maxOpenWindows', setting: 'PORTSCAN_MAX_OPEN_WINDOWS', min: 1000, max: 100_000_000 },
-  { key: 'deadLettersPerMinute', setting: 'PORTSCAN_DEAD_LETTERS_PER_MINUTE', min: 0, max: 100_000 },
+  {
+    key: 'maxMessageBytes',
+    setting: 'PORTSCAN_MAX_MESSAGE_BYTES',
+    parser: integerIn(1024, 256 * 1024 * 1024),
+  },
+  {
+    key: 'maxRecordsPerMessage',
+    setting: 'PORTSCAN_MAX_RECORDS_PER_MESSAGE',
+    parser: integerIn(1, 10_000_000),
+  },
+  { key: 'maxLineChars', setting: 'PORTSCAN_MAX_LINE_CHARS', parser: integerIn(1024, 512 * 1024 * 1024) },
+  { key: 'maxFieldChars', setting: 'PORTSCAN_MAX_FIELD_CHARS', parser: integerIn(64, 1024 * 1024) },
+  { key: 'maxOpenWindows', setting: 'PORTSCAN_MAX_OPEN_WINDOWS', parser: integerIn(1000, 100_000_000) },
+  { key: 'deadLettersPerMinute', setting: 'PORTSCAN_DEAD_LETTERS_PER_MINUTE', parser: integerIn(0, 100_000) },
 ];
 
 /** The function's defaults: Event Hubs publishes at most 1 MB per event (Standard), so 4 MiB is generous. */
@@ -62,17 +71,9 @@ export const CLI_LIMITS: Limits = {
  */
 export function resolveLimits(env: Readonly<Record<string, string | undefined>>, defaults: Limits): Limits {
   const issues: string[] = [];
-  const out: Record<string, number> = { ...defaults };
-  for (const spec of LIMIT_SETTINGS) {
-    const raw = env[spec.setting]?.trim();
-    if (raw === undefined || raw === '') continue;
-    const n = /^\d{1,10}$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!(n >= spec.min && n <= spec.max)) {
-      issues.push(
-        `${spec.setting}=${JSON.stringify(raw.slice(0, 40))}: expected an integer from ${spec.min} to ${spec.max}`,
-      );
-    } else out[spec.key] = n;
-  }
+  const limits: { -readonly [K in keyof Limits]: Limits[K] } = { ...defaults };
+  for (const spec of LIMIT_SETTINGS)
+    limits[spec.key] = readSetting(env, spec.setting, spec.parser, issues) ?? defaults[spec.key];
   if (issues.length > 0) throw new ConfigurationError(issues);
-  return out as unknown as Limits;
+  return limits;
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { loadDeliveryConfig, loadFunctionConfig, loadIngestConfig } from '../../../lib/config/appSettings.js';
+import {
+  APP_SETTINGS,
+  closeScheduleOf,
+  loadDeliveryConfig,
+  loadFunctionConfig,
+  loadIngestConfig,
+  PORTSCAN_SETTINGS,
+} from '../../../lib/config/appSettings.js';
 import { ConfigurationError } from '../../../lib/errors.js';
 
 const IDENTITY = {
@@ -31,12 +38,30 @@ describe('Config: Function App settings', () => {
       clientId: '6f1c2c1e-0a8b-4d7e-9a55-3d2f9c0b1e77',
     });
     expect(c.queues).toMatchObject({ kind: 'identity', endpoint: 'https://stx.queue.core.windows.net' });
-    expect([c.eventHubName, c.tablePrefix, c.alertQueue, c.closeSchedule, c.deliveryMaxRuns]).toEqual([
+    expect([
+      c.eventHubName,
+      c.tablePrefix,
+      c.alertQueue,
+      c.closeSchedule,
+      c.deliveryMaxRuns,
+      c.maxBinsPerRun,
+      c.maxCloseDelayMs,
+      c.partitionIdleMs,
+      c.httpTimeoutMs,
+      c.rowCacheMegabytes,
+      c.alertLinkTemplate,
+    ]).toEqual([
       'flowlogs',
       'Portscan',
       'portscan-alerts',
       '0 5 * * * *',
       24,
+      288,
+      3_600_000,
+      900_000,
+      10_000,
+      undefined,
+      undefined,
     ]);
     expect(c.detection.threshold).toBe(50);
     expect(c.limits.maxMessageBytes).toBe(4 * 1024 * 1024);
@@ -68,9 +93,64 @@ describe('Config: Function App settings', () => {
       'EventHubConnection__fullyQualifiedNamespace: required (or EventHubConnection as a connection string for local runs)',
       'PortscanStorage__credential: expected "managedidentity" or unset',
       'PortscanStorage__queueServiceUri: required (or PortscanStorage as a connection string for local runs)',
-      'PORTSCAN_ALERT_QUEUE: expected a queue name (3-63 lower-case letters, digits and single hyphens)',
-      'PORTSCAN_CLOSE_SCHEDULE: expected a six-field NCRONTAB expression such as "0 5 * * * *"',
+      'PORTSCAN_ALERT_QUEUE="Alerts_Queue": expected a queue name (3-63 lower-case letters, digits and single hyphens)',
+      'PORTSCAN_CLOSE_SCHEDULE="hourly": expected a six-field NCRONTAB expression such as "0 5 * * * *"',
     ]);
+  });
+
+  it('reads every setting it declares, in its unit', () => {
+    const c = loadFunctionConfig({
+      ...IDENTITY,
+      PORTSCAN_TABLE_PREFIX: 'Scan2',
+      PORTSCAN_ALERT_QUEUE: 'scan-alerts',
+      PORTSCAN_CLOSE_SCHEDULE: ' 0 */5 * * * * ',
+      PORTSCAN_MAX_CLOSE_DELAY_MINUTES: '0',
+      PORTSCAN_PARTITION_IDLE_MINUTES: '30',
+      PORTSCAN_MAX_BINS_PER_RUN: '12',
+      PORTSCAN_DELIVERY_MAX_RUNS: '3',
+      PORTSCAN_HTTP_TIMEOUT_SECONDS: '5',
+      PORTSCAN_ROW_CACHE_MB: '64',
+      PORTSCAN_ALERT_LINK_TEMPLATE: 'https://portal.example/{{AlertId}}',
+    });
+    expect(c).toMatchObject({
+      tablePrefix: 'Scan2',
+      alertQueue: 'scan-alerts',
+      closeSchedule: '0 */5 * * * *',
+      maxCloseDelayMs: 0,
+      partitionIdleMs: 1_800_000,
+      maxBinsPerRun: 12,
+      deliveryMaxRuns: 3,
+      httpTimeoutMs: 5000,
+      rowCacheMegabytes: 64,
+      alertLinkTemplate: 'https://portal.example/{{AlertId}}',
+    });
+  });
+
+  it.each([
+    ['PORTSCAN_MAX_BINS_PER_RUN', '0', 'an integer from 1 to 100000'],
+    ['PORTSCAN_MAX_BINS_PER_RUN', '12.5', 'an integer from 1 to 100000'],
+    ['PORTSCAN_DELIVERY_MAX_RUNS', 'x', 'an integer from 1 to 10000'],
+    ['PORTSCAN_ROW_CACHE_MB', '65537', 'an integer from 0 to 65536'],
+    ['PORTSCAN_ALERT_LINK_TEMPLATE', 'http://portal.example/{{AlertId}}', 'an https URL template'],
+  ])('names %s=%s and what it accepts', (name, value, accepts) => {
+    expect(issuesOf({ ...IDENTITY, [name]: value })).toEqual([
+      `${name}=${JSON.stringify(value)}: expected ${accepts}`,
+    ]);
+  });
+
+  it('gives the timer its schedule from the one declared default', () => {
+    expect(closeScheduleOf({})).toBe('0 5 * * * *');
+    expect(closeScheduleOf({ PORTSCAN_CLOSE_SCHEDULE: ' 0 */15 * * * * ' })).toBe('0 */15 * * * *');
+    expect(closeScheduleOf({ PORTSCAN_CLOSE_SCHEDULE: '  ' })).toBe('0 5 * * * *');
+  });
+
+  it('declares every setting it reads in the settings table', () => {
+    const names = new Set(APP_SETTINGS.map((s) => s.name));
+    for (const s of Object.values(PORTSCAN_SETTINGS)) expect(names).toContain(s.name);
+    expect(APP_SETTINGS.find((s) => s.name === 'PORTSCAN_MAX_BINS_PER_RUN')).toMatchObject({
+      kind: 'integer',
+      presence: 'optional',
+    });
   });
 
   it('reads any number of alert sinks', () => {
@@ -115,7 +195,7 @@ describe('Config: each function reads only its own settings', () => {
     expect(error).toBeInstanceOf(ConfigurationError);
     const { issues } = error as ConfigurationError;
     expect(issues).toEqual([
-      'PORTSCAN_ALERT_QUEUE: expected a queue name (3-63 lower-case letters, digits and single hyphens)',
+      'PORTSCAN_ALERT_QUEUE="Not_A_Queue": expected a queue name (3-63 lower-case letters, digits and single hyphens)',
       'PORTSCAN_SINK_TEAMS_URL: expected the webhook URL (http or https); the value is not shown',
     ]);
     expect(JSON.stringify(issues)).not.toContain('vault.azure.net');
@@ -126,7 +206,7 @@ describe('Config: each function reads only its own settings', () => {
     expect(() => loadDeliveryConfig(bad)).toThrow(ConfigurationError);
     expect(() => loadIngestConfig(bad)).toThrow(/PORTSCAN_TABLE_PREFIX/);
     expect(issuesOf(bad)).toEqual([
-      'PORTSCAN_TABLE_PREFIX: expected letters and digits, starting with a letter, at most 41',
+      'PORTSCAN_TABLE_PREFIX="1bad": expected letters and digits, starting with a letter, at most 41',
       'PORTSCAN_SINK_TEAMS_URL: expected the webhook URL (http or https); the value is not shown',
     ]);
   });
