@@ -811,82 +811,9 @@ export function assertNoPrototypePollution(): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Time
+// Time (the growth check lives in growth.ts; re-exported for the fuzzers)
 
-/** Milliseconds taken by `run`, the best of `trials` (the least disturbed by other load). */
-export function bestTimeMs(run: () => void, trials: number): number {
-  let best = Number.POSITIVE_INFINITY;
-  for (let t = 0; t < trials; t++) {
-    const start = process.hrtime.bigint();
-    run();
-    best = Math.min(best, Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  return best;
-}
-
-/** What {@link measureGrowth} found for one adversarial input. */
-export interface Growth {
-  /** Time of one decode of the large input, ms. */
-  readonly largeMs: number;
-  /** Time of `largeChars / smallChars` decodes of the small input (the same amount of text), ms. */
-  readonly smallBatchMs: number;
-  /** largeMs / smallBatchMs: about 1 when linear, about `largeChars / smallChars` when quadratic. */
-  readonly ratio: number;
-}
-
-/**
- * Compares the cost of one large input with the cost of the same amount of text in small inputs.
- * Both are measured back to back (best of three), so machine speed and load cancel out; a linear
- * decoder gives a ratio near 1, a quadratic one near `large / small` (100 for 100 KB against 1 KB).
- * A large decode under `fastMs` is accepted without the comparison. `sizeOf` gives an input's size
- * in characters (a string's length by default).
- */
-export function measureGrowth<T>(
-  decode: (input: T) => void,
-  make: (chars: number) => T,
-  options: { smallChars?: number; largeChars?: number; fastMs?: number; sizeOf?: (input: T) => number } = {},
-): Growth | undefined {
-  const sizeOf = options.sizeOf ?? ((input: T) => String(input).length);
-  const small = make(options.smallChars ?? 1_000);
-  const large = make(options.largeChars ?? 100_000);
-  const repeats = Math.max(1, Math.round(sizeOf(large) / Math.max(1, sizeOf(small))));
-  decode(small);
-  const first = bestTimeMs(() => decode(large), 1);
-  if (first < (options.fastMs ?? 2)) return undefined;
-  const largeMs = Math.min(
-    first,
-    bestTimeMs(() => decode(large), 2),
-  );
-  const smallBatchMs = bestTimeMs(() => {
-    for (let i = 0; i < repeats; i++) decode(small);
-  }, 3);
-  return { largeMs, smallBatchMs, ratio: largeMs / Math.max(smallBatchMs, 0.05) };
-}
-
-/**
- * Largest accepted {@link Growth.ratio}: linear decoders stay under 2, quadratic ones reach about
- * 100. The margin is wide because a busy machine (other test files run beside this one) can
- * disturb one timing by several times; a quadratic decoder stays far above it.
- */
-export const MAX_GROWTH_RATIO = 20;
-
-/**
- * The growth of `decode` when it is super-linear: measured, and measured up to twice more before
- * it is reported, so that disturbed measurements never fail a run. `undefined` when linear.
- */
-export function superlinearGrowth<T>(
-  decode: (input: T) => void,
-  make: (chars: number) => T,
-  sizeOf?: (input: T) => number,
-): Growth | undefined {
-  const options = sizeOf === undefined ? {} : { sizeOf };
-  let growth: Growth | undefined;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    growth = measureGrowth(decode, make, options);
-    if (growth === undefined || growth.ratio <= MAX_GROWTH_RATIO) return undefined;
-  }
-  return growth;
-}
+export { type Growth, MAX_GROWTH_RATIO, measureGrowth, superlinearGrowth } from './growth.js';
 
 /** Builds `prefix + filler…` of about `chars` characters, the filler repeated. */
 export function fill(prefix: string, filler: string, chars: number, suffix = ''): string {
