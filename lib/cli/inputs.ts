@@ -217,7 +217,12 @@ function describeReadError(cause: unknown, compression: InputFormat['compression
   return describeFsError(cause);
 }
 
-/** Reads up to `min` bytes from the front of a byte stream, keeping the iterator for the rest. */
+/**
+ * Reads the front of a byte stream for sniffing, keeping the iterator for the rest: at least `min`
+ * bytes, or fewer when a line has ended before them, so that a stream which writes one short line
+ * and then waits (`tail -F … | portscan send --follow -`) is read at once. No magic number of
+ * {@link sniffCompression} contains a line feed, so a head cut at one is still recognized.
+ */
 async function readHead(
   iterator: AsyncIterator<Buffer | string>,
   min: number,
@@ -230,6 +235,7 @@ async function readHead(
     const buf = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
     parts.push(buf);
     length += buf.length;
+    if (buf.includes(0x0a)) break;
   }
   return { head: Buffer.concat(parts), done: false };
 }
