@@ -50,8 +50,11 @@ const codeFenceClosed = {
   },
 };
 
-/** GitHub's ids of the headings of a Markdown text (ATX headings outside code blocks). */
-function headingIds(text) {
+/**
+ * GitHub's ids of the headings of a Markdown text (ATX headings outside code blocks) and of its
+ * `<a id>` anchors. Also used by test/unit/citations.test.ts for citations in code.
+ */
+export function headingIds(text) {
   const slugger = new GithubSlugger();
   const ids = new Set();
   let fence;

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { headingIds } from '../../scripts/markdownRules.mjs';
 
 /**
  * Every citation in the repository resolves inside the repository: "decision D3" names a heading
@@ -30,35 +31,15 @@ function textFiles(dir: string): string[] {
   return found;
 }
 
-/** GitHub's heading anchor: lower case, punctuation other than `-` and `_` removed, spaces to `-`. */
-function toAnchor(heading: string): string {
-  return heading
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/[`*]/g, '')
-    .trim()
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
-    .replace(/\s/g, '-');
-}
-
 const anchorCache = new Map<string, Set<string>>();
 
-/** The anchors of a Markdown file's headings (outside code fences), numbered like GitHub's. */
+/** The anchors of a Markdown file: GitHub's heading ids, as the Markdown link check computes them. */
 function anchorsOf(file: string): Set<string> {
-  const cached = anchorCache.get(file);
-  if (cached !== undefined) return cached;
-  const anchors = new Set<string>();
-  let inFence = false;
-  for (const line of readFileSync(join(root, file), 'utf8').split('\n')) {
-    if (line.trimStart().startsWith('```')) inFence = !inFence;
-    const heading = inFence ? null : /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
-    if (heading?.[1] === undefined) continue;
-    const base = toAnchor(heading[1]);
-    let anchor = base;
-    for (let n = 1; anchors.has(anchor); n++) anchor = `${base}-${n}`;
-    anchors.add(anchor);
+  let anchors = anchorCache.get(file);
+  if (anchors === undefined) {
+    anchors = headingIds(readFileSync(join(root, file), 'utf8'));
+    anchorCache.set(file, anchors);
   }
-  anchorCache.set(file, anchors);
   return anchors;
 }
 
@@ -165,10 +146,14 @@ describe('Docs: citations', () => {
   });
 
   it('computes heading anchors as GitHub does', () => {
-    expect(toAnchor('D5. Vendor and product names')).toBe('d5-vendor-and-product-names');
-    expect(toAnchor('Mapping: Defender XDR `DeviceNetworkEvents`')).toBe(
-      'mapping-defender-xdr-devicenetworkevents',
+    const ids = headingIds(
+      '# D5. Vendor and product names\n## Mapping: Defender XDR `DeviceNetworkEvents`\n### Corelight / Zeek\n## Corelight / Zeek\n',
     );
-    expect(toAnchor('Corelight / Zeek')).toBe('corelight--zeek');
+    expect([...ids]).toEqual([
+      'd5-vendor-and-product-names',
+      'mapping-defender-xdr-devicenetworkevents',
+      'corelight--zeek',
+      'corelight--zeek-1',
+    ]);
   });
 });
