@@ -28,7 +28,12 @@ import { applyChunk, ClassifyPool } from './ClassifyPool.js';
 import type { CliIo } from './CliIo.js';
 import type { CliInput, InputFormat, InputProblem } from './inputs.js';
 import { describeFsError, readInput, resolveInputs } from './inputs.js';
-import { LogAnalyticsCsvLines, logAnalyticsCsvHeader } from './logAnalyticsCsv.js';
+import {
+  CSV_UNCLOSED_QUOTE,
+  type CsvLines,
+  LogAnalyticsCsvLines,
+  logAnalyticsCsvHeader,
+} from './logAnalyticsCsv.js';
 import {
   ALERT_CSV_COLUMNS,
   alertCsvLine,
@@ -511,6 +516,15 @@ async function readAll(
         line,
       );
     };
+    const rejectCsvRows = (rows: CsvLines['rejected']) => {
+      for (const row of rows)
+        normalizer.reject(
+          CSV_UNCLOSED_QUOTE,
+          'its quoted cell never closes; the rows after it are read on their own',
+          { input: input.name, line: row.lineNumber },
+          row.text,
+        );
+    };
     // With worker threads, each chunk's lines are read by a worker while earlier chunks are applied
     // here, in input order (ClassifyPool).
     const queue: PendingChunk[] = [];
@@ -561,8 +575,10 @@ async function readAll(
         }
       }
       if (csv !== undefined) {
-        ({ lines, lineNumbers } = csv.push(lines, lineNumbers));
+        const rows = csv.push(lines, lineNumbers);
+        ({ lines, lineNumbers } = rows);
         tooLong = lines.map(() => false);
+        rejectCsvRows(rows.rejected);
       }
       await feed(lines, lineNumbers, tooLong);
       progress.update(input, sourceBytes, normalizer.counts.itemsRead);
@@ -570,6 +586,7 @@ async function readAll(
     }
     if (csv !== undefined) {
       const rest = csv.end();
+      rejectCsvRows(rest.rejected);
       await feed(
         rest.lines,
         rest.lineNumbers,

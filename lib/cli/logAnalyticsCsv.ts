@@ -51,9 +51,25 @@ export function readLogAnalyticsCsvText(text: string | Buffer): JsonObject[] {
   return header === undefined ? [] : rows.map((cells) => logAnalyticsRow(header, cells));
 }
 
+/** Reason of a row whose quoted cell never closes (counted and reported like any bad record). */
+export const CSV_UNCLOSED_QUOTE = 'CSV row with an unclosed quote';
+
+/** Lines of an export turned into JSON lines, and the rows that could not be read. */
+export interface CsvLines {
+  readonly lines: string[];
+  readonly lineNumbers: number[];
+  /** Rows given up (an unclosed quote), with the line where each starts and its text. */
+  readonly rejected: { readonly lineNumber: number; readonly text: string }[];
+}
+
 /**
  * Turns the lines of an export (after its header) into JSON lines, one per row, keeping the line
  * number where each row starts; a row whose quoted cell holds line breaks spans several lines.
+ *
+ * A quote that never closes would take every later line into its row. While a row is open, a line
+ * that is a whole row by itself (it starts with a quote, its quotes are balanced and it has the
+ * header's number of cells, as every row of an export does) starts a new row and the open one is
+ * rejected; so is a row still open at the end of the input.
  */
 export class LogAnalyticsCsvLines {
   readonly #columns: readonly string[];
@@ -66,31 +82,47 @@ export class LogAnalyticsCsvLines {
   }
 
   /** The JSON lines of the rows these lines complete. */
-  push(lines: readonly string[], lineNumbers: readonly number[]): { lines: string[]; lineNumbers: number[] } {
-    const out: string[] = [];
-    const numbers: number[] = [];
+  push(lines: readonly string[], lineNumbers: readonly number[]): CsvLines {
+    const out: CsvLines = { lines: [], lineNumbers: [], rejected: [] };
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i] as string;
+      const quotes = countQuotes(line);
+      if (this.#pending.length > 0 && quotes % 2 === 0 && this.#isWholeRow(line)) this.#reject(out);
       if (this.#pending.length === 0) {
         if (line.trim() === '') continue;
         this.#pendingLine = lineNumbers[i] as number;
       }
       this.#pending.push(line);
-      for (let c = line.indexOf('"'); c >= 0; c = line.indexOf('"', c + 1)) this.#quotes++;
-      if (this.#quotes % 2 === 0) this.#emit(out, numbers);
+      this.#quotes += quotes;
+      if (this.#quotes % 2 === 0) this.#emit(out);
     }
-    return { lines: out, lineNumbers: numbers };
+    return out;
   }
 
-  /** What is left at the end of the input (a row with an unclosed quote). */
-  end(): { lines: string[]; lineNumbers: number[] } {
-    const out: string[] = [];
-    const numbers: number[] = [];
-    if (this.#pending.length > 0) this.#emit(out, numbers);
-    return { lines: out, lineNumbers: numbers };
+  /** What is left at the end of the input: a row with an unclosed quote, rejected. */
+  end(): CsvLines {
+    const out: CsvLines = { lines: [], lineNumbers: [], rejected: [] };
+    if (this.#pending.length > 0) this.#reject(out);
+    return out;
   }
 
-  #emit(out: string[], numbers: number[]): void {
+  #isWholeRow(line: string): boolean {
+    if (!line.startsWith('"')) return false;
+    try {
+      const rows = parse(line, { relax_column_count: true }) as string[][];
+      return rows.length === 1 && rows[0]?.length === this.#columns.length;
+    } catch {
+      return false;
+    }
+  }
+
+  #reject(out: CsvLines): void {
+    out.rejected.push({ lineNumber: this.#pendingLine, text: this.#pending.join('\n') });
+    this.#pending = [];
+    this.#quotes = 0;
+  }
+
+  #emit(out: CsvLines): void {
     const text = this.#pending.join('\n');
     this.#pending = [];
     this.#quotes = 0;
@@ -99,13 +131,19 @@ export class LogAnalyticsCsvLines {
       cells = (parse(text, { relax_quotes: true, relax_column_count: true }) as string[][])[0] ?? [];
     } catch {
       // Not CSV after all: the line is passed on as it is and decoded (or reported) like any line.
-      out.push(text);
-      numbers.push(this.#pendingLine);
+      out.lines.push(text);
+      out.lineNumbers.push(this.#pendingLine);
       return;
     }
-    out.push(JSON.stringify(logAnalyticsRow(this.#columns, cells)));
-    numbers.push(this.#pendingLine);
+    out.lines.push(JSON.stringify(logAnalyticsRow(this.#columns, cells)));
+    out.lineNumbers.push(this.#pendingLine);
   }
+}
+
+function countQuotes(line: string): number {
+  let n = 0;
+  for (let c = line.indexOf('"'); c >= 0; c = line.indexOf('"', c + 1)) n++;
+  return n;
 }
 
 function toIsoIfDate(value: string): string {

@@ -74,3 +74,35 @@ describe('CLI: Log Analytics CSV exports', () => {
     });
   });
 });
+
+describe('CLI: a Log Analytics CSV export with an unclosed quote', () => {
+  const header =
+    'TimeGenerated [UTC],EventVendor,EventProduct,SrcIpAddr,DstIpAddr,DstPortNumber,EventOriginalType,Type';
+  const row = (port: number, type = 'x') =>
+    `"11/20/2025, 10:16:04.118 AM","AWS","VPC","203.0.113.7","10.0.0.4","${port}","${type}","ASimNetworkSessionLogs"`;
+
+  it('rejects the open row and reads every row after it', async () => {
+    const broken = row(23).replace('"x"', '"x');
+    const csv = [header, row(22), broken, row(24), row(25), ''].join('\n');
+    const run = await runPortscan(['normalize', '-'], { stdin: csv });
+    const ports = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).DstPortNumber);
+    expect(ports).toEqual([22, 24, 25]);
+    expect(run.stderr).toMatch(/CSV row with an unclosed quote\s+1\n/);
+    expect(run.stderr).toContain('stdin line 3: unknown: CSV row with an unclosed quote');
+  });
+
+  it('rejects a row still open at the end and keeps the rows before it', async () => {
+    const csv = [header, row(22), row(23).replace('"x"', '"x'), 'more text of the open cell'].join('\n');
+    const run = await runPortscan(['normalize', '-'], { stdin: csv });
+    expect(
+      run.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).DstPortNumber),
+    ).toEqual([22]);
+    expect(run.stderr).toMatch(/CSV row with an unclosed quote\s+1\n/);
+  });
+});
