@@ -29,6 +29,7 @@ export async function flowLogs(event: EventGridEvent, context: InvocationContext
       store: services.store,
       settings: services.config.detection,
       decoders: services.decoders,
+      fastPath: services.fastPath,
       logger,
       nowMs,
       limits: services.config.limits,

@@ -41,6 +41,7 @@ export async function ingest(messages: unknown[], context: InvocationContext): P
         store: services.store,
         settings: services.config.detection,
         decoders: services.decoders,
+        fastPath: services.fastPath,
         logger,
         nowMs: services.now(),
         limits: services.config.limits,

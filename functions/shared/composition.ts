@@ -16,6 +16,7 @@ import { readProcessEnv } from '../../lib/config/processEnv.js';
 import { ConfigurationError } from '../../lib/errors.js';
 import { EventHubPartitionBacklog } from '../../lib/eventhub/EventHubPartitionBacklog.js';
 import type { PartitionBacklog } from '../../lib/eventhub/PartitionBacklog.js';
+import { FastLinePath } from '../../lib/fastpath/FastLinePath.js';
 import { StorageBlockBlobReader } from '../../lib/flowlogs/StorageBlockBlobReader.js';
 import type { Logger } from '../../lib/observability/Logger.js';
 import { SOURCE_DECODERS } from '../../lib/sources/pipeline/registry.js';
@@ -39,6 +40,8 @@ export interface Services {
   readonly config: IngestConfig;
   readonly store: TableWindowStore;
   readonly decoders: readonly SourceDecoder[];
+  /** The lines read whole without the full decoders (identical rows and counts), built for `decoders`. */
+  readonly fastPath: FastLinePath;
   readonly deadLetters: TableDeadLetterStore;
   /** How far the hub's partitions are written (the closing timer; tests set an in-memory hub). */
   readonly backlog: PartitionBacklog;
@@ -112,6 +115,7 @@ function buildServices(
       retry,
     ),
     decoders: SOURCE_DECODERS,
+    fastPath: new FastLinePath(SOURCE_DECODERS, config.limits.maxFieldChars),
     backlog: EventHubPartitionBacklog.fromConnection(
       config.eventHubs,
       config.eventHubName,

@@ -1,5 +1,6 @@
 import type { DetectionSettings } from '../config/detectionSettings.js';
 import type { Limits } from '../config/limits.js';
+import type { FastLinePath } from '../fastpath/FastLinePath.js';
 import type { Logger } from '../observability/Logger.js';
 import { LOG_MESSAGES } from '../observability/Logger.js';
 import { type GunzipFailure, gunzipText, isGzip } from '../sources/formats/cloudWatchLogs.js';
@@ -30,6 +31,12 @@ export interface IngestDependencies {
   readonly store: WindowStore;
   readonly settings: DetectionSettings;
   readonly decoders: readonly SourceDecoder[];
+  /**
+   * Reads the lines it can read whole (ASIM JSON lines, default AWS VPC records) without the full
+   * decoders, with identical rows and counts (test/unit/fastpath); without it, every line is
+   * decoded in full. Built for `decoders` and `limits.maxFieldChars`.
+   */
+  readonly fastPath?: FastLinePath;
   readonly logger: Logger;
   /** Wall-clock time of the invocation (recorded as the partition's last activity). */
   readonly nowMs: number;
@@ -123,6 +130,8 @@ export async function ingestBatch(
       rowsCounted++;
     },
   );
+  const { fastPath } = deps;
+  const openLines = fastPath === undefined ? undefined : fastPath.open.bind(fastPath);
   const storage: ApplyCounts = { entityWrites: 0, transactions: 0, conflicts: 0, reads: 0 };
   let windows = 0;
   let lateWindows = 0;
@@ -157,15 +166,20 @@ export async function ingestBatch(
         text === 'over the size limit' ? '' : text.slice(0, 64),
       );
     } else {
-      decodeText(text, normalizer, {
-        input: location.input,
-        sequenceNumber: message.sequenceNumber,
-        fallbackTimeMs: message.enqueuedTimeMs,
-        referenceTimeMs: message.enqueuedTimeMs ?? deps.nowMs,
-        maxDocumentChars: limits.maxMessageBytes,
-        maxLineChars: limits.maxLineChars,
-        maxItems: limits.maxRecordsPerMessage,
-      });
+      decodeText(
+        text,
+        normalizer,
+        {
+          input: location.input,
+          sequenceNumber: message.sequenceNumber,
+          fallbackTimeMs: message.enqueuedTimeMs,
+          referenceTimeMs: message.enqueuedTimeMs ?? deps.nowMs,
+          maxDocumentChars: limits.maxMessageBytes,
+          maxLineChars: limits.maxLineChars,
+          maxItems: limits.maxRecordsPerMessage,
+        },
+        openLines,
+      );
     }
     // Bounded memory: a batch with too many windows is written in parts, between messages.
     if (aggregator.size >= limits.maxOpenWindows) await flush();

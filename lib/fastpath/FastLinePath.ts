@@ -115,6 +115,7 @@ export interface FastReading {
 export class FastLinePath {
   readonly #asim: boolean;
   readonly #vpc: boolean;
+  readonly #maxFieldChars: number;
   readonly #maxLineChars: number;
   /** Start and end of each of the 14 tokens of the VPC line being read. */
   readonly #bounds = new Int32Array(28);
@@ -131,16 +132,18 @@ export class FastLinePath {
     const text = decoders.filter((d) => d.matchText !== undefined && d.decodeText !== undefined);
     const vpcAt = text.findIndex((d) => d.name === AWS_VPC);
     this.#vpc = vpcAt >= 0 && text.slice(0, vpcAt).every((d) => HARMLESS_BEFORE_VPC.has(d.name));
+    this.#maxFieldChars = maxFieldChars;
     // Every field of a row is a piece of the line, a constant or a short rendering of a number.
     this.#maxLineChars = maxFieldChars - 32;
   }
 
   /**
    * Opens one input as the pipeline's `openInput` does, with this fast path taking the lines it can
-   * read whole; with a forced format (no recognition by content) every line takes the full path.
+   * read whole; with a forced format (no recognition by content), or a normalizer whose field
+   * limit is not the one this path was built for, every line takes the full path.
    */
   open(normalizer: Normalizer, description: InputDescription): FastInput {
-    return new FastInput(this, normalizer, description);
+    return new FastInput(this, normalizer, description, normalizer.maxFieldChars === this.#maxFieldChars);
   }
 
   /**
@@ -292,7 +295,7 @@ export class FastInput {
   #reading: FastReading | undefined;
   #taken = 0;
 
-  constructor(path: FastLinePath, normalizer: Normalizer, description: InputDescription) {
+  constructor(path: FastLinePath, normalizer: Normalizer, description: InputDescription, isFast: boolean) {
     this.#normalizer = normalizer;
     const take = (line: string, ctx: DecodeContext): boolean => {
       const reading = this.#reading;
@@ -300,7 +303,7 @@ export class FastInput {
       if (taken) this.#taken++;
       return taken;
     };
-    this.#splitter = openInput(normalizer, description, normalizer.isAuto ? take : undefined);
+    this.#splitter = openInput(normalizer, description, isFast && normalizer.isAuto ? take : undefined);
   }
 
   /** Lines the fast path took whole. */

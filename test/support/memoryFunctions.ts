@@ -6,6 +6,7 @@ import { closeBins } from '../../lib/detection/closeBins.js';
 import type { BatchMessage, IngestSummary } from '../../lib/detection/ingestBatch.js';
 import { ingestBatch } from '../../lib/detection/ingestBatch.js';
 import { InMemoryPartitionBacklog } from '../../lib/eventhub/InMemoryPartitionBacklog.js';
+import { FastLinePath } from '../../lib/fastpath/FastLinePath.js';
 import type { Logger } from '../../lib/observability/Logger.js';
 import type { Alert } from '../../lib/schema/Alert.js';
 import { SOURCE_DECODERS } from '../../lib/sources/pipeline/registry.js';
@@ -59,6 +60,8 @@ export class MemoryFunctions {
   readonly hub = new InMemoryPartitionBacklog();
   readonly sink = new RecordingSink();
   readonly logger = new CollectingLogger();
+  /** As the Function App's composition root builds it. */
+  readonly fastPath = new FastLinePath(SOURCE_DECODERS, FUNCTION_LIMITS.maxFieldChars);
   readonly settings;
   nowMs: number;
 
@@ -85,6 +88,7 @@ export class MemoryFunctions {
       store: this.store,
       settings: this.settings,
       decoders: SOURCE_DECODERS,
+      fastPath: this.fastPath,
       logger: this.logger,
       nowMs: this.nowMs,
       limits: FUNCTION_LIMITS,

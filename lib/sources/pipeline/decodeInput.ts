@@ -76,20 +76,36 @@ export function openInput(
   );
 }
 
-/** Decodes a whole text held in memory (one Event Hub message body, a test fixture). */
-export function decodeText(text: string, normalizer: Normalizer, description: InputDescription): void {
-  const splitter = openInput(normalizer, description);
+/** Reads the lines of one input: the splitter `openInput` returns, or a fast path's input over it. */
+export interface LineInput {
+  /** Feeds one line (without its line break); `lineNumber` is 1-based. */
+  line(rawLine: string, lineNumber: number): void;
+  /** Ends the input. */
+  end(): void;
+}
+
+/**
+ * Decodes a whole text held in memory (one Event Hub message body, a test fixture), its lines
+ * read by the input `open` returns (`openInput` unless given).
+ */
+export function decodeText(
+  text: string,
+  normalizer: Normalizer,
+  description: InputDescription,
+  open: (normalizer: Normalizer, description: InputDescription) => LineInput = openInput,
+): void {
+  const input = open(normalizer, description);
   let start = 0;
   let lineNumber = 1;
   for (;;) {
     const nl = text.indexOf('\n', start);
     if (nl < 0) {
-      if (start < text.length) splitter.line(text.slice(start), lineNumber);
+      if (start < text.length) input.line(text.slice(start), lineNumber);
       break;
     }
-    splitter.line(text.slice(start, nl), lineNumber);
+    input.line(text.slice(start, nl), lineNumber);
     start = nl + 1;
     lineNumber++;
   }
-  splitter.end();
+  input.end();
 }

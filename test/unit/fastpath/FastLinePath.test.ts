@@ -1,14 +1,23 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { FUNCTION_DEFAULTS } from '../../../lib/config/detectionSettings.js';
+import { FUNCTION_LIMITS } from '../../../lib/config/limits.js';
+import { ingestBatch } from '../../../lib/detection/ingestBatch.js';
 import { RowRouter } from '../../../lib/detection/RowRouter.js';
 import { StreamingDetector } from '../../../lib/detection/StreamingDetector.js';
-import { FastLinePath, scanFlatObject } from '../../../lib/fastpath/FastLinePath.js';
+import { type FastInput, FastLinePath, scanFlatObject } from '../../../lib/fastpath/FastLinePath.js';
 import type { Alert } from '../../../lib/schema/Alert.js';
-import { openInput } from '../../../lib/sources/pipeline/decodeInput.js';
+import { type InputDescription, openInput } from '../../../lib/sources/pipeline/decodeInput.js';
 import { isCanonicalIso, isoFromDateString } from '../../../lib/sources/pipeline/fields.js';
 import { Normalizer } from '../../../lib/sources/pipeline/Normalizer.js';
 import { SOURCE_DECODERS } from '../../../lib/sources/pipeline/registry.js';
 import type { SourceDecoder } from '../../../lib/sources/pipeline/types.js';
+import { InMemoryDeadLetterStore } from '../../../lib/state/InMemoryDeadLetterStore.js';
+import { InMemoryWindowStore } from '../../../lib/state/InMemoryWindowStore.js';
+import type { ApplyCounts, BatchGroup } from '../../../lib/state/WindowStore.js';
+import { encodeState } from '../../../lib/window/stateCodec.js';
+import { emptyState } from '../../../lib/window/WindowState.js';
+import { CollectingLogger } from '../../support/memoryFunctions.js';
 import { testSettings } from '../../support/settings.js';
 
 const SEED = 20261129;
@@ -387,6 +396,111 @@ describe('FastLinePath: differential against the full decoder', () => {
       () => undefined,
     );
     expect(normalizer.isAuto).toBe(false);
+  });
+});
+
+/** A window store that keeps every window written, encoded, in order. */
+class RecordingStore extends InMemoryWindowStore {
+  readonly written: [string, string, number, string][] = [];
+  override async applyWindows(partition: string, groups: Iterable<BatchGroup>): Promise<ApplyCounts> {
+    const list = [...groups];
+    for (const g of list) {
+      const state = encodeState(g.accumulator.applyTo(emptyState(), partition));
+      this.written.push([partition, g.source, g.binStartMs, Buffer.from(state).toString('base64')]);
+    }
+    return super.applyWindows(partition, list);
+  }
+}
+
+/** The function's fast path, counting the lines it took. */
+class CountingFastLinePath extends FastLinePath {
+  readonly inputs: FastInput[] = [];
+  override open(normalizer: Normalizer, description: InputDescription): FastInput {
+    const input = super.open(normalizer, description);
+    this.inputs.push(input);
+    return input;
+  }
+  get linesTaken(): number {
+    return this.inputs.reduce((n, i) => n + i.linesTaken, 0);
+  }
+}
+
+/**
+ * Everything one Event Hub batch does in `ingestBatch` (the function's use case, in-memory
+ * ports): every window written, the progress, the summary, the dead letters and every log line.
+ */
+async function ingestOutcome(bodies: readonly (string | Uint8Array)[], fastPath: FastLinePath | undefined) {
+  const store = new RecordingStore();
+  const deadLetters = new InMemoryDeadLetterStore(1000);
+  const logger = new CollectingLogger();
+  const nowMs = Date.parse('2026-11-02T08:10:00Z');
+  const summary = await ingestBatch(
+    '2',
+    bodies.map((body, i) => ({
+      body,
+      sequenceNumber: 100 + i,
+      enqueuedTimeMs: nowMs - 1000 * (bodies.length - i),
+    })),
+    {
+      store,
+      settings: testSettings({ PORTSCAN_THRESHOLD: '2' }, FUNCTION_DEFAULTS),
+      decoders: SOURCE_DECODERS,
+      ...(fastPath === undefined ? {} : { fastPath }),
+      logger,
+      nowMs,
+      limits: FUNCTION_LIMITS,
+      deadLetters,
+      instance: 'test',
+    },
+  );
+  return {
+    summary,
+    written: store.written,
+    progress: await store.readProgress(),
+    deadLetters: deadLetters.samples,
+    log: logger.lines,
+  };
+}
+
+/** One message: lines joined by `\n` or `\r\n`, as text or as the bytes the trigger delivers. */
+const message = (line: fc.Arbitrary<string>) =>
+  fc
+    .tuple(fc.array(line, { maxLength: 12 }), fc.constantFrom('\n', '\n', '\r\n'), fc.boolean())
+    .map(([lines, eol, asBytes]) => {
+      const text = lines.join(eol);
+      return asBytes ? new TextEncoder().encode(text) : text;
+    });
+
+describe("FastLinePath: differential on the ingest function's path", () => {
+  const fastPath = () => new CountingFastLinePath(SOURCE_DECODERS, FUNCTION_LIMITS.maxFieldChars);
+
+  it('writes every window, progress, count, dead letter and log line the full decoders give', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(message(anyLine), { minLength: 1, maxLength: 8 }), async (bodies) => {
+        expect(await ingestOutcome(bodies, fastPath())).toEqual(await ingestOutcome(bodies, undefined));
+      }),
+      { seed: SEED, numRuns: RUNS / 2 },
+    );
+  });
+
+  it('takes the well-formed lines of every message, so the equality above is not vacuous', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(message(wellFormed), { minLength: 1, maxLength: 8 }), async (bodies) => {
+        const path = fastPath();
+        const fast = await ingestOutcome(bodies, path);
+        expect(path.linesTaken).toBe(fast.summary.recordsRead);
+        expect(fast).toEqual(await ingestOutcome(bodies, undefined));
+      }),
+      { seed: SEED, numRuns: RUNS / 4 },
+    );
+  });
+
+  it("reads every line in full when the normalizer's field limit is not the one it was built for", async () => {
+    const line =
+      '2 123456789010 eni-0a1b2c3d4e5f67890 198.51.100.7 10.0.1.10 51766 443 6 12 7440 1793606408 1793606466 ACCEPT OK';
+    const path = new CountingFastLinePath(SOURCE_DECODERS, FUNCTION_LIMITS.maxFieldChars + 1);
+    const fast = await ingestOutcome([line], path);
+    expect([path.linesTaken, fast.summary.rowsCounted]).toEqual([0, 1]);
   });
 });
 
