@@ -31,7 +31,7 @@ export interface AlertSinkDependencies {
 
 /**
  * Builds the alert sinks: the Storage queue sink (named `queue`) when `queues` and `alertQueue`
- * are set, then one sink per `SinkConfig`, in the order given (the `PORTSCAN_SINK_<NAME>_*`
+ * are set (it creates its queue only with a connection string), then one sink per `SinkConfig`, in the order given (the `PORTSCAN_SINK_<NAME>_*`
  * settings, sorted by name). Builds clients but makes no request.
  *
  * @throws {ConfigurationError} when a webhook sink's signing secret is malformed (settings
@@ -52,6 +52,8 @@ export function createAlertSinks(settings: AlertSinkSettings, deps: AlertSinkDep
           settings.alertQueue,
           deps.queuePipeline ?? DEFAULT_QUEUE_PIPELINE_OPTIONS,
         ),
+        // With a managed identity the deployment creates the queue and the identity may only send.
+        { createQueue: settings.queues.kind === 'connectionString' },
       ),
     );
   }

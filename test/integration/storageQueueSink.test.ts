@@ -1,7 +1,11 @@
 import { QueueClient, type StoragePipelineOptions } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlertSinks } from '../../lib/alerts/createAlertSinks.js';
-import { QUEUE_MESSAGE_MAX_CHARS, type StorageQueueSink } from '../../lib/alerts/sinks/StorageQueueSink.js';
+import {
+  ALERT_QUEUE_NOT_FOUND,
+  QUEUE_MESSAGE_MAX_CHARS,
+  StorageQueueSink,
+} from '../../lib/alerts/sinks/StorageQueueSink.js';
 import type { Alert } from '../../lib/schema/Alert.js';
 import { AlertSchema } from '../../lib/schema/Alert.js';
 import { largeAlert, sampleAlert } from '../support/alerts.js';
@@ -108,6 +112,42 @@ describe('Storage queue sink: Azurite', () => {
     });
     expect(await sink.deliver(sampleAlert())).toEqual({ ok: true, attempts: 1 });
     expect(await readAsQueueTrigger(queueName)).toHaveLength(1);
+  });
+});
+
+describe('Storage queue sink: with a managed identity (the queue belongs to the deployment)', () => {
+  /** The sink as createAlertSinks builds it for an identity-based connection: it may not create its queue. */
+  function sendOnlySink(queueName: string): StorageQueueSink {
+    return new StorageQueueSink(new QueueClient(azurite.connectionString(), queueName, ONE_TRY), {
+      createQueue: false,
+    });
+  }
+
+  it('reports a missing queue by name, as retryable, and creates nothing', async () => {
+    const queueName = newQueueName();
+    const outcome = await sendOnlySink(queueName).deliver(sampleAlert());
+    expect(outcome).toEqual({
+      ok: false,
+      attempts: 1,
+      retryable: true,
+      reason: `${ALERT_QUEUE_NOT_FOUND}: alert queue '${queueName}' does not exist (HTTP 404 QueueNotFound); the deployment creates it (azd provision) and the app's identity may only send to it, so the app never creates it`,
+    });
+    expect(await new QueueClient(azurite.connectionString(), queueName).exists()).toBe(false);
+  });
+
+  it('sends to the queue the deployment created, and delivers once it is created again', async () => {
+    const queueName = newQueueName();
+    const admin = new QueueClient(azurite.connectionString(), queueName);
+    await admin.create();
+    const sink = sendOnlySink(queueName);
+    const alert = sampleAlert();
+    expect(await sink.deliver(alert)).toEqual({ ok: true, attempts: 1 });
+    await admin.delete();
+    expect(await sink.deliver(alert)).toMatchObject({ ok: false, retryable: true });
+    expect(await admin.exists()).toBe(false);
+    await admin.create();
+    expect(await sink.deliver(alert)).toEqual({ ok: true, attempts: 1 });
+    expect((await readAsQueueTrigger(queueName)).map((m) => m.alert)).toEqual([alert]);
   });
 });
 

@@ -68,23 +68,39 @@ export function toQueueMessage(alert: Alert, maxChars = QUEUE_MESSAGE_MAX_CHARS)
 /** Queues already created in this process, by URL; a failed creation is forgotten and tried again. */
 const createdQueues = new Map<string, Promise<void>>();
 
+/** Whether the sink may create its queue. */
+export interface StorageQueueSinkOptions {
+  /**
+   * True for a connection string (Azurite, local runs): the queue is created on first use (once
+   * per process) and again after it was deleted. False with a managed identity: the deployment
+   * creates the queue, and the identity holds only Storage Queue Data Message Sender on it, so a
+   * missing queue is reported as such (`ALERT_QUEUE_NOT_FOUND`), never created.
+   */
+  readonly createQueue: boolean;
+}
+
 /**
- * Sends each alert to an Azure Storage queue, one message per alert (see `toQueueMessage`),
- * creating the queue on first use (once per process). Messages never expire (`-1`): an alert
- * waits for its consumer however long it is away. Retries are the SDK's; `attempts` is 1.
+ * Sends each alert to an Azure Storage queue, one message per alert (see `toQueueMessage`).
+ * Messages never expire (`-1`): an alert waits for its consumer however long it is away. Retries
+ * are the SDK's; `attempts` is 1.
  *
  * Failures are outcomes: 429, 5xx, network errors, a missing credential, 401/403 (a role
- * assignment can take minutes to apply) and 404 (the queue was deleted: it is created again at
- * the next call) are retryable; other 4xx are permanent. Reasons hold the status and the
- * storage error code, never an SDK message (it may contain the queue URL with a SAS token).
+ * assignment can take minutes to apply) and 404 (the queue is missing: created again at the next
+ * call when the sink may create it, else reported as `ALERT_QUEUE_NOT_FOUND` with what to do, and
+ * retried until the alert is parked) are retryable; other 4xx are permanent. Reasons hold the
+ * status and the storage error code, never an SDK message (it may contain the queue URL with a
+ * SAS token).
  */
 export class StorageQueueSink implements AlertSink {
   readonly name: string;
   readonly kind = 'queue' as const;
+  /** Whether the sink creates its queue (`StorageQueueSinkOptions.createQueue`). */
+  readonly createsQueue: boolean;
   readonly #client: QueueClient;
 
-  constructor(client: QueueClient, name = 'queue') {
+  constructor(client: QueueClient, options: StorageQueueSinkOptions, name = 'queue') {
     this.#client = client;
+    this.createsQueue = options.createQueue;
     this.name = name;
   }
 
@@ -99,15 +115,20 @@ export class StorageQueueSink implements AlertSink {
       };
     }
     try {
-      await this.#ensureQueue();
+      if (this.createsQueue) await this.#ensureQueue();
       await this.#client.sendMessage(message.text, { messageTimeToLive: -1 });
       return { ok: true, attempts: 1 };
     } catch (error) {
       const kind = classifyStorageError(error);
       if (kind === 'absent') createdQueues.delete(this.#client.url);
-      // A deleted queue is created again at the next call; a missing role may be propagating.
+      // A missing queue is created again at the next call, or by the next deployment; a missing
+      // role may be propagating.
       const retryable = kind === 'unavailable' || kind === 'denied' || kind === 'absent';
-      return { ok: false, attempts: 1, retryable, reason: describeQueueError(error) };
+      const reason =
+        kind === 'absent' && !this.createsQueue
+          ? missingQueueReason(this.#client.name, error)
+          : describeQueueError(error);
+      return { ok: false, attempts: 1, retryable, reason };
     }
   }
 
@@ -121,6 +142,14 @@ export class StorageQueueSink implements AlertSink {
     }
     return created;
   }
+}
+
+/** Code at the start of the reason a sink without the right to create its queue gives for a missing one. */
+export const ALERT_QUEUE_NOT_FOUND = 'ALERT_QUEUE_NOT_FOUND';
+
+/** What a missing queue means when the identity may only send to it: the deployment must create it. */
+function missingQueueReason(queueName: string, error: unknown): string {
+  return `${ALERT_QUEUE_NOT_FOUND}: alert queue '${queueName}' does not exist (${describeQueueError(error)}); the deployment creates it (azd provision) and the app's identity may only send to it, so the app never creates it`;
 }
 
 /** `HTTP 503 ServerBusy`, `connection refused`, `credential unavailable`: names and codes only. */

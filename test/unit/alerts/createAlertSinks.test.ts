@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAlertSinks } from '../../../lib/alerts/createAlertSinks.js';
+import type { StorageQueueSink } from '../../../lib/alerts/sinks/StorageQueueSink.js';
 import { ConfigurationError } from '../../../lib/errors.js';
 
 const SECRET = `whsec_${Buffer.alloc(32, 1).toString('base64')}`;
@@ -47,6 +48,19 @@ describe('Alert sinks: factory', () => {
       sinks: [],
     });
     expect(sink?.kind).toBe('queue');
+    // The deployment creates the queue; the identity may only send to it.
+    expect((sink as StorageQueueSink).createsQueue).toBe(false);
+  });
+
+  it('lets the queue sink create its queue only with a connection string (Azurite, local runs)', () => {
+    const [sink] = createAlertSinks({
+      queues: { kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' },
+      alertQueue: 'portscan-alerts',
+      alertLinkTemplate: undefined,
+      httpTimeoutMs: 10_000,
+      sinks: [],
+    });
+    expect((sink as StorageQueueSink).createsQueue).toBe(true);
   });
 
   it('rejects a malformed signing secret without quoting it', () => {
