@@ -72,9 +72,9 @@ param eventHubName string = 'flowlogs'
 ])
 param eventHubSku string = 'Standard'
 
-@description('Throughput units (Standard) or processing units (Premium) of the new namespace.')
+@description('Throughput units of a new Standard namespace (1 to 40), or processing units of a new Premium one (1, 2, 4, 8 or 16; any other value is refused before anything deploys).')
 @minValue(1)
-@maxValue(20)
+@maxValue(40)
 param eventHubCapacity int = 1
 
 @description('Auto-inflate ceiling in throughput units of a new Standard namespace; 0 turns auto-inflate off.')
@@ -203,8 +203,26 @@ param ingestFailureThreshold int = 5
 @minValue(1)
 param closeBinsFailureThreshold int = 2
 
+@description('Failed flowLogs invocations within 15 minutes that raise an alert (with flowLogStorageAccountId only).')
+@minValue(1)
+param flowLogsFailureThreshold int = 5
+
 @description('Raise an alert when closeBins logs no summary for 3 hours; turn off if closeSchedule runs less often.')
 param alertOnCloseBinsSilence bool = true
+
+// ---------------------------------------------------------------------------------------------
+// Smoke test (`portscan smoke`, docs/deployment.md#smoke-test-roles)
+
+@description('Object id of the user, group or service principal that runs `portscan smoke`; empty: none. It gets Azure Event Hubs Data Sender on the hub, Storage Table Data Reader on the window-state table and Storage Queue Data Reader on the alert queue, nothing else.')
+param smokeTestPrincipalId string = ''
+
+@description('Kind of the smokeTestPrincipalId principal.')
+@allowed([
+  'User'
+  'Group'
+  'ServicePrincipal'
+])
+param smokeTestPrincipalType string = 'User'
 
 // ---------------------------------------------------------------------------------------------
 
@@ -218,6 +236,20 @@ var tags = {
 
 @description('True when the system reads an existing hub instead of creating one.')
 var useExistingEventHub = !empty(existingEventHubResourceId)
+
+@description('Processing units a Premium namespace accepts (learn.microsoft.com/azure/event-hubs/event-hubs-premium-overview).')
+var premiumProcessingUnits = [
+  1
+  2
+  4
+  8
+  16
+]
+
+@description('Capacity of a new namespace. One parameter serves both tiers: Standard takes its range (1 to 40 throughput units); a Premium value outside premiumProcessingUnits is refused at validation, before anything deploys, instead of by Event Hubs halfway through.')
+var eventHubNamespaceCapacity = !useExistingEventHub && eventHubSku == 'Premium' && !contains(premiumProcessingUnits, eventHubCapacity)
+  ? fail('eventHubCapacity (PORTSCAN_EVENTHUB_THROUGHPUT_UNITS) is ${eventHubCapacity}: a Premium namespace takes 1, 2, 4, 8 or 16 processing units.')
+  : eventHubCapacity
 
 @description('Segments of existingEventHubResourceId: [2] subscription, [4] resource group, [8] namespace, [10] hub.')
 var existingEventHubIdParts = split(existingEventHubResourceId, '/')
@@ -339,7 +371,7 @@ module eventHubNamespace 'modules/eventHubNamespace.bicep' = if (!useExistingEve
     location: location
     tags: tags
     skuName: eventHubSku
-    capacity: eventHubCapacity
+    capacity: eventHubNamespaceCapacity
     autoInflateMaximumThroughputUnits: eventHubAutoInflateMaximumThroughputUnits
     partitionCount: eventHubPartitionCount
     retentionHours: eventHubRetentionHours
@@ -359,6 +391,8 @@ module eventHubAccess 'modules/eventHubAccess.bicep' = {
     identityName: names.identity
     identitySubscriptionId: subscription().subscriptionId
     identityResourceGroupName: names.resourceGroup
+    smokeTestPrincipalId: smokeTestPrincipalId
+    smokeTestPrincipalType: smokeTestPrincipalType
   }
   dependsOn: [
     eventHubNamespace
@@ -386,8 +420,12 @@ module roleAssignments 'modules/roleAssignments.bicep' = {
     principalId: identity.outputs.principalId
     identityName: names.identity
     storageAccountName: names.storage
+    alertQueueName: alertQueueName
+    tablePrefix: tablePrefix
     keyVaultName: names.keyVault
     appInsightsName: names.appInsights
+    smokeTestPrincipalId: smokeTestPrincipalId
+    smokeTestPrincipalType: smokeTestPrincipalType
   }
   dependsOn: [
     storage
@@ -515,6 +553,8 @@ module alerts 'modules/alerts.bicep' = {
     alertEmail: alertEmail
     ingestFailureThreshold: ingestFailureThreshold
     closeBinsFailureThreshold: closeBinsFailureThreshold
+    alertOnFlowLogsFailures: useFlowLogs
+    flowLogsFailureThreshold: flowLogsFailureThreshold
     alertOnCloseBinsSilence: alertOnCloseBinsSilence
   }
   dependsOn: [

@@ -51,3 +51,7 @@ param webhookSigningSecret = readEnvironmentVariable('PORTSCAN_WEBHOOK_SECRET', 
 
 // Azure Monitor alerts
 param alertEmail = readEnvironmentVariable('PORTSCAN_ALERT_EMAIL', '')
+
+// Smoke test: the object id of whoever runs `portscan smoke` (a user by default: for a group or a
+// service principal, set smokeTestPrincipalType here), e.g. az ad signed-in-user show --query id.
+param smokeTestPrincipalId = readEnvironmentVariable('PORTSCAN_SMOKE_PRINCIPAL_ID', '')

@@ -1,6 +1,8 @@
 // Azure Monitor log alerts on the Function App's Application Insights data:
 // - ingest fails repeatedly (failed invocations of the Event Hubs function);
 // - closeBins fails repeatedly (failed timer invocations);
+// - flowLogs fails repeatedly (failed Event Grid invocations: flow-log blobs not read; only when
+//   the deployment reads a flow-log account);
 // - the outbox parks alerts (trace "alert parked": a sink refused or failed too long);
 // - closeBins stopped reporting (no "close summary" trace: the app does not start, or the timer
 //   does not fire; a failing start-up produces no failed invocation at all);
@@ -34,6 +36,13 @@ param ingestFailureThreshold int
 @description('Failed closeBins invocations within 3 hours that raise the alert.')
 @minValue(1)
 param closeBinsFailureThreshold int
+
+@description('Deploy the rule on flowLogs failures (the deployment reads a flow-log storage account).')
+param alertOnFlowLogsFailures bool
+
+@description('Failed flowLogs invocations within 15 minutes that raise the alert.')
+@minValue(1)
+param flowLogsFailureThreshold int
 
 @description('Raise an alert when closeBins logs no "close summary" for 3 hours. Turn off when PORTSCAN_CLOSE_SCHEDULE runs less often than every 3 hours.')
 param alertOnCloseBinsSilence bool
@@ -122,6 +131,41 @@ resource closeBinsFailures 'Microsoft.Insights/scheduledQueryRules@2026-03-01' =
           metricMeasureColumn: 'Failures'
           operator: 'GreaterThanOrEqual'
           threshold: closeBinsFailureThreshold
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: actions
+  }
+}
+
+resource flowLogsFailures 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = if (alertOnFlowLogsFailures) {
+  name: '${namePrefix}-flowlogs-failures'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'Port-scan detector: flowLogs fails repeatedly'
+    description: 'The Event Grid-triggered flowLogs function failed at least ${flowLogsFailureThreshold} times in 15 minutes. Event Grid delivers each failed event again with backoff for up to 24 hours, then dead-letters it to the flowlog-deadletters container: until the cause is fixed (storage unavailable, a missing Storage Blob Data Reader role), new flow-log blocks are not counted.'
+    severity: 1
+    enabled: true
+    scopes: [
+      appInsights.id
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: 'requests\n| where name == "flowLogs" and success == false\n| summarize Failures = count()'
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'Failures'
+          operator: 'GreaterThanOrEqual'
+          threshold: flowLogsFailureThreshold
           failingPeriods: {
             numberOfEvaluationPeriods: 1
             minFailingPeriodsToAlert: 1
@@ -247,5 +291,6 @@ output ruleNames string[] = concat(
     alertsParked.name
     needsAttention.name
   ],
+  alertOnFlowLogsFailures ? [flowLogsFailures.name] : [],
   alertOnCloseBinsSilence ? [closeBinsSilent.name] : []
 )

@@ -1,7 +1,8 @@
 // Everything the system needs on the flow-log hub, new or existing, deployed into the hub's own
 // resource group: the ingest function's consumer group, the namespace SAS rule Azure Monitor
 // diagnostic settings send through, and the identity's Azure Event Hubs Data Receiver role,
-// scoped to the hub (not the namespace).
+// scoped to the hub (not the namespace); with a smoke-test principal, its Azure Event Hubs Data
+// Sender role on the hub (`portscan smoke` sends its synthetic scan there).
 
 import { roleIds } from 'types.bicep'
 
@@ -30,6 +31,17 @@ param identitySubscriptionId string
 
 @description('Resource group of that identity (the system\'s resource group).')
 param identityResourceGroupName string
+
+@description('Object id of the principal that runs `portscan smoke`; empty: none.')
+param smokeTestPrincipalId string
+
+@description('Kind of that principal.')
+@allowed([
+  'User'
+  'Group'
+  'ServicePrincipal'
+])
+param smokeTestPrincipalType string
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' existing = {
   name: identityName
@@ -76,6 +88,17 @@ resource receiverRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.eventHubsDataReceiver)
     principalId: principalId
     principalType: 'ServicePrincipal'
+  }
+}
+
+resource smokeSenderRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(smokeTestPrincipalId)) {
+  name: guid(hub.id, smokeTestPrincipalId, roleIds.eventHubsDataSender)
+  scope: hub
+  properties: {
+    // Azure Event Hubs Data Sender
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.eventHubsDataSender)
+    principalId: smokeTestPrincipalId
+    principalType: smokeTestPrincipalType
   }
 }
 

@@ -22,9 +22,9 @@ param tags resourceInput<'Microsoft.EventHub/namespaces@2026-01-01'>.tags
 ])
 param skuName string
 
-@description('Throughput units (Standard) or processing units (Premium).')
+@description('Throughput units (Standard: 1 to 40) or processing units (Premium: 1, 2, 4, 8 or 16; main.bicep refuses others).')
 @minValue(1)
-@maxValue(20)
+@maxValue(40)
 param capacity int
 
 @description('Auto-inflate ceiling in throughput units (Standard only); 0 turns auto-inflate off.')

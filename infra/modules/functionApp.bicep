@@ -295,6 +295,14 @@ var optionalSettings = concat(
           name: 'PORTSCAN_RETENTION_HOURS'
           value: string(detection.?retentionHours)
         }
+      ],
+  detection.?chatGroupHours == null
+    ? []
+    : [
+        {
+          name: 'PORTSCAN_CHAT_GROUP_HOURS'
+          value: string(detection.?chatGroupHours)
+        }
       ]
 )
 

@@ -1,6 +1,6 @@
 // Least-privilege data-plane roles of the Function App's user-assigned identity on the resources
-// of this resource group. The Event Hubs role sits on the hub, in eventHubAccess.bicep. No other
-// principal receives a role from this template.
+// of this resource group, and the read roles of the optional smoke-test principal (`portscan
+// smoke`). The Event Hubs roles sit on the hub, in eventHubAccess.bicep.
 
 import { roleIds } from 'types.bicep'
 
@@ -12,6 +12,23 @@ param identityName string
 
 @description('Name of the storage account.')
 param storageAccountName string
+
+@description('Name of the alert queue (it must exist: storage.bicep creates it).')
+param alertQueueName string
+
+@description('Table name prefix; the smoke-test principal reads <prefix>Windows.')
+param tablePrefix string
+
+@description('Object id of the principal that runs `portscan smoke` (a user, group or service principal); empty: none.')
+param smokeTestPrincipalId string
+
+@description('Kind of that principal.')
+@allowed([
+  'User'
+  'Group'
+  'ServicePrincipal'
+])
+param smokeTestPrincipalType string
 
 @description('Name of the Key Vault.')
 param keyVaultName string
@@ -25,6 +42,14 @@ resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' 
 
 resource storage 'Microsoft.Storage/storageAccounts@2026-06-01' existing = {
   name: storageAccountName
+}
+
+resource alertQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2026-06-01' existing = {
+  name: '${storageAccountName}/default/${alertQueueName}'
+}
+
+resource windowsTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2026-06-01' existing = {
+  name: '${storageAccountName}/default/${tablePrefix}Windows'
 }
 
 resource vault 'Microsoft.KeyVault/vaults@2026-05-15' existing = {
@@ -62,15 +87,17 @@ resource tableDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-0
   }
 }
 
-// The alert queue (and host queues).
-resource queueDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, identity.id, roleIds.storageQueueDataContributor)
-  scope: storage
+// The alert queue: send only, on that queue only. The template creates the queue; the sink never
+// does with this identity. The Functions host needs no queue (its Event Hubs, timer and Event Grid
+// triggers keep their state in blobs).
+resource queueMessageSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(alertQueue.id, identity.id, roleIds.storageQueueDataMessageSender)
+  scope: alertQueue
   properties: {
-    // Storage Queue Data Contributor
+    // Storage Queue Data Message Sender
     roleDefinitionId: subscriptionResourceId(
       'Microsoft.Authorization/roleDefinitions',
-      roleIds.storageQueueDataContributor
+      roleIds.storageQueueDataMessageSender
     )
     principalId: principalId
     principalType: 'ServicePrincipal'
@@ -101,5 +128,29 @@ resource metricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' =
     )
     principalId: principalId
     principalType: 'ServicePrincipal'
+  }
+}
+
+// `portscan smoke` reads the window rows of its test source (ingest works) ...
+resource smokeTableReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(smokeTestPrincipalId)) {
+  name: guid(windowsTable.id, smokeTestPrincipalId, roleIds.storageTableDataReader)
+  scope: windowsTable
+  properties: {
+    // Storage Table Data Reader
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageTableDataReader)
+    principalId: smokeTestPrincipalId
+    principalType: smokeTestPrincipalType
+  }
+}
+
+// ... and peeks at the alert queue for its alert (closing works).
+resource smokeQueueReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(smokeTestPrincipalId)) {
+  name: guid(alertQueue.id, smokeTestPrincipalId, roleIds.storageQueueDataReader)
+  scope: alertQueue
+  properties: {
+    // Storage Queue Data Reader
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageQueueDataReader)
+    principalId: smokeTestPrincipalId
+    principalType: smokeTestPrincipalType
   }
 }

@@ -39,6 +39,11 @@ type detectionSettingsType = {
   @minValue(1)
   @maxValue(8760)
   retentionHours: int?
+
+  @description('PORTSCAN_CHAT_GROUP_HOURS: hours a source\'s alerts make one conversation in Teams and Slack (0: a card for every alert).')
+  @minValue(0)
+  @maxValue(168)
+  chatGroupHours: int?
 }
 
 @export()
@@ -57,10 +62,16 @@ var roleIds = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
   // Storage Table Data Contributor
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
-  // Storage Queue Data Contributor
-  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+  // Storage Queue Data Message Sender
+  storageQueueDataMessageSender: 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a'
+  // Storage Queue Data Reader
+  storageQueueDataReader: '19e7f393-937e-4f77-808e-94535e297925'
+  // Storage Table Data Reader
+  storageTableDataReader: '76199698-9eea-4c19-bc75-cec21354c6b6'
   // Azure Event Hubs Data Receiver
   eventHubsDataReceiver: 'a638d3c7-ab3a-418d-83e6-5f17a39d4fde'
+  // Azure Event Hubs Data Sender
+  eventHubsDataSender: '2b629674-e913-4c01-ae53-ef4638d8f975'
   // Key Vault Secrets User
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
   // Monitoring Metrics Publisher

@@ -48,10 +48,16 @@ const ROLE = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
   // Storage Table Data Contributor
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
-  // Storage Queue Data Contributor
-  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88',
+  // Storage Queue Data Message Sender
+  storageQueueDataMessageSender: 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a',
+  // Storage Queue Data Reader
+  storageQueueDataReader: '19e7f393-937e-4f77-808e-94535e297925',
+  // Storage Table Data Reader
+  storageTableDataReader: '76199698-9eea-4c19-bc75-cec21354c6b6',
   // Azure Event Hubs Data Receiver
   eventHubsDataReceiver: 'a638d3c7-ab3a-418d-83e6-5f17a39d4fde',
+  // Azure Event Hubs Data Sender
+  eventHubsDataSender: '2b629674-e913-4c01-ae53-ef4638d8f975',
   // Key Vault Secrets User
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6',
   // Monitoring Metrics Publisher
@@ -114,6 +120,7 @@ const SCENARIOS: readonly Scenario[] = [
         severity: 'High',
         allowedLatenessMinutes: 5,
         retentionHours: 48,
+        chatGroupHours: 2,
       },
       firewallResourceIds: [FIREWALL_ID],
     },
@@ -235,6 +242,13 @@ function worldOf(d: Deployment): World {
         ? undefined
         : resourceNameOf(String(d.params.flowLogStorageAccountId)),
   };
+}
+
+/** Resource id of the alert queue the app sends to. */
+function alertQueueId(w: World): string {
+  const [queue, ...others] = w.queues;
+  expect(others).toEqual([]);
+  return `${w.storageId}/queueServices/default/queues/${queue}`;
 }
 
 const KEY_VAULT_REFERENCE =
@@ -396,6 +410,7 @@ describe.each(SCENARIOS)('Infra: contract of infra/main.json ($label)', (scenari
         severity: detection.severity,
         allowedLatenessMs: (detection.allowedLatenessMinutes as number) * 60_000,
         retentionMs: (detection.retentionHours as number) * 3_600_000,
+        chatGroupMs: (detection.chatGroupHours as number) * 3_600_000,
       });
     }
   });
@@ -417,7 +432,8 @@ describe.each(SCENARIOS)('Infra: contract of infra/main.json ($label)', (scenari
     const expected = [
       `app: ${ROLE.storageBlobDataOwner} on ${w.storageId}`,
       `app: ${ROLE.storageTableDataContributor} on ${w.storageId}`,
-      `app: ${ROLE.storageQueueDataContributor} on ${w.storageId}`,
+      // Send only, on the alert queue only: the template creates the queue, the sink never does.
+      `app: ${ROLE.storageQueueDataMessageSender} on ${alertQueueId(w)}`,
       `app: ${ROLE.eventHubsDataReceiver} on ${w.hubId}`,
       `app: ${ROLE.keyVaultSecretsUser} on ${w.vaultId}`,
       `app: ${ROLE.monitoringMetricsPublisher} on ${w.appInsightsId}`,
@@ -503,7 +519,7 @@ describe.each(SCENARIOS)('Infra: contract of infra/main.json ($label)', (scenari
     }
   });
 
-  it('alerts on repeated failures of both functions, parked alerts, a silent closeBins, bad settings and incomplete metadata', () => {
+  it('alerts on repeated failures of each function, parked alerts, a silent closeBins, bad settings and incomplete metadata', () => {
     const rules = ofType(d, 'Microsoft.Insights/scheduledQueryRules');
     const queries = rules.map((r) => {
       expect(r.properties.scopes).toEqual([w.appInsightsId]);
@@ -518,6 +534,18 @@ describe.each(SCENARIOS)('Infra: contract of infra/main.json ($label)', (scenari
         (q) => q.includes('requests') && q.includes('"closeBins"') && q.includes('success == false'),
       ),
     ).toBe(true);
+    // The name the code registers the Event Grid function under (functions/flowLogs.ts); its rule
+    // exists only when the deployment reads a flow-log account.
+    const flowLogsName = /app\.eventGrid\('([^']+)'/.exec(
+      readFileSync(join(root, 'functions/flowLogs.ts'), 'utf8'),
+    )?.[1];
+    const flowLogsRules = queries.filter(
+      (q) => q.includes('requests') && q.includes(`"${flowLogsName}"`) && q.includes('success == false'),
+    );
+    expect(flowLogsRules).toHaveLength(w.flowLogAccount === undefined ? 0 : 1);
+    expect([...(outputOf(d, 'ALERT_RULE_NAMES') as string[])].sort()).toEqual(
+      rules.map((r) => r.name).sort(),
+    );
     // contextLogger (functions/shared/composition.ts) writes {"event":"<message>",…} as the trace message.
     for (const message of [
       LOG_MESSAGES.alertParked,
@@ -793,5 +821,125 @@ describe('Infra: flow logs from Storage', () => {
       endpoint: 'https://stflowlogs.blob.core.windows.net/',
       clientId: stubClientId(w.identityId),
     });
+  });
+});
+
+describe('Infra: the smoke-test principal', () => {
+  const SMOKE_PRINCIPAL = '33333333-3333-4333-8333-333333333333';
+
+  /** `<role> on <scope> as <principalType>` of every assignment to the smoke-test principal. */
+  function smokeRoles(d: Deployment): string[] {
+    return ofType(d, 'Microsoft.Authorization/roleAssignments')
+      .filter((r) => r.properties.principalId === SMOKE_PRINCIPAL)
+      .map(
+        (r) =>
+          `${resourceNameOf(String(r.properties.roleDefinitionId))} on ${r.scopeId} as ${String(r.properties.principalType)}`,
+      )
+      .sort();
+  }
+
+  it.each([
+    ['a new hub', {}],
+    ['an existing hub in another subscription', { existingEventHubResourceId: EXISTING_HUB_ID }],
+  ])(
+    'may send to the hub (%s), read the window-state table and peek at the alert queue, nothing more',
+    (_, hub) => {
+      const d = deploy({
+        label: 'smoke principal',
+        params: { ...hub, smokeTestPrincipalId: SMOKE_PRINCIPAL, smokeTestPrincipalType: 'User' },
+      });
+      const w = worldOf(d);
+      const windows = `${w.storageId}/tableServices/default/tables/${d.params.tablePrefix}Windows`;
+      expect(w.tables).toContain(`${d.params.tablePrefix}Windows`);
+      expect(smokeRoles(d)).toEqual(
+        [
+          `${ROLE.eventHubsDataSender} on ${w.hubId} as User`,
+          `${ROLE.storageTableDataReader} on ${windows} as User`,
+          `${ROLE.storageQueueDataReader} on ${alertQueueId(w)} as User`,
+        ].sort(),
+      );
+      // The app's own roles do not change.
+      const app = ofType(d, 'Microsoft.Authorization/roleAssignments').filter(
+        (r) => r.properties.principalId === stubPrincipalId(w.identityId),
+      );
+      expect(app).toHaveLength(6);
+    },
+  );
+
+  it('grants nothing to anyone but the app without a smoke-test principal', () => {
+    const d = deploy(SCENARIOS[0] as Scenario);
+    const w = worldOf(d);
+    const others = ofType(d, 'Microsoft.Authorization/roleAssignments').filter(
+      (r) => r.properties.principalId !== stubPrincipalId(w.identityId),
+    );
+    expect(others).toEqual([]);
+  });
+
+  it('takes a group or a service principal, and refuses another kind', () => {
+    const d = deploy({
+      label: 'smoke group',
+      params: { smokeTestPrincipalId: SMOKE_PRINCIPAL, smokeTestPrincipalType: 'Group' },
+    });
+    expect(smokeRoles(d).every((r) => r.endsWith(' as Group'))).toBe(true);
+    expect(() =>
+      deploy({
+        label: 'smoke device',
+        params: { smokeTestPrincipalId: SMOKE_PRINCIPAL, smokeTestPrincipalType: 'Device' },
+      }),
+    ).toThrow(InvalidTemplateError);
+  });
+});
+
+describe('Infra: Event Hubs capacity', () => {
+  /** The SKU of the namespace the template creates. */
+  function namespaceSku(params: Record<string, unknown>): unknown {
+    const d = deploy({ label: 'capacity', params });
+    const ns = single(d, 'Microsoft.EventHub/namespaces');
+    return ns.frame.evaluate(ns.resource.sku);
+  }
+
+  it.each([1, 2, 4, 8, 16])('creates a Premium namespace with %i processing units', (units) => {
+    expect(namespaceSku({ eventHubSku: 'Premium', eventHubCapacity: units })).toEqual({
+      name: 'Premium',
+      tier: 'Premium',
+      capacity: units,
+    });
+  });
+
+  it.each([3, 5, 12, 20, 32])(
+    'refuses %i processing units for Premium before anything deploys, naming the values it takes',
+    (units) => {
+      expect(() => namespaceSku({ eventHubSku: 'Premium', eventHubCapacity: units })).toThrow(
+        new InvalidTemplateError(
+          `main: eventHubCapacity (PORTSCAN_EVENTHUB_THROUGHPUT_UNITS) is ${units}: a Premium namespace takes 1, 2, 4, 8 or 16 processing units.`,
+        ),
+      );
+    },
+  );
+
+  it.each([1, 3, 20, 40])('creates a Standard namespace with %i throughput units', (units) => {
+    expect(namespaceSku({ eventHubSku: 'Standard', eventHubCapacity: units })).toEqual({
+      name: 'Standard',
+      tier: 'Standard',
+      capacity: units,
+    });
+  });
+
+  it.each([
+    ['Standard', 41],
+    ['Standard', 0],
+    ['Premium', 0],
+  ])('refuses %s with %i units by the parameter range', (sku, units) => {
+    expect(() => namespaceSku({ eventHubSku: sku, eventHubCapacity: units })).toThrow(
+      /parameter eventHubCapacity = -?\d+/,
+    );
+  });
+
+  it('ignores the capacity when it reads an existing hub', () => {
+    const d = deploy({
+      label: 'existing hub, Premium capacity',
+      params: { existingEventHubResourceId: EXISTING_HUB_ID, eventHubSku: 'Premium', eventHubCapacity: 3 },
+    });
+    expect(ofType(d, 'Microsoft.EventHub/namespaces')).toEqual([]);
   });
 });
