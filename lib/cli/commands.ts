@@ -240,7 +240,7 @@ function warningsOf(
   const late = s.notCounted?.get(BEYOND_RETENTION) ?? 0;
   if (late > 0) {
     warnings.push(
-      `${late.toLocaleString('en-US')} rows were not counted because they came more than --retention-hours behind the newest row already read; scans in them may be missed. Give the inputs oldest first (S3 and date-named paths sort that way), or raise --retention-hours to cover the whole span.`,
+      `${late.toLocaleString('en-US')} rows were not counted because they came more than --retention-hours behind the closed bins (the newest row already read less the lateness); scans in them may be missed. Give the inputs oldest first (S3 and date-named paths sort that way), or raise --retention-hours to cover the whole span.`,
     );
   }
   const expired = s.knownScannersExpired ?? [];

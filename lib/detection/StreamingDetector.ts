@@ -3,12 +3,16 @@ import type { DetectionSettings } from '../config/detectionSettings.js';
 import type { Alert } from '../schema/Alert.js';
 import type { NetworkSession } from '../schema/NetworkSession.js';
 import { WindowAccumulator } from '../window/WindowState.js';
+import { closedBoundaryOf, isBeyondRetention, isBinClosed, watermarkAt } from './binLifecycle.js';
 import type { CountedRow } from './RowRouter.js';
 import { RowRouter } from './RowRouter.js';
 
 interface OpenWindow {
   readonly accumulator: WindowAccumulator;
-  /** Whether the window was over the threshold when its bin closed; undefined while open. */
+  /**
+   * Whether the window was over the threshold when its bin closed; undefined while open. A window
+   * whose first row came after its bin closed was not.
+   */
   overAtClose: boolean | undefined;
 }
 
@@ -20,13 +24,14 @@ interface OpenBin {
 /**
  * The whole detection over one stream of NetworkSession rows, in memory: the CLI's engine.
  *
- * Event time drives everything (decision D3): the watermark is the latest event time seen. A
- * bin closes when the watermark passes its end plus the allowed lateness; rows for a closed bin
- * are still counted, and a bin that crosses the threshold only after closing gives a late alert.
- * A bin is final when the watermark passes its end plus the retention horizon, or at the end of
- * the input: its alerts are then emitted with the complete state, in bin then source order, and
- * its memory is released. Memory therefore follows the windows within the retention horizon, not
- * the input length; rows older than the horizon are dropped and counted.
+ * It follows the closing timer's rules (lib/detection/binLifecycle.ts), with the latest event time
+ * counted so far as the time that holds the watermark: a bin closes when that time passes its end
+ * plus the allowed lateness; rows for a closed bin are still counted, and a window that crosses
+ * the threshold only after its bin closed gives a late alert. A bin is final when it is beyond
+ * retention (the closed bins' end passes its end plus the retention), or at the end of the input:
+ * its alerts are then emitted with the complete state, in bin then source order, and its memory
+ * is released. Memory therefore follows the windows within the retention horizon, not the input
+ * length; rows older than the horizon are dropped and counted.
  *
  * Alerts have the closing timer's semantics where they apply: one AlertId per (source, bin),
  * `IsLate` when the bin crossed the threshold only after it closed. Because a bin's alert waits
@@ -40,8 +45,10 @@ export class StreamingDetector {
   readonly #bins = new Map<number, OpenBin>();
   #lastBinStart = Number.NaN;
   #lastBin: OpenBin | undefined;
-  #watermarkMs = Number.NEGATIVE_INFINITY;
-  #lastCheckedBin = Number.NEGATIVE_INFINITY;
+  /** The latest event time counted: the time that holds the watermark. */
+  #latestMs = Number.NEGATIVE_INFINITY;
+  /** The end of the latest bin closed (binLifecycle's closed boundary). */
+  #closedMs = Number.NEGATIVE_INFINITY;
   #rowsCounted = 0;
   #beyondRetention = 0;
   #alerts = 0;
@@ -93,33 +100,33 @@ export class StreamingDetector {
 
   /** Adds one row already routed by `router` (the fast path's worker threads route with `routeFields`). */
   addRow(row: CountedRow): void {
-    const { binMs, retentionMs } = this.#settings;
-    if (row.binStartMs + binMs + retentionMs <= this.#watermarkMs || this.#earlyBins.has(row.binStartMs)) {
+    const settings = this.#settings;
+    if (isBeyondRetention(row.binStartMs, this.#closedMs, settings) || this.#earlyBins.has(row.binStartMs)) {
       this.#beyondRetention++;
       return;
     }
     // Consecutive rows mostly share a bin: the last one is looked up first.
     let bin = row.binStartMs === this.#lastBinStart ? this.#lastBin : this.#bins.get(row.binStartMs);
     if (bin === undefined) {
-      bin = { windows: new Map(), closed: false };
+      bin = { windows: new Map(), closed: isBinClosed(row.binStartMs, this.#closedMs, settings.binMs) };
       this.#bins.set(row.binStartMs, bin);
     }
     this.#lastBinStart = row.binStartMs;
     this.#lastBin = bin;
     let window = bin.windows.get(row.source);
     if (window === undefined) {
-      window = { accumulator: new WindowAccumulator(false), overAtClose: undefined };
+      window = { accumulator: new WindowAccumulator(false), overAtClose: bin.closed ? false : undefined };
       bin.windows.set(row.source, window);
       if (++this.#openWindows > this.#peakOpenWindows) this.#peakOpenWindows = this.#openWindows;
       if (this.#openWindows > this.#maxOpenWindows) this.#finalizeOldest(row.binStartMs);
     }
     window.accumulator.add(row, 0);
     this.#rowsCounted++;
-    if (row.timeMs > this.#watermarkMs) {
-      this.#watermarkMs = row.timeMs;
-      const currentBin = Math.floor(row.timeMs / binMs);
-      if (currentBin !== this.#lastCheckedBin) {
-        this.#lastCheckedBin = currentBin;
+    if (row.timeMs > this.#latestMs) {
+      this.#latestMs = row.timeMs;
+      const closedMs = closedBoundaryOf(watermarkAt(row.timeMs, settings.allowedLatenessMs), settings.binMs);
+      if (closedMs > this.#closedMs) {
+        this.#closedMs = closedMs;
         this.#advance();
       }
     }
@@ -130,19 +137,18 @@ export class StreamingDetector {
     for (const start of [...this.#bins.keys()].sort((a, b) => a - b)) this.#finalize(start);
   }
 
+  /** The closed boundary moved on: closes the bins it passed, finalizes those beyond retention. */
   #advance(): void {
-    const { binMs, allowedLatenessMs, retentionMs } = this.#settings;
+    const settings = this.#settings;
     const starts = [...this.#bins.keys()].sort((a, b) => a - b);
     for (const start of starts) {
-      const end = start + binMs;
-      if (end + allowedLatenessMs > this.#watermarkMs) break;
+      if (!isBinClosed(start, this.#closedMs, settings.binMs)) break;
       const bin = this.#bins.get(start) as OpenBin;
       if (!bin.closed) {
         bin.closed = true;
-        for (const w of bin.windows.values())
-          w.overAtClose = w.accumulator.ports.size > this.#settings.threshold;
+        for (const w of bin.windows.values()) w.overAtClose = w.accumulator.ports.size > settings.threshold;
       }
-      if (end + retentionMs <= this.#watermarkMs) this.#finalize(start);
+      if (isBeyondRetention(start, this.#closedMs, settings)) this.#finalize(start);
     }
   }
 

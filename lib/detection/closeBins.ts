@@ -13,6 +13,7 @@ import type { ChatConversationStore } from '../state/ChatConversationStore.js';
 import type { CloserState, WindowStore } from '../state/WindowStore.js';
 import type { WindowState } from '../window/WindowState.js';
 import { emptyState, mergeStates } from '../window/WindowState.js';
+import { isBeyondRetention, isBinClosed, retentionHorizonOf } from './binLifecycle.js';
 import { ChatGrouping } from './chatGrouping.js';
 import { closingBoundaries, watermarkOf } from './watermark.js';
 
@@ -192,10 +193,11 @@ export async function closeBins(deps: CloseDependencies): Promise<CloseSummary> 
   if (boundary !== undefined) {
     // A timer that never ran starts at the earliest event seen, within the retention horizon.
     const firstSeen = Math.min(...progress.map((p) => p.minEventTimeMs));
-    const earliest = Math.max(boundary - settings.retentionMs, Math.floor(firstSeen / binMs) * binMs);
-    let from =
-      closer.evaluatedMs > 0 ? Math.max(closer.evaluatedMs, boundary - settings.retentionMs) : earliest;
-    from = Math.floor(from / binMs) * binMs;
+    const retained = retentionHorizonOf(boundary, settings);
+    const from =
+      closer.evaluatedMs > 0
+        ? Math.max(closer.evaluatedMs, retained)
+        : Math.max(retained, Math.floor(firstSeen / binMs) * binMs);
     const limit = deps.maxBinsPerRun ?? Number.POSITIVE_INFINITY;
     const until = Math.min(boundary, from + limit * binMs);
     // Announce first: ingest marks rows landing in these bins from now on as late.
@@ -203,7 +205,7 @@ export async function closeBins(deps: CloseDependencies): Promise<CloseSummary> 
       { announcedMs: until, evaluatedMs: closer.evaluatedMs, sweptMs: closer.sweptMs },
       closer,
     );
-    for (let bin = from; bin + binMs <= until; bin += binMs) {
+    for (let bin = from; isBinClosed(bin, until, binMs); bin += binMs) {
       const merged = new Map<string, WindowState>();
       for await (const row of store.listBinWindows(bin)) {
         merged.set(row.source, mergeStates(merged.get(row.source) ?? emptyState(), row.state));
@@ -229,11 +231,11 @@ export async function closeBins(deps: CloseDependencies): Promise<CloseSummary> 
   // Late windows of bins already evaluated: a late alert when they now cross the threshold, a
   // correction when they add to an alert already recorded.
   for await (const marker of store.listLateMarkers()) {
-    if (marker.binStartMs + binMs > closer.evaluatedMs) continue;
+    if (!isBinClosed(marker.binStartMs, closer.evaluatedMs, binMs)) continue;
     // Recorded or corrected in this run already: the mark stays for the next run.
     if (touched.has(alertIdOf(settings.rule.id, marker.source, marker.binStartMs))) continue;
     lateChecked++;
-    if (marker.binStartMs + binMs + settings.retentionMs > closer.evaluatedMs) {
+    if (!isBeyondRetention(marker.binStartMs, closer.evaluatedMs, settings)) {
       const rows = await store.readWindowRows(marker.source, marker.binStartMs);
       const state = rows.reduce((acc, r) => mergeStates(acc, r.state), emptyState());
       if (isOverThreshold(state, settings)) {
@@ -308,8 +310,8 @@ async function sweep(
   settings: DetectionSettings,
   firstSeenMs: number | undefined,
 ): Promise<number> {
-  const { binMs, retentionMs } = settings;
-  const horizon = Math.floor((closer.evaluatedMs - retentionMs) / binMs) * binMs;
+  const { binMs } = settings;
+  const horizon = retentionHorizonOf(closer.evaluatedMs, settings);
   if (closer.evaluatedMs === 0 || horizon <= 0) return 0;
   // The first sweep starts at the earliest event ever recorded: no row is older than that.
   const from = closer.sweptMs > 0 ? closer.sweptMs : Math.floor((firstSeenMs ?? horizon) / binMs) * binMs;

@@ -16,6 +16,7 @@ import type {
   WindowStore,
 } from '../state/WindowStore.js';
 import { BatchAggregator } from './BatchAggregator.js';
+import { isBeyondRetention, isBinClosed } from './binLifecycle.js';
 import { BEYOND_RETENTION, RowRouter } from './RowRouter.js';
 
 /** One Event Hub message of a batch, as the trigger delivers it. */
@@ -116,7 +117,7 @@ export async function ingestBatch(
     (session) => {
       const row = router.route(session);
       if (row === undefined || current === undefined) return;
-      if (row.binStartMs + settings.binMs + settings.retentionMs <= closer.announcedMs) {
+      if (isBeyondRetention(row.binStartMs, closer.announcedMs, settings)) {
         tooLate++;
         return;
       }
@@ -290,7 +291,7 @@ export async function persistBatch(
   // Read the closer after writing: if it announced a bin closed before our write landed, we see
   // it here and mark the window late, so the timer re-evaluates it (no lost late alert).
   const after = await store.readCloser();
-  const late = groups.filter((g) => g.binStartMs + settings.binMs <= after.announcedMs);
+  const late = groups.filter((g) => isBinClosed(g.binStartMs, after.announcedMs, settings.binMs));
   await store.markLate(late.map((g) => ({ source: g.source, binStartMs: g.binStartMs })));
   return { storage, late: late.length };
 }

@@ -1,5 +1,6 @@
 import type { PartitionTail } from '../eventhub/PartitionBacklog.js';
 import type { PartitionProgress } from '../state/WindowStore.js';
+import { closedBoundaryOf, watermarkAt } from './binLifecycle.js';
 
 /**
  * Where a partition stands. An Event Hub partition against the hub: `caught-up` when ingest has
@@ -89,7 +90,7 @@ export function watermarkOf(
     basisMs = recorded.length === 0 ? undefined : Math.max(...recorded);
   }
   return {
-    watermarkMs: basisMs === undefined ? undefined : basisMs - allowedLatenessMs,
+    watermarkMs: basisMs === undefined ? undefined : watermarkAt(basisMs, allowedLatenessMs),
     partitions,
     holding,
   };
@@ -145,10 +146,11 @@ export function closingBoundaries(
   maxCloseDelayMs: number,
 ): { completeMs: number | undefined; untilMs: number | undefined } {
   const completeMs =
-    watermark.watermarkMs === undefined ? undefined : Math.floor(watermark.watermarkMs / binMs) * binMs;
+    watermark.watermarkMs === undefined ? undefined : closedBoundaryOf(watermark.watermarkMs, binMs);
+  // A bin held open for maxCloseDelayMs of wall-clock time closes as if the hub were at that time.
   const forcedMs =
     watermark.holding.length > 0
-      ? Math.floor((nowMs - allowedLatenessMs - maxCloseDelayMs) / binMs) * binMs
+      ? closedBoundaryOf(watermarkAt(nowMs - maxCloseDelayMs, allowedLatenessMs), binMs)
       : undefined;
   const untilMs =
     completeMs === undefined

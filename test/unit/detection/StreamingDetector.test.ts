@@ -161,6 +161,45 @@ describe('StreamingDetector: late data and retention', () => {
     expect(detect(rows).alerts.map((a) => [a.AttemptedPortsCount, a.IsLate])).toEqual([[60, false]]);
   });
 
+  it('marks an alert late when its window had no row yet when its bin closed', () => {
+    const rows = [
+      session('198.51.100.1', 80, '2026-11-01T10:00:00Z'),
+      // The 10:00 bin closes at 10:15 (its end plus 10 minutes of lateness).
+      session('198.51.100.1', 80, '2026-11-01T10:15:00Z'),
+      ...scan('203.0.113.4', 60, '2026-11-01T10:03:00Z'),
+    ];
+    expect(detect(rows).alerts.map((a) => [a.SrcIpAddr, a.AttemptedPortsCount, a.IsLate])).toEqual([
+      ['203.0.113.4', 60, true],
+    ]);
+  });
+
+  it('closes a bin as soon as the watermark passes its end plus a lateness that is no whole number of bins', () => {
+    const rows = [
+      ...scan('203.0.113.6', 40, '2026-11-01T10:00:00Z'),
+      session('198.51.100.1', 80, '2026-11-01T10:10:00Z'),
+      // 10:12:30 less 7 minutes is past 10:05: the 10:00 bin is closed with 40 ports.
+      session('198.51.100.1', 80, '2026-11-01T10:12:30Z'),
+      ...scan('203.0.113.6', 20, '2026-11-01T10:04:00Z', 1000),
+    ];
+    const { alerts } = detect(rows, { PORTSCAN_ALLOWED_LATENESS_MINUTES: '7' });
+    expect(alerts.map((a) => [a.AttemptedPortsCount, a.IsLate])).toEqual([[60, true]]);
+  });
+
+  it('keeps a bin until the closed bins end a retention past it, lateness included', () => {
+    const rows = [
+      ...scan('203.0.113.7', 40, '2026-11-01T10:00:00Z'),
+      // The watermark is 11:00 (11:10 less 10 minutes): the 10:00 bin ends 55 minutes before it.
+      session('198.51.100.1', 80, '2026-11-01T11:10:00Z'),
+      ...scan('203.0.113.7', 20, '2026-11-01T10:04:00Z', 1000),
+      // 11:15 less 10 minutes: the 10:00 bin ends a full hour before, and is final.
+      session('198.51.100.1', 80, '2026-11-01T11:15:00Z'),
+      ...scan('203.0.113.7', 5, '2026-11-01T10:04:30Z', 2000),
+    ];
+    const { alerts, detector } = detect(rows, { PORTSCAN_RETENTION_HOURS: '1' });
+    expect(alerts.map((a) => [a.AttemptedPortsCount, a.IsLate])).toEqual([[60, true]]);
+    expect(detector.counts.beyondRetention).toBe(5);
+  });
+
   it('drops and counts rows older than the retention horizon', () => {
     const rows = [
       session('198.51.100.1', 80, '2026-11-01T10:00:00Z'),
