@@ -10,7 +10,7 @@ const status = await runCli(process.argv.slice(2), {
   isStdoutTty: process.stdout.isTTY === true,
   isStderrTty: process.stderr.isTTY === true,
   now: () => Date.now(),
-  // While a command listens (send), the first Ctrl-C or SIGTERM stops it cleanly; a second one kills.
+  // While a command listens (send, smoke), the first Ctrl-C or SIGTERM stops it cleanly; a second one kills.
   onInterrupt: (handler) => {
     process.once('SIGINT', handler);
     process.once('SIGTERM', handler);

@@ -100,3 +100,18 @@ export class EventHubUnavailableError extends DetectorError {
     super(options.code ?? 'EVENT_HUB_UNAVAILABLE', message, options);
   }
 }
+
+/** The stages of `portscan smoke`, in order. */
+export type SmokeStage = 'preflight' | 'send' | 'ingest' | 'close' | 'alert';
+
+/**
+ * A stage of `portscan smoke` failed or did not finish in time: the message says what was seen
+ * and what to check (roles, the functions' logs, settings).
+ */
+export class SmokeTestError extends DetectorError {
+  readonly stage: SmokeStage;
+  constructor(stage: SmokeStage, message: string, options: { cause?: unknown } = {}) {
+    super('SMOKE_TEST_FAILED', message, { ...options, context: { stage } });
+    this.stage = stage;
+  }
+}

@@ -103,6 +103,18 @@ export async function ensureTable(client: TableClient): Promise<void> {
 }
 
 /**
+ * Whether a table adapter creates its table on first use (`create`: the functions, the CLI's table
+ * replay) or uses the table the deployment created (`existing`: `portscan smoke`, whose identity
+ * holds a data reader role, which may not create tables).
+ */
+export type TableUse = 'create' | 'existing';
+
+/** An adapter's `ready`: creates the table once (see `ensureTable`), or, for an `existing` table, nothing. */
+export function tableReady(client: TableClient, use: TableUse): () => Promise<void> {
+  return use === 'create' ? onceSucceeded(() => ensureTable(client)) : () => Promise.resolve();
+}
+
+/**
  * Runs `create` once and remembers its success; a failure is forgotten so that the next call
  * tries again (a storage outage at start-up must not poison the worker for ever).
  */

@@ -101,7 +101,7 @@ export function describeStorageError(error: unknown): string {
 export function asStorageFailure(
   error: unknown,
   operation: string,
-  service: 'Table Storage' | 'Blob Storage' = 'Table Storage',
+  service: 'Table Storage' | 'Blob Storage' | 'Queue Storage' = 'Table Storage',
 ): StorageUnavailableError | StorageRequestRejectedError {
   const kind = classifyStorageError(error);
   const status = statusOf(error);

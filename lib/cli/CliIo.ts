@@ -11,8 +11,10 @@ export interface CliIo {
   readonly isStderrTty: boolean;
   /** Wall clock, read only here in the composition root. */
   readonly now: () => number;
-  /** Subscribes to Ctrl-C and SIGTERM until the returned function is called (send stops cleanly). */
+  /** Subscribes to Ctrl-C and SIGTERM until the returned function is called (send and smoke stop cleanly). */
   readonly onInterrupt?: (handler: () => void) => () => void;
+  /** Waits between the reads of `smoke` (a timer unless set; tests pass a clock of their own). */
+  readonly sleep?: (ms: number) => Promise<void>;
   /** How long Event Hubs operations are retried (tests shorten it). */
   readonly hubRetry?: HubRetryOptions;
 }

@@ -3,9 +3,9 @@ import { DetectorError, UsageError } from '../errors.js';
 import { parseCommandArgs, suggest } from './args.js';
 import type { CliIo } from './CliIo.js';
 import { OutputClosedError } from './output.js';
-import { DETECT_USAGE, MAIN_USAGE, NORMALIZE_USAGE, OPTION_SPECS, SEND_USAGE } from './usage.js';
+import { DETECT_USAGE, MAIN_USAGE, NORMALIZE_USAGE, OPTION_SPECS, SEND_USAGE, SMOKE_USAGE } from './usage.js';
 
-const COMMANDS = ['detect', 'normalize', 'send'] as const;
+const COMMANDS = ['detect', 'normalize', 'send', 'smoke'] as const;
 type Command = (typeof COMMANDS)[number];
 
 /**
@@ -62,12 +62,16 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const { sendCommand } = await import('./sendCommand.js');
     return sendCommand(parsed, io);
   }
+  if (command === 'smoke') {
+    const { smokeCommand } = await import('./smokeCommand.js');
+    return smokeCommand(parsed, io);
+  }
   const { runCommand } = await import('./commands.js');
   return runCommand(command as 'detect' | 'normalize', parsed, io);
 }
 
 function usageOf(command: Command): string {
-  return { detect: DETECT_USAGE, normalize: NORMALIZE_USAGE, send: SEND_USAGE }[command];
+  return { detect: DETECT_USAGE, normalize: NORMALIZE_USAGE, send: SEND_USAGE, smoke: SMOKE_USAGE }[command];
 }
 
 /** The package version, from package.json (two levels up from lib/cli, three from dist/lib/cli). */

@@ -9,6 +9,9 @@ import type { OptionSpec } from './args.js';
 const BOTH = ['detect', 'normalize'];
 const DETECT = ['detect'];
 const SEND = ['send'];
+const SMOKE = ['smoke'];
+/** The detection options `smoke` takes: what decides its scan, its bin and when the bin closes. */
+const SMOKE_KNOBS = ['--smoke-source', '--threshold', '--bin-minutes', '--lateness-minutes', '--rule'];
 
 /** The detection options: flag, app setting, what it accepts (short). */
 export const KNOB_USAGE: readonly (readonly [flag: string, setting: string, accepts: string])[] = [
@@ -59,29 +62,37 @@ const KNOB_VALUE: Readonly<Record<string, string>> = {
 
 /** Every option of every command. */
 export const OPTION_SPECS: readonly OptionSpec[] = [
-  { name: 'help', short: 'h', commands: [...BOTH, ...SEND] },
-  { name: 'quiet', short: 'q', commands: [...BOTH, ...SEND] },
+  { name: 'help', short: 'h', commands: [...BOTH, ...SEND, ...SMOKE] },
+  { name: 'quiet', short: 'q', commands: [...BOTH, ...SEND, ...SMOKE] },
   { name: 'format', value: 'auto or a source name', commands: BOTH },
   { name: 'output', value: 'jsonl, table or csv', commands: BOTH },
   { name: 'summary-json', value: 'a file to write the summary to', commands: BOTH },
   { name: 'threads', value: 'an integer from 1 to 32', commands: DETECT },
   { name: 'state', value: 'memory or table', commands: DETECT },
   { name: 'table-connection', value: 'a Table Storage connection string', commands: DETECT },
-  { name: 'table-prefix', value: 'letters and digits', commands: DETECT },
+  { name: 'table-prefix', value: 'letters and digits', commands: [...DETECT, ...SMOKE] },
   { name: 'teams', value: 'a Teams Workflows webhook URL', repeatable: true, commands: DETECT },
   { name: 'slack', value: 'a Slack incoming webhook URL', repeatable: true, commands: DETECT },
   { name: 'webhook', value: 'a webhook URL', repeatable: true, commands: DETECT },
   { name: 'webhook-secret', value: 'whsec_<base64>', repeatable: true, commands: DETECT },
-  { name: 'namespace', value: 'an Event Hubs namespace', commands: SEND },
-  { name: 'hub', value: 'an event hub name', commands: SEND },
+  { name: 'namespace', value: 'an Event Hubs namespace', commands: [...SEND, ...SMOKE] },
+  { name: 'hub', value: 'an event hub name', commands: [...SEND, ...SMOKE] },
   { name: 'max-message-bytes', value: 'an integer from 1024', commands: SEND },
   { name: 'follow', commands: SEND },
   { name: 'flush-interval', value: 'seconds', commands: SEND },
+  { name: 'storage-account', value: 'a storage account name', commands: SMOKE },
+  { name: 'table-endpoint', value: 'a Table Storage endpoint URL', commands: SMOKE },
+  { name: 'queue-endpoint', value: 'a Queue Storage endpoint URL', commands: SMOKE },
+  { name: 'queue', value: 'a queue name', commands: SMOKE },
+  { name: 'wait-alert', commands: SMOKE },
+  { name: 'ingest-timeout', value: 'seconds', commands: SMOKE },
+  { name: 'alert-timeout', value: 'minutes', commands: SMOKE },
+  { name: 'no-keep-alive', commands: SMOKE },
   ...KNOB_USAGE.map(([flag]) => ({
     name: flag.slice(2),
     value: 'a value',
     repeatable: flag === '--exclude',
-    commands: DETECT,
+    commands: SMOKE_KNOBS.includes(flag) ? [...DETECT, ...SMOKE] : DETECT,
   })),
 ];
 
@@ -105,6 +116,8 @@ export const MAIN_USAGE = `Usage:
   portscan normalize [options] INPUT...   print the NetworkSession rows the inputs decode to
   portscan send --hub HUB [options] INPUT...
                                           send the inputs to an Event Hub, framed as exporters do
+  portscan smoke --hub HUB --storage-account NAME [--wait-alert]
+                                          test a deployment end to end with a synthetic scan
   portscan COMMAND --help                 the options of a command
   portscan --version
 
@@ -126,7 +139,7 @@ Output:
 ${COMMON}
 
 Detection (each also read from the app setting in brackets; a flag wins):
-${KNOB_USAGE.map(([flag, setting, accepts]) => `  ${`${flag} ${KNOB_VALUE[flag] ?? 'N'}`.padEnd(23)}  ${accepts} [${setting}]`).join('\n')}
+${KNOB_USAGE.map(knobLine).join('\n')}
 
 Alerts to webhooks (also from the PORTSCAN_SINK_<NAME>_KIND|URL|SECRET settings, which keep
 URLs and secrets out of the shell history):
@@ -188,4 +201,60 @@ Options:
 Exit status: 0 when every input was read and sent (records that cannot be sent are counted);
 1 when an input could not be read (the others are sent) or Event Hubs refused (missing hub,
 no access, throttled beyond the retries); 2 for bad usage.
+`;
+
+/** The help line of a detection option. */
+function knobLine([flag, setting, accepts]: (typeof KNOB_USAGE)[number]): string {
+  return `  ${`${flag} ${KNOB_VALUE[flag] ?? 'N'}`.padEnd(23)}  ${accepts} [${setting}]`;
+}
+
+export const SMOKE_USAGE = `Usage: portscan smoke --namespace NS --hub HUB --storage-account NAME [--wait-alert] [options]
+
+Tests a deployed system end to end with a synthetic scan: one port more than the threshold from
+the smoke-test source (192.0.2.250 unless PORTSCAN_SMOKE_SOURCE says otherwise), every record
+stamped with the current time, sent to the Event Hub as send sends records. It waits until the
+window state in Table Storage holds the scan (ingest works) and, with --wait-alert, until the
+closing timer has closed the bin and the alert is in the alert queue (closing and delivery
+work), printing each stage's latency. The alert says IsTest, and its Teams and Slack cards say
+Test. Nothing is written but the smoke source's events (their rows go with the retention), and
+the queue is only peeked at: its consumers get the alert as any other.
+
+A bin closes at the closing timer's first run after the event-time watermark passes the bin's
+end plus the allowed lateness: with the defaults (hourly at minute 5, 10 minutes) --wait-alert
+waits up to about 75 minutes. On a hub without other traffic nothing moves the watermark, so
+once that time has come one event of the smoke source stamped with the current time is sent,
+and again every 5 minutes while no later event time is recorded.
+
+Credentials: the signed-in Azure identity (az login) with the roles "Azure Event Hubs Data
+Sender" on the hub, "Storage Table Data Reader" on the storage account and, for --wait-alert,
+"Storage Queue Data Reader"; or connection strings in the EventHubConnection and
+PortscanStorage environment variables (never flags, so that they stay out of the shell history).
+
+Deployment (the azd outputs EVENT_HUB_NAMESPACE, EVENT_HUB_NAME, STORAGE_ACCOUNT_NAME):
+  --namespace NS           Event Hubs namespace, name or host name (optional with EventHubConnection)
+  --hub HUB                the event hub [PORTSCAN_EVENTHUB_NAME]
+  --storage-account NAME   the storage account: sets both endpoints below
+  --table-endpoint URL     the Table endpoint [PortscanStorage__tableServiceUri]
+  --queue-endpoint URL     the Queue endpoint [PortscanStorage__queueServiceUri]
+  --table-prefix NAME      table name prefix (default Portscan) [PORTSCAN_TABLE_PREFIX]
+  --queue NAME             the alert queue (default portscan-alerts) [PORTSCAN_ALERT_QUEUE]
+
+Detection (give the deployment's values where it changed them; each also read from the app
+setting in brackets):
+${KNOB_USAGE.filter(([flag]) => SMOKE_KNOBS.includes(flag))
+  .map(knobLine)
+  .join('\n')}
+
+Waiting:
+  --ingest-timeout SECONDS for the scan to be stored (1 to 3600, default 300)
+  --wait-alert             then wait for the closing timer and the alert in the queue
+  --alert-timeout MINUTES  for the alert, once the scan is stored (1 to 1440, default 90)
+  --no-keep-alive          send no event to move the watermark (the bin then closes only
+                           when other traffic reaches the hub)
+  -q, --quiet              no notes on stderr while waiting (failures still)
+  -h, --help               this help
+
+Exit status: 0 when every stage passed; 1 when a stage failed or timed out (the message says what
+was seen and what to check) or Azure refused a request; 2 for bad usage or configuration; 130
+when interrupted.
 `;

@@ -495,6 +495,34 @@ export function closeScheduleOf(env: Env): string {
   return settingText(env, PORTSCAN_SETTINGS.closeSchedule.name) ?? PORTSCAN_SETTINGS.closeSchedule.fallback;
 }
 
+/** Where a tool outside the Function App reaches the deployment's tables and alert queue. */
+export interface DeploymentStorage {
+  readonly tables: ServiceConnection;
+  readonly tablePrefix: string;
+  /** The alert queue's service, when asked for. */
+  readonly queues: ServiceConnection | undefined;
+  readonly alertQueue: string;
+}
+
+/**
+ * Reads the deployment's storage settings under the names the functions read them by
+ * (`PortscanStorage__tableServiceUri` and `__queueServiceUri`, or `PortscanStorage` as a connection
+ * string; `PORTSCAN_TABLE_PREFIX`; `PORTSCAN_ALERT_QUEUE`), for a tool outside the app
+ * (`portscan smoke`, whose flags set them). The queue's endpoint is required only with `queue`.
+ * @throws {ConfigurationError} naming every missing or bad one of them
+ */
+export function loadDeploymentStorage(env: Env, options: { readonly queue: boolean }): DeploymentStorage {
+  const issues: string[] = [];
+  const tables = readConnection(env, issues, STORAGE_CONNECTION, 'tableServiceUri');
+  const queues = options.queue
+    ? readConnection(env, issues, STORAGE_CONNECTION, 'queueServiceUri')
+    : undefined;
+  const tablePrefix = readDeclared(env, PORTSCAN_SETTINGS.tablePrefix, issues);
+  const alertQueue = readDeclared(env, PORTSCAN_SETTINGS.alertQueue, issues);
+  if (issues.length > 0 || tables === undefined) throw new ConfigurationError(issues);
+  return { tables, tablePrefix, queues, alertQueue };
+}
+
 function readIngestConfig(env: Env, issues: string[]): IngestConfig | undefined {
   let detection: DetectionSettings | undefined;
   try {

@@ -2,7 +2,7 @@ import type { TableClient } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import { z } from 'zod';
 import type { StorageRetryOptions } from '../azure/clients.js';
-import { createTableClient, ensureTable, onceSucceeded } from '../azure/clients.js';
+import { createTableClient, type TableUse, tableReady } from '../azure/clients.js';
 import { asStorageFailure, classifyStorageError } from '../azure/storageErrors.js';
 import type { ServiceConnection } from '../config/appSettings.js';
 import type { Alert } from '../schema/Alert.js';
@@ -38,9 +38,9 @@ export class TableAlertOutbox implements AlertOutbox {
   readonly table: TableClient;
   readonly #ensureTable: () => Promise<void>;
 
-  constructor(table: TableClient) {
+  constructor(table: TableClient, use: TableUse = 'create') {
     this.table = table;
-    this.#ensureTable = onceSucceeded(() => ensureTable(table));
+    this.#ensureTable = tableReady(table, use);
   }
 
   static fromConnection(

@@ -1,6 +1,6 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
-import { ensureTable, onceSucceeded, TABLE_TRANSACTION_LIMIT } from '../azure/clients.js';
+import { TABLE_TRANSACTION_LIMIT, type TableUse, tableReady } from '../azure/clients.js';
 import { asStorageFailure, classifyStorageError } from '../azure/storageErrors.js';
 import { StorageConflictError } from '../errors.js';
 import { isSameCloser, mergeCloser, mergeProgress } from './forwardOnly.js';
@@ -24,9 +24,9 @@ export class TableControlRows {
   readonly table: TableClient;
   readonly ready: () => Promise<void>;
 
-  constructor(table: TableClient) {
+  constructor(table: TableClient, use: TableUse = 'create') {
     this.table = table;
-    this.ready = onceSucceeded(() => ensureTable(table));
+    this.ready = tableReady(table, use);
   }
 
   /** The closing timer's position; zeros when it never ran. */

@@ -1,6 +1,6 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
-import { ensureTable, onceSucceeded, TABLE_TRANSACTION_LIMIT } from '../azure/clients.js';
+import { TABLE_TRANSACTION_LIMIT, type TableUse, tableReady } from '../azure/clients.js';
 import { asStorageFailure, classifyStorageError } from '../azure/storageErrors.js';
 import { StorageConflictError } from '../errors.js';
 import { decodeState, encodeState } from '../window/stateCodec.js';
@@ -71,10 +71,10 @@ export class TableWindowRows {
   readonly #cache: RowCache;
   readonly ready: () => Promise<void>;
 
-  constructor(table: TableClient, rowCacheBytes: number) {
+  constructor(table: TableClient, rowCacheBytes: number, use: TableUse = 'create') {
     this.table = table;
     this.#cache = new RowCache(rowCacheBytes);
-    this.ready = onceSucceeded(() => ensureTable(table));
+    this.ready = tableReady(table, use);
   }
 
   /** The row cache's rows, estimated bytes and evictions (for the invocation summary). */

@@ -1,6 +1,7 @@
 import type { QueueClient, StoragePipelineOptions } from '@azure/storage-queue';
 import { classifyStorageError, describeStorageError, statusOf } from '../../azure/storageErrors.js';
 import type { Alert } from '../../schema/Alert.js';
+import { toCurrentAlert } from '../../schema/Alert.js';
 import type { AlertSink, DeliveryOutcome } from '../AlertSink.js';
 import { describeFetchError } from '../http/postJson.js';
 
@@ -28,6 +29,19 @@ export type QueueMessage =
 
 function encode(alert: Alert): string {
   return Buffer.from(JSON.stringify(alert), 'utf8').toString('base64');
+}
+
+/**
+ * The alert a queue message carries (the inverse of `toQueueMessage`: base64 of the UTF-8 JSON,
+ * read as the current schema version by `toCurrentAlert`); undefined for a message that holds no
+ * alert document (another writer's).
+ */
+export function fromQueueMessage(text: string): Alert | undefined {
+  try {
+    return toCurrentAlert(JSON.parse(Buffer.from(text, 'base64').toString('utf8')));
+  } catch {
+    return undefined;
+  }
 }
 
 /**

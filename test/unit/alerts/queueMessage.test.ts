@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { QUEUE_MESSAGE_MAX_CHARS, toQueueMessage } from '../../../lib/alerts/sinks/StorageQueueSink.js';
+import {
+  fromQueueMessage,
+  QUEUE_MESSAGE_MAX_CHARS,
+  toQueueMessage,
+} from '../../../lib/alerts/sinks/StorageQueueSink.js';
 import { AlertSchema } from '../../../lib/schema/Alert.js';
 import { largeAlert, sampleAlert } from '../../support/alerts.js';
 
@@ -17,6 +21,18 @@ describe('Queue message: encoding', () => {
     expect(message.text).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
     expect(decode(message.text)).toEqual(alert);
     expect(message.portsListed).toBe(63);
+  });
+});
+
+describe('Queue message: decoding', () => {
+  it('reads back the alert of a message, and nothing from a message that holds no alert', () => {
+    const alert = sampleAlert();
+    const message = toQueueMessage(alert);
+    if (message.kind !== 'message') throw new Error('expected a message');
+
+    expect(fromQueueMessage(message.text)).toEqual(alert);
+    expect(fromQueueMessage(Buffer.from('{"hello":"world"}').toString('base64'))).toBeUndefined();
+    expect(fromQueueMessage('not base64 JSON')).toBeUndefined();
   });
 });
 

@@ -93,7 +93,7 @@ describe('CLI: portscan detect', () => {
     ],
     [['detect', '--threshold', '60', '--threshold', '70', 'x'], /--threshold is given twice/],
     [['normalize', '--mode', 'default', 'x'], /--mode applies to detect, not to normalize/],
-    [['normalize', '--threshold', '60', 'x'], /--threshold applies to detect, not to normalize/],
+    [['normalize', '--threshold', '60', 'x'], /--threshold applies to detect and smoke, not to normalize/],
     [['normalize', '--exclude', '10.0.0.0/8', 'x'], /--exclude applies to detect, not to normalize/],
     [['detect', '--threads', '2', '--format', 'asim', 'x'], /--threads needs --format auto/],
     [['detect', '-', '-'], /stdin \(-\) can be read only once/],

@@ -73,10 +73,11 @@ const commands = pages.flatMap((page) =>
 );
 
 /**
- * Commands that need a storage emulator or an Event Hub: test/integration/cliTableState.test.ts
- * and send.test.ts (against the AMQP peer) run the same paths.
+ * Commands that need a storage emulator or an Event Hub: test/integration/cliTableState.test.ts,
+ * send.test.ts and smoke.test.ts (against the AMQP peer and Azurite) run the same paths.
  */
-const needsStorage = (line: string) => line.includes('--state table') || /^(npx )?portscan send /.test(line);
+const needsStorage = (line: string) =>
+  line.includes('--state table') || /^(npx )?portscan (send|smoke) /.test(line);
 
 describe('Docs: the commands run as shown', () => {
   it('finds the documented commands', () => {
