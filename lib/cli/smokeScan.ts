@@ -29,11 +29,22 @@ export interface SmokeScan {
  * when the threshold asks for all of them), every record stamped `atMs`, so that all fall in the
  * bin of `atMs`. The records are ASIM NetworkSession rows, which the ingest function decodes as
  * they are (docs/sources.md, `asim`), denied, so the alert shows no port reached.
+ *
+ * Ports in `taken` (those an earlier smoke test left in the bin's window) are left out, so that
+ * this scan changes the window's port count: the closer sends a correction for rows that change
+ * an alert's ports, not for rows that only add events.
  */
-export function smokeScan(settings: DetectionSettings, atMs: number): SmokeScan {
-  const count = Math.min(settings.threshold + 1, PORT_COUNT);
-  const first = count === PORT_COUNT ? 0 : 1;
-  const ports = Array.from({ length: count }, (_, i) => first + i);
+export function smokeScan(
+  settings: DetectionSettings,
+  atMs: number,
+  taken: { has(port: number): boolean } = { has: () => false },
+): SmokeScan {
+  const wanted = Math.min(settings.threshold + 1, PORT_COUNT);
+  const ports: number[] = [];
+  for (let port = 1; port < PORT_COUNT && ports.length < wanted; port++) {
+    if (!taken.has(port)) ports.push(port);
+  }
+  if (ports.length < wanted && !taken.has(0)) ports.unshift(0);
   const binStartMs = Math.floor(atMs / settings.binMs) * settings.binMs;
   return {
     source: settings.smokeSource,

@@ -111,9 +111,19 @@ class SmokeRun {
     const fx = this.#fx;
     // What the run reads must be readable before anything is sent.
     const startedMs = fx.now();
-    const scan = smokeScan(settings, startedMs);
-    const before = await this.#readWindow(scan);
-    const expectedEvents = eventCountOf(before) + scan.ports.length;
+    const inBin = smokeScan(settings, startedMs);
+    const before = await this.#readWindow(inBin);
+    const scan = before.ports.size === 0 ? inBin : smokeScan(settings, startedMs, before.ports);
+    if (before.ports.size > 0) {
+      fx.note(
+        `an earlier smoke test left ${plural(before.ports.size, 'port')} in the window of this bin: this run sends ${plural(scan.ports.length, 'other port')}, so that the alert it waits for counts them`,
+      );
+    }
+    /** What the window, and the alert, hold once this run's events are in. */
+    const expected = {
+      events: eventCountOf(before) + scan.ports.length,
+      ports: before.ports.size + scan.ports.length,
+    };
     if (waitAlert) await this.#preflightAlert(scan);
     fx.report(
       `portscan smoke: ${scan.ports.length} ports from ${scan.source} in the bin ${binText(scan.binStartMs)} (threshold ${settings.threshold})`,
@@ -125,7 +135,7 @@ class SmokeRun {
     this.#done('sent', `${plural(messages, 'message')} to ${this.#plan.hubName}`, sentMs - startedMs);
 
     this.#stage = 'ingest';
-    const storedMs = await this.#awaitStored(scan, expectedEvents, sentMs);
+    const storedMs = await this.#awaitStored(scan, expected.events, sentMs);
     if (storedMs === undefined) return 'interrupted';
     if (!waitAlert) {
       this.#done('end to end', '', storedMs - startedMs);
@@ -136,7 +146,7 @@ class SmokeRun {
     }
 
     this.#stage = 'close';
-    const alertMs = await this.#awaitAlert(scan, expectedEvents, storedMs);
+    const alertMs = await this.#awaitAlert(scan, expected, storedMs);
     if (alertMs === undefined) return 'interrupted';
     this.#done('end to end', '', alertMs - startedMs);
     return 'passed';
@@ -206,7 +216,16 @@ class SmokeRun {
    * recorded as delivered there), reporting when the closer evaluates the bin (when its row can
    * be read), and sending keep-alive events while nothing else moves the watermark.
    */
-  async #awaitAlert(scan: SmokeScan, expectedEvents: number, storedMs: number): Promise<number | undefined> {
+  async #awaitAlert(
+    scan: SmokeScan,
+    expected: { readonly events: number; readonly ports: number },
+    storedMs: number,
+  ): Promise<number | undefined> {
+    /** An alert of the scan's (source, bin) that counts this run's events and ports. */
+    const isThisRun = (a: Alert) =>
+      a.AlertId === scan.alertId &&
+      a.EventCount >= expected.events &&
+      a.AttemptedPortsCount >= expected.ports;
     const { settings, keepAlive } = this.#plan;
     const closesFromMs = scan.binEndMs + settings.allowedLatenessMs;
     const queueName = this.#ports.queue?.queueName ?? '';
@@ -235,7 +254,7 @@ class SmokeRun {
       first = false;
 
       const peeked = await this.#peek();
-      const queued = peeked.alerts.find((a) => a.AlertId === scan.alertId && a.EventCount >= expectedEvents);
+      const queued = peeked.alerts.find(isThisRun);
       if (queued !== undefined) {
         this.#checkTest(queued);
         this.#done(
@@ -249,7 +268,7 @@ class SmokeRun {
 
       if (this.#readsOutbox && (closed !== undefined || !this.#readsControl)) {
         const entry = await this.#read('outbox', () => this.#ports.state.readAlert(scan.alertId));
-        const recorded = entry !== undefined && entry.alert.EventCount >= expectedEvents ? entry : undefined;
+        const recorded = entry !== undefined && isThisRun(entry.alert) ? entry : undefined;
         const queueSink = recorded?.sinks.queue;
         if (recorded !== undefined && queueSink?.state === 'delivered') {
           this.#checkTest(recorded.alert);

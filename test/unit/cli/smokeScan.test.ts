@@ -51,6 +51,12 @@ describe('CLI: the smoke-test scan', () => {
     expect([ports[0], ports.at(-1)]).toEqual([0, 65_535]);
   });
 
+  it("leaves out the ports an earlier smoke test left in the bin's window", () => {
+    const settings = resolveDetectionSettings({}, { '--threshold': '3' }, FUNCTION_DEFAULTS);
+
+    expect(smokeScan(settings, AT, new Set([1, 2, 3, 4, 6])).ports).toEqual([5, 7, 8, 9]);
+  });
+
   it('sends keep-alives from the smoke source (an IPv6 one here) stamped with their time', () => {
     const settings = resolveDetectionSettings(
       { PORTSCAN_SMOKE_SOURCE: '2001:db8::77' },
