@@ -3,6 +3,7 @@ import {
   APP_SETTINGS,
   closeScheduleOf,
   loadDeliveryConfig,
+  loadDeploymentStorage,
   loadFunctionConfig,
   loadIngestConfig,
   PORTSCAN_SETTINGS,
@@ -209,5 +210,37 @@ describe('Config: each function reads only its own settings', () => {
       'PORTSCAN_TABLE_PREFIX="1bad": expected letters and digits, starting with a letter, at most 41',
       'PORTSCAN_SINK_TEAMS_URL: expected the webhook URL (http or https); the value is not shown',
     ]);
+  });
+});
+
+describe('Config: the deployment storage a tool outside the app reads', () => {
+  it("reads the functions' endpoints, prefix and queue, and the queue's endpoint only when asked", () => {
+    const env = {
+      PortscanStorage__tableServiceUri: 'https://stx.table.core.windows.net',
+      PORTSCAN_TABLE_PREFIX: 'Scan',
+    };
+
+    expect(loadDeploymentStorage(env, { queue: false })).toEqual({
+      tables: { kind: 'identity', endpoint: 'https://stx.table.core.windows.net', clientId: undefined },
+      tablePrefix: 'Scan',
+      queues: undefined,
+      alertQueue: 'portscan-alerts',
+    });
+    expect(() => loadDeploymentStorage(env, { queue: true })).toThrow(
+      /PortscanStorage__queueServiceUri: required \(or PortscanStorage as a connection string for local runs\)/,
+    );
+  });
+
+  it('names a bad table prefix and queue name with their values', () => {
+    const env = {
+      PortscanStorage: 'UseDevelopmentStorage=true',
+      PORTSCAN_TABLE_PREFIX: '9x',
+      PORTSCAN_ALERT_QUEUE: 'A_Q',
+    };
+
+    expect(() => loadDeploymentStorage(env, { queue: true })).toThrow(ConfigurationError);
+    expect(() => loadDeploymentStorage(env, { queue: true })).toThrow(
+      /PORTSCAN_TABLE_PREFIX="9x"[\s\S]*PORTSCAN_ALERT_QUEUE="A_Q"/,
+    );
   });
 });
