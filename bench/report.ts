@@ -50,6 +50,41 @@ export interface BenchResults {
     /** Requests of four hourly closing runs (bench/suites/closerOps.ts); absent in older results. */
     operations?: { runs: readonly Record<string, unknown>[] };
   };
+  /** The flow-log path's requests beside the Event Hub path's (bench/suites/flowLogOps.ts); absent in older results. */
+  readonly flowLogOperations?: FlowLogOperations;
+}
+
+/** Table and Blob requests of the flow-log path and of the Event Hub path on the same tuples. */
+export interface FlowLogOperations {
+  /** When they were counted (`BENCH_ONLY=flowLogOps` reruns them alone). */
+  readonly date: string;
+  readonly runs: readonly {
+    minutes: number;
+    interfaces: number;
+    flowsPerSecond: number;
+    tuples: number;
+    tuplesPerRecord: number;
+    flowLog: {
+      events: number;
+      tableRequestsPer1000: number;
+      tableRequestsPerEvent: number;
+      tableRequestsByMethod: Record<string, number>;
+      entityWritesPer1000: number;
+      floorWritesPer1000: number;
+      blobRequestsPer1000: number;
+      blobRequestsPerEvent: number;
+      blobRequestsByMethod: Record<string, number>;
+    };
+    eventHub: {
+      batches: number;
+      messagesPerBatch: number;
+      tableRequestsPer1000: number;
+      tableRequestsByMethod: Record<string, number>;
+      entityWritesPer1000: number;
+      floorWritesPer1000: number;
+      blobRequests: number;
+    };
+  }[];
 }
 
 const MB = 1e6;
@@ -402,6 +437,55 @@ export function renderMarkdown(r: BenchResults): string {
         )} | ${fmt(x.delivered as number)} |`,
       );
     }
+  }
+  const flow = r.flowLogOperations;
+  if (flow !== undefined) {
+    const methods = (m: Record<string, number>) =>
+      Object.entries(m)
+        .map(([k, n]) => `${k} ${fmt(n)}`)
+        .join(', ');
+    out.push(
+      '',
+      '## Flow-log path: Table and Blob requests per 1,000 flow tuples',
+      '',
+      `Counted, not timed (${flow.date.slice(0, 10)}; bench/suites/flowLogOps.ts). The compiled \`flowLogs\` handler ` +
+        'against Azurite through counting proxies, for VNet flow-log blobs grown as Network Watcher grows them: one ' +
+        '`PT1H.json` per network interface, one record block per minute, one BlobCreated event per commit. The same ' +
+        'records then go through the compiled `ingest` handler as `{"records":[…]}` messages, one batch per minute ' +
+        "holding every interface's record. Floor: the distinct public (source, bin) pairs of each invocation.",
+      '',
+      '| Network | Tuples per record | Path | Invocations | Table requests | Entity writes (floor) | Blob requests | Table by method | Blob by method |',
+      '|---|---:|---|---:|---:|---:|---:|---|---|',
+    );
+    for (const x of flow.runs) {
+      const network = `${fmt(x.flowsPerSecond)} flows/s, ${fmt(x.interfaces)} interfaces, ${fmt(x.minutes)} min`;
+      const f = x.flowLog;
+      const h = x.eventHub;
+      out.push(
+        `| ${network} | ${fmt(x.tuplesPerRecord)} | flow logs (Event Grid) | ${fmt(f.events)} | ${fmt(
+          f.tableRequestsPer1000,
+          2,
+        )} | ${fmt(f.entityWritesPer1000, 1)} (${fmt(f.floorWritesPer1000, 1)}) | ${fmt(
+          f.blobRequestsPer1000,
+          2,
+        )} | ${methods(f.tableRequestsByMethod)} | ${methods(f.blobRequestsByMethod)} |`,
+        `| ${network} | ${fmt(x.tuplesPerRecord)} | Event Hub, same tuples | ${fmt(h.batches)} | ${fmt(
+          h.tableRequestsPer1000,
+          2,
+        )} | ${fmt(h.entityWritesPer1000, 1)} (${fmt(h.floorWritesPer1000, 1)}) | ${fmt(
+          h.blobRequests,
+        )} | ${methods(h.tableRequestsByMethod)} | |`,
+      );
+    }
+    const busy = flow.runs[0];
+    if (busy !== undefined)
+      out.push(
+        '',
+        `Per event on the busiest network: ${fmt(busy.flowLog.tableRequestsPerEvent, 1)} Table and ` +
+          `${fmt(busy.flowLog.blobRequestsPerEvent, 1)} Blob requests. The Event Hub path's own figures on the ` +
+          'mixed workload are in "Ingest function against Azurite" above; its blob requests (checkpoints) are the ' +
+          "Functions host's, not the function's.",
+      );
   }
   out.push('');
   return `${out.join('\n')}\n`;

@@ -5,6 +5,8 @@
  * figures are, and non-zero only when a suite cannot run.
  *
  * BENCH_QUICK=1 runs a smaller workload (minutes → seconds) to check the harness itself.
+ * BENCH_ONLY=<suite> reruns one counting suite of ALONE (its figures do not depend on the machine's
+ * load) and merges them into the last results, leaving the other figures as they were measured.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +14,12 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './dist.js';
 import { generateFile } from './generate.js';
-import { renderMarkdown, type StateSizeResults } from './report.js';
+import {
+  type BenchResults,
+  type FlowLogOperations,
+  renderMarkdown,
+  type StateSizeResults,
+} from './report.js';
 import { medianAndSpread } from './stats.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -58,6 +65,35 @@ const tsx = (script: string, ...args: string[]) => [
 // 1. Build: the benchmark measures the compiled JavaScript users run.
 log('building dist/');
 execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+
+/** Flow-log path against the Event Hub path on the same tuples: a busy and a quiet network (bench/suites/flowLogOps.ts). */
+function flowLogOperations(): FlowLogOperations {
+  const minutes = QUICK ? '3' : '15';
+  return {
+    date: new Date().toISOString(),
+    runs: ['200', '20'].map((flowsPerSecond) =>
+      runJson<FlowLogOperations['runs'][number]>(tsx('suites/flowLogOps.ts', minutes, '4', flowsPerSecond)),
+    ),
+  };
+}
+
+/** Counting suites BENCH_ONLY can rerun alone, each merging its figures into the last results. */
+const ALONE: Record<string, (last: BenchResults) => BenchResults> = {
+  flowLogOps: (last) => ({ ...last, flowLogOperations: flowLogOperations() }),
+};
+const only = process.env.BENCH_ONLY;
+if (only !== undefined) {
+  const rerun = ALONE[only];
+  if (rerun === undefined)
+    throw new Error(`BENCH_ONLY=${only}: expected one of ${Object.keys(ALONE).join(', ')}`);
+  const jsonPath = join(RESULTS, QUICK ? 'quick.json' : 'latest.json');
+  log(`${only} alone, into ${jsonPath}`);
+  const merged = rerun(JSON.parse(readFileSync(jsonPath, 'utf8')) as BenchResults);
+  writeFileSync(jsonPath, `${JSON.stringify(merged, null, 2)}\n`);
+  writeFileSync(jsonPath.replace(/\.json$/, '.md'), renderMarkdown(merged));
+  log(`done: ${jsonPath} and its .md`);
+  process.exit(0);
+}
 
 // 2. Workload.
 const scale = QUICK ? 0.05 : 1;
@@ -235,6 +271,10 @@ const closerMemory = [10_000, 100_000, 1_000_000].map(n).map((states) => ({
 // What a closing run asks of Event Hubs and Table Storage, counted.
 const closerOperations = runJson<{ runs: Record<string, unknown>[] }>(tsx('suites/closerOps.ts'));
 
+// 8. What the flow-log path asks of Table and Blob Storage, counted, beside the Event Hub path.
+log('flow-log path operations');
+const flowLogs = flowLogOperations();
+
 const results = {
   date: new Date().toISOString(),
   quick: QUICK,
@@ -254,6 +294,7 @@ const results = {
   ingest,
   ingestSmallBatches,
   closer: { table: closerTable, memory: closerMemory, operations: closerOperations },
+  flowLogOperations: flowLogs,
 };
 const jsonPath = join(RESULTS, QUICK ? 'quick.json' : 'latest.json');
 writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
