@@ -21,6 +21,8 @@ const VERDICTS: ReadonlyMap<string, { action: DvcAction; result: EventResult }> 
   ['D', { action: 'Deny', result: 'Failure' }],
 ]);
 const FLOW_STATES = new Set(['B', 'C', 'E']);
+/** Fields of a version 1 and a version 2 tuple. */
+const TUPLE_FIELD_COUNTS = [8, 13];
 
 /**
  * Network security group flow logs, versions 1 and 2 (Network Watcher,
@@ -94,7 +96,7 @@ export const azureNsgFlow: SourceDecoder = {
         }
         outcomes += tuples.length;
         for (let k = 0; k < tuples.length; k++) {
-          decodeTuple(tuples[k], `properties.flows[${i}].flows[${j}].flowTuples[${k}]`, rule, nsg, out);
+          decodeTuple(tuples[k], [i, j, k], rule, nsg, out);
         }
       }
     }
@@ -102,17 +104,25 @@ export const azureNsgFlow: SourceDecoder = {
   },
 };
 
+/** Where a tuple is: its rule flow, MAC flow and tuple index. */
+type TupleAt = readonly [number, number, number];
+
 function decodeTuple(
   tuple: unknown,
-  path: string,
+  at: TupleAt,
   rule: string | undefined,
   nsg: string | undefined,
   out: DecodeSink,
 ): void {
-  const fields = splitFlowTuple(tuple, [8, 13]);
+  const fields = splitFlowTuple(tuple, TUPLE_FIELD_COUNTS);
   const parsed = fields === undefined ? 'not 8 or 13 comma-separated fields' : parseTuple(fields);
   if (typeof parsed === 'string') {
-    out.invalid('malformed flow tuple', tupleDetail(path, parsed, tuple));
+    // The path is written only for a bad tuple: most tuples are good.
+    const [i, j, k] = at;
+    out.invalid(
+      'malformed flow tuple',
+      tupleDetail(`properties.flows[${i}].flows[${j}].flowTuples[${k}]`, parsed, tuple),
+    );
     return;
   }
   out.record(

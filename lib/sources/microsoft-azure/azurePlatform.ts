@@ -1,5 +1,5 @@
 import { FieldProblem, FieldReader, type FieldReaderPolicy, isAddressText } from '../pipeline/FieldReader.js';
-import { excerpt, toPort } from '../pipeline/fields.js';
+import { excerpt } from '../pipeline/fields.js';
 import type { JsonObject } from '../pipeline/types.js';
 
 /**
@@ -85,14 +85,26 @@ export function splitFlowTuple(tuple: unknown, fieldCounts: readonly number[]): 
   return tuple.split(',');
 }
 
-/** A flow-tuple port: 1 to 5 digits, at most 65535. */
+/** A flow-tuple port: 1 to 5 digits, at most 65535 (read in place: one per tuple side). */
 export function tuplePort(value: string): number | undefined {
-  return /^\d{1,5}$/.test(value) ? toPort(value) : undefined;
+  if (value.length < 1 || value.length > 5) return undefined;
+  let n = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+    n = n * 10 + (c - 48);
+  }
+  return n <= 65535 ? n : undefined;
 }
 
-/** A flow-tuple counter (packets, bytes): digits, or empty for tuples that carry none (state B). */
+/** A flow-tuple counter (packets, bytes): up to 20 digits, or empty for tuples that carry none (state B). */
 export function isFlowCounter(value: string): boolean {
-  return /^\d{0,20}$/.test(value);
+  if (value.length > 20) return false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /** The detail of a bad tuple: where it is and a bounded excerpt of it. */

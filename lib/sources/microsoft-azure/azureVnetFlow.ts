@@ -5,6 +5,8 @@ import { excerpt, isoFromEpochMillis, makeSession } from '../pipeline/fields.js'
 import type { DecodeSink, JsonObject, SourceDecoder } from '../pipeline/types.js';
 import { azureFields, isFlowCounter, splitFlowTuple, tupleDetail, tuplePort } from './azurePlatform.js';
 
+/** Fields of a version 2 tuple. */
+const TUPLE_FIELD_COUNTS = [13];
 const FLOW_CATEGORY = 'FlowLogFlowEvent';
 
 const DIRECTIONS: ReadonlyMap<string, NetworkDirection> = new Map([
@@ -102,8 +104,7 @@ export const azureVnetFlow: SourceDecoder = {
         }
         const path = `flowRecords.flows[${i}].flowGroups[${j}].flowTuples`;
         outcomes += tuples.length;
-        for (let k = 0; k < tuples.length; k++)
-          decodeTuple(tuples[k], `${path}[${k}]`, rule, acl ?? flowLog, out);
+        for (let k = 0; k < tuples.length; k++) decodeTuple(tuples[k], path, k, rule, acl ?? flowLog, out);
       }
     }
     if (outcomes === 0) out.skip('no flow tuples');
@@ -113,14 +114,16 @@ export const azureVnetFlow: SourceDecoder = {
 function decodeTuple(
   tuple: unknown,
   path: string,
+  index: number,
   rule: string | undefined,
   dvc: string | undefined,
   out: DecodeSink,
 ): void {
-  const fields = splitFlowTuple(tuple, [13]);
+  const fields = splitFlowTuple(tuple, TUPLE_FIELD_COUNTS);
   const parsed = fields === undefined ? 'not 13 comma-separated fields' : parseTuple(fields);
   if (typeof parsed === 'string') {
-    out.invalid('malformed flow tuple', tupleDetail(path, parsed, tuple));
+    // The tuple's path is written only for a bad tuple: most tuples are good.
+    out.invalid('malformed flow tuple', tupleDetail(`${path}[${index}]`, parsed, tuple));
     return;
   }
   out.record(

@@ -26,18 +26,26 @@ export function isAbsent(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 }
 
-const ADDRESS = /^[0-9A-Fa-f.:]{2,45}$/;
 const ZONE = /^[A-Za-z0-9_.-]{1,32}$/;
 
 /**
  * Whether `text` has the shape of an IPv4 or IPv6 address literal (hex digits, dots and colons, at
- * least one dot or colon, an optional `%zone`). Only the alphabet and length are checked, so that the
- * detection filter sees every spelling (decision D1) but never a hostile string.
+ * least one dot or colon, an optional `%zone`): the address part matches `^[0-9A-Fa-f.:]{2,45}$`
+ * with a `.` or `:` in it, read in place since every row's addresses pass here. Only the alphabet
+ * and length are checked, so that the detection filter sees every spelling (decision D1) but never
+ * a hostile string.
  */
 export function isAddressText(text: string): boolean {
   const percent = text.indexOf('%');
-  const address = percent < 0 ? text : text.slice(0, percent);
-  if (!ADDRESS.test(address) || (address.indexOf('.') < 0 && address.indexOf(':') < 0)) return false;
+  const end = percent < 0 ? text.length : percent;
+  if (end < 2 || end > 45) return false;
+  let separators = 0;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46 || c === 58) separators++;
+    else if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102))) return false;
+  }
+  if (separators === 0) return false;
   return percent < 0 || ZONE.test(text.slice(percent + 1));
 }
 

@@ -142,10 +142,20 @@ export function isoFromEpochSeconds(value: unknown): string | undefined {
   if (typeof value === 'number') text = String(value);
   else if (typeof value === 'string') text = value.trim();
   else return undefined;
+  // Whole seconds, as flow logs write them: the reading below, without the pattern.
+  if (text.length >= 1 && text.length <= 12 && isAsciiDigits(text)) return isoFromMillis(Number(text) * 1000);
   const m = EPOCH_SECONDS.exec(text);
   if (m === null) return undefined;
   const fraction = (m[2] ?? '').slice(0, 3).padEnd(3, '0');
   return isoFromMillis(Number(m[1]) * 1000 + Number(fraction));
+}
+
+function isAsciiDigits(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /**
@@ -203,6 +213,25 @@ export type SessionFields = { [K in keyof NetworkSession]?: NetworkSession[K] | 
  * EventSchemaVersion); empty strings are dropped like `undefined`.
  */
 export function makeSession(fields: SessionFields & Pick<NetworkSession, 'TimeGenerated'>): NetworkSession {
+  // A decoder writes its fields in one order at one call site, almost always the schema's: then
+  // its own keys, walked once, are the row (no lookup of the schema's other fields).
+  const out: Record<string, unknown> = {};
+  let rank = -1;
+  for (const key in fields) {
+    const next = FIELD_RANK.get(key);
+    if (next === undefined || next < rank) return makeSessionInSchemaOrder(fields);
+    rank = next;
+    const value = fields[key as keyof NetworkSession];
+    if (value === undefined || value === '') continue;
+    out[key] = value;
+  }
+  return out as NetworkSession;
+}
+
+/** `makeSession` for fields given in any order: each field of the schema, in its order, looked up. */
+export function makeSessionInSchemaOrder(
+  fields: SessionFields & Pick<NetworkSession, 'TimeGenerated'>,
+): NetworkSession {
   const out: Record<string, unknown> = {};
   for (const key of NETWORK_SESSION_FIELD_ORDER) {
     const value = fields[key];
@@ -211,6 +240,11 @@ export function makeSession(fields: SessionFields & Pick<NetworkSession, 'TimeGe
   }
   return out as NetworkSession;
 }
+
+/** Each NetworkSession field's place in the schema's order. */
+const FIELD_RANK: ReadonlyMap<string, number> = new Map(
+  NETWORK_SESSION_FIELD_ORDER.map((key, i) => [key, i]),
+);
 
 /** Cuts a value for a dead-letter detail: at most `max` characters, control characters shown as `\xNN`. */
 export function excerpt(value: unknown, max = 80): string {

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { NETWORK_SESSION_FIELD_ORDER } from '../../../../lib/schema/NetworkSession.js';
 import { isoFromDeviceTime } from '../../../../lib/sources/firewalls/commonSecurityLog.js';
 import {
   excerpt,
@@ -6,6 +8,9 @@ import {
   isoFromEpochMillis,
   isoFromEpochSeconds,
   isoFromMillis,
+  makeSession,
+  makeSessionInSchemaOrder,
+  type SessionFields,
 } from '../../../../lib/sources/pipeline/fields.js';
 import { nestedArray, nestedObject } from '../../../support/fuzzInputs.js';
 
@@ -83,6 +88,46 @@ describe('Conversions: fields', () => {
       ['a CEF date with an offset past 9999', () => isoFromDeviceTime('Dec 31 9999 23:59:59 -23:59')],
     ])('gives no time for %s, which would not be a NetworkSession time', (_label, read) => {
       expect(read()).toBeUndefined();
+    });
+  });
+
+  describe('makeSession', () => {
+    it('writes the fields a decoder gives, in any order, as the schema orders them', () => {
+      const value = fc.oneof(fc.constant(undefined), fc.constant(''), fc.string(), fc.integer());
+      const fields = fc
+        .tuple(
+          fc.shuffledSubarray([...NETWORK_SESSION_FIELD_ORDER, 'NotAField', 'Another']),
+          fc.array(value, { minLength: 80, maxLength: 80 }),
+          fc.boolean(),
+        )
+        .map(([keys, values, sorted]) => {
+          const order = sorted
+            ? [...keys].sort(
+                (a, b) =>
+                  NETWORK_SESSION_FIELD_ORDER.indexOf(a as never) -
+                  NETWORK_SESSION_FIELD_ORDER.indexOf(b as never),
+              )
+            : keys;
+          const out: Record<string, unknown> = { TimeGenerated: '2026-11-02T08:00:00.000Z' };
+          if (sorted) delete out.TimeGenerated;
+          order.forEach((key, i) => {
+            out[key] = values[i % values.length];
+          });
+          return out as SessionFields & { TimeGenerated: string };
+        });
+      fc.assert(
+        fc.property(fields, (f) => {
+          const row = makeSession(f);
+          const expected = makeSessionInSchemaOrder(f);
+          expect(row).toEqual(expected);
+          expect(Object.keys(row)).toEqual(Object.keys(expected));
+        }),
+        { seed: 20261129, numRuns: 2000 },
+      );
+      // The schema's own order: the first key is never looked up elsewhere.
+      expect(Object.keys(makeSession({ TimeGenerated: 't', EventCount: 1, DstPortNumber: 22 }))).toEqual(
+        Object.keys(makeSessionInSchemaOrder({ DstPortNumber: 22, EventCount: 1, TimeGenerated: 't' })),
+      );
     });
   });
 });

@@ -1,0 +1,85 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isFlowCounter, tuplePort } from '../../../../lib/sources/microsoft-azure/azurePlatform.js';
+import { isAddressText } from '../../../../lib/sources/pipeline/FieldReader.js';
+import { isoFromEpochSeconds, isoFromMillis, toPort } from '../../../../lib/sources/pipeline/fields.js';
+
+/**
+ * Readers that every row passes through are written as loops over character codes instead of
+ * regular expressions. Each is held here to the pattern it replaced, which stays its definition.
+ */
+
+const SEED = 20261129;
+const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
+
+/** Strings over an alphabet that sits on the patterns' edges, of lengths around their bounds. */
+const textOver = (alphabet: string, maxLength: number) =>
+  fc.array(fc.constantFrom(...alphabet.split('')), { maxLength }).map((chars) => chars.join(''));
+const edgy = (alphabet: string, maxLength: number) =>
+  fc.oneof(textOver(alphabet, maxLength), fc.string({ maxLength }), fc.ipV4(), fc.ipV6());
+
+const definitions = {
+  isAddressText: (text: string): boolean => {
+    const percent = text.indexOf('%');
+    const address = percent < 0 ? text : text.slice(0, percent);
+    if (!/^[0-9A-Fa-f.:]{2,45}$/.test(address) || (address.indexOf('.') < 0 && address.indexOf(':') < 0))
+      return false;
+    return percent < 0 || /^[A-Za-z0-9_.-]{1,32}$/.test(text.slice(percent + 1));
+  },
+  tuplePort: (value: string): number | undefined => (/^\d{1,5}$/.test(value) ? toPort(value) : undefined),
+  isFlowCounter: (value: string): boolean => /^\d{0,20}$/.test(value),
+  isoFromEpochSeconds: (text: string): string | undefined => {
+    const m = /^(\d{1,12})(?:\.(\d+))?$/.exec(text.trim());
+    if (m === null) return undefined;
+    return isoFromMillis(Number(m[1]) * 1000 + Number((m[2] ?? '').slice(0, 3).padEnd(3, '0')));
+  },
+};
+
+describe('Readers in place: equal to the patterns they replace', () => {
+  it('isAddressText', () => {
+    fc.assert(
+      fc.property(edgy('0123456789abcdefABCDEFgG.:%_- ', 50), (text) => {
+        expect(isAddressText(text)).toBe(definitions.isAddressText(text));
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+    expect([
+      isAddressText('::'),
+      isAddressText('1.'),
+      isAddressText('fe80::1%eth0'),
+      isAddressText('ab'),
+    ]).toEqual([true, true, true, false]);
+  });
+
+  it('tuplePort and isFlowCounter', () => {
+    fc.assert(
+      fc.property(edgy('0123456789+-. x', 22), (text) => {
+        expect(tuplePort(text)).toBe(definitions.tuplePort(text));
+        expect(isFlowCounter(text)).toBe(definitions.isFlowCounter(text));
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+    expect([tuplePort('65535'), tuplePort('65536'), tuplePort('007'), tuplePort('')]).toEqual([
+      65535,
+      undefined,
+      7,
+      undefined,
+    ]);
+  });
+
+  it('isoFromEpochSeconds', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          edgy('0123456789. \t', 16),
+          fc.integer({ min: 0, max: 999_999_999_999 }).map(String),
+          fc.integer({ min: 1_500_000_000, max: 2_000_000_000 }).map(String),
+        ),
+        (text) => {
+          expect(isoFromEpochSeconds(text)).toBe(definitions.isoFromEpochSeconds(text));
+        },
+      ),
+      { seed: SEED, numRuns: RUNS },
+    );
+  });
+});
