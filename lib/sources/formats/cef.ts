@@ -133,13 +133,24 @@ function readHeaderFields(
  * The vendor and product of a CEF line, read from the header only: the cheap check automatic
  * recognition uses. `undefined` when the line has no CEF marker or its header is cut short.
  */
-export function peekCefVendorProduct(line: string): { vendor: string; product: string } | undefined {
+export function peekCefVendorProduct(
+  line: string,
+): { readonly vendor: string; readonly product: string } | undefined {
+  // Every CEF vendor's decoder asks about the same line in turn: the last answer is kept.
+  if (line === peeked.line) return peeked.header;
   const marker = findCefMarker(line);
-  if (marker < 0) return undefined;
-  const read = readHeaderFields(line, marker + 4, 3);
-  if (read === undefined) return undefined;
-  return { vendor: read.fields[1] ?? '', product: read.fields[2] ?? '' };
+  const read = marker < 0 ? undefined : readHeaderFields(line, marker + 4, 3);
+  const header =
+    read === undefined ? undefined : { vendor: read.fields[1] ?? '', product: read.fields[2] ?? '' };
+  peeked = { line, header };
+  return header;
 }
+
+/** The line `peekCefVendorProduct` read last, and what it read (callers only read the result). */
+let peeked: {
+  readonly line: string | undefined;
+  readonly header: { readonly vendor: string; readonly product: string } | undefined;
+} = { line: undefined, header: undefined };
 
 /** Unescapes a CEF extension value: `\=`, `\\`, `\n`, `\r`; any other backslash is kept as written. */
 export function unescapeCefValue(raw: string): string {
@@ -413,6 +424,20 @@ const CEF_DATE =
  * guess never moves an event into another bin; so are dates that do not exist (`Feb 30 2025`).
  */
 export function isoFromCefDate(value: string): string | undefined {
+  // A device writes one such time for every event of a second: the readings are remembered.
+  const known = cefDates.get(value);
+  if (known !== undefined || cefDates.has(value)) return known;
+  const iso = readCefDate(value);
+  if (cefDates.size >= CEF_DATES_KEPT) cefDates.clear();
+  cefDates.set(value, iso);
+  return iso;
+}
+
+/** How many distinct CEF dates `isoFromCefDate` remembers before it starts over. */
+const CEF_DATES_KEPT = 4096;
+const cefDates = new Map<string, string | undefined>();
+
+function readCefDate(value: string): string | undefined {
   const text = value.trim();
   const m = CEF_DATE.exec(text);
   if (m === null) return undefined;
