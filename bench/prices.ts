@@ -16,7 +16,8 @@ export const PRICES = {
   flexGbSecond: {
     usd: 0.000026,
     unit: 'GB-s of on-demand execution (instance memory × execution time)',
-    source: 'Azure Functions pricing page, as quoted by modal.com "Azure Functions pricing" (2025-05-22)',
+    source:
+      'Azure Functions pricing page, as quoted by modal.com "Azure Functions pricing" (2025-05-22); billed per instance active period, at least 1,000 ms, then in 100 ms steps (learn.microsoft.com, "Flex Consumption plan hosting", Billing; read 2026-12-05)',
     asOf: '2025-05-22',
     unverified: false,
   },
@@ -44,15 +45,17 @@ export const PRICES = {
   eventHubsTuHour: {
     usd: 0.03,
     unit: 'throughput unit-hour, Event Hubs Standard (1 MB/s or 1,000 events/s in)',
-    source: 'Azure Event Hubs pricing page (USD), from memory; azure.cn lists ¥0.19 per TU-hour (2026)',
-    asOf: '2026-11-29',
+    source:
+      'Azure Retail Prices as Infracost prints them (github.com/infracost/infracost issue 1354: Standard throughput $21.90 a month for 1 TU, 730 h); azure.cn lists ¥0.19 per TU-hour (read 2026-12-05)',
+    asOf: '2026-12-05',
     unverified: true,
   },
   eventHubsMillionEvents: {
     usd: 0.028,
     unit: 'million ingress events (64 KB units), Event Hubs Standard',
-    source: 'Azure Event Hubs pricing page (USD), from memory; azure.cn lists ¥0.18 per million (2026)',
-    asOf: '2026-11-29',
+    source:
+      'Azure Retail Prices as Infracost prints them (github.com/infracost/infracost issue 1354: "Ingress event (Standard) $0.028 per 1M events"); azure.cn lists ¥0.18 per million (read 2026-12-05)',
+    asOf: '2026-12-05',
     unverified: true,
   },
   sentinelAnalyticsGb: {
