@@ -213,7 +213,7 @@ param alertOnCloseBinsSilence bool = true
 // ---------------------------------------------------------------------------------------------
 // Smoke test (`portscan smoke`, docs/deployment.md#smoke-test-roles)
 
-@description('Object id of the user, group or service principal that runs `portscan smoke`; empty: none. It gets Azure Event Hubs Data Sender on the hub, Storage Table Data Reader on the window-state table and Storage Queue Data Reader on the alert queue, nothing else.')
+@description('Object id of the user, group or service principal that runs `portscan smoke`; empty: none. It gets Azure Event Hubs Data Sender on the hub, Storage Table Data Reader on the window-state, control and outbox tables (not the dead letters) and Storage Queue Data Reader on the alert queue, nothing else.')
 param smokeTestPrincipalId string = ''
 
 @description('Kind of the smokeTestPrincipalId principal.')

@@ -16,7 +16,7 @@ param storageAccountName string
 @description('Name of the alert queue (it must exist: storage.bicep creates it).')
 param alertQueueName string
 
-@description('Table name prefix; the smoke-test principal reads <prefix>Windows.')
+@description('Table name prefix; the smoke-test principal reads <prefix>Windows, <prefix>Control and <prefix>Outbox.')
 param tablePrefix string
 
 @description('Object id of the principal that runs `portscan smoke` (a user, group or service principal); empty: none.')
@@ -48,9 +48,18 @@ resource alertQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2026
   name: '${storageAccountName}/default/${alertQueueName}'
 }
 
-resource windowsTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2026-06-01' existing = {
-  name: '${storageAccountName}/default/${tablePrefix}Windows'
-}
+@description('Tables `portscan smoke` reads: the window state (ingest works), the closer\'s position and progress, and the outbox (closing works, and why not). Not the dead letters: they hold fragments of log lines.')
+var smokeTableSuffixes = [
+  'Windows'
+  'Control'
+  'Outbox'
+]
+
+resource smokeTables 'Microsoft.Storage/storageAccounts/tableServices/tables@2026-06-01' existing = [
+  for suffix in smokeTableSuffixes: {
+    name: '${storageAccountName}/default/${tablePrefix}${suffix}'
+  }
+]
 
 resource vault 'Microsoft.KeyVault/vaults@2026-05-15' existing = {
   name: keyVaultName
@@ -131,17 +140,20 @@ resource metricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   }
 }
 
-// `portscan smoke` reads the window rows of its test source (ingest works) ...
-resource smokeTableReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(smokeTestPrincipalId)) {
-  name: guid(windowsTable.id, smokeTestPrincipalId, roleIds.storageTableDataReader)
-  scope: windowsTable
-  properties: {
-    // Storage Table Data Reader
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageTableDataReader)
-    principalId: smokeTestPrincipalId
-    principalType: smokeTestPrincipalType
+// `portscan smoke` reads the window rows of its test source (ingest works), the closer's position
+// and its alert's outbox record ...
+resource smokeTableReaders 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (suffix, i) in smokeTableSuffixes: if (!empty(smokeTestPrincipalId)) {
+    name: guid(smokeTables[i].id, smokeTestPrincipalId, roleIds.storageTableDataReader)
+    scope: smokeTables[i]
+    properties: {
+      // Storage Table Data Reader
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageTableDataReader)
+      principalId: smokeTestPrincipalId
+      principalType: smokeTestPrincipalType
+    }
   }
-}
+]
 
 // ... and peeks at the alert queue for its alert (closing works).
 resource smokeQueueReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(smokeTestPrincipalId)) {
