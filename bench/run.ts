@@ -20,6 +20,7 @@ import {
   renderMarkdown,
   type StateSizeResults,
 } from './report.js';
+import { NOISE_MIX } from './workload.js';
 import { medianAndSpread } from './stats.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -108,6 +109,13 @@ const vpcMillion = generateFile({
   format: 'aws-vpc',
   flows: n(1_000_000),
 });
+// Internet background noise: most flows from sources seen once (bench/README.md).
+const noiseMillion = generateFile({
+  path: join(WORK, 'noise-asim-1m.jsonl'),
+  format: 'asim',
+  flows: n(1_000_000),
+  mix: NOISE_MIX,
+});
 const mixedQuarter = generateFile({ path: join(WORK, 'mixed-250mb.log'), format: 'mixed', bytes: n(250e6) });
 const mixedGb = generateFile({ path: join(WORK, 'mixed-1gb.log'), format: 'mixed', bytes: n(1e9) });
 
@@ -156,14 +164,15 @@ function detect(files: string[], extra: string[] = [], pin = true): { probe: Pro
 }
 const key = (src: string, bin: string, ports: number) => `${bin}|${src}|${ports}`;
 const duck = (format: string, path: string, threads: number) =>
-  runJson<{ ms: ReturnType<typeof medianAndSpread>; alerts: [string, string, number][] }>(
+  runJson<{ ms: ReturnType<typeof medianAndSpread>; maxRssBytes: number; alerts: [string, string, number][] }>(
     tsx('suites/duckdb.ts', format, path, String(threads), '2'),
   );
 const versus = [
-  { format: 'asim', file: asimMillion },
-  { format: 'aws-vpc', file: vpcMillion },
-].map(({ format, file }) => {
-  log(`detect vs DuckDB: ${format}`);
+  { format: 'asim', file: asimMillion, mix: 'bench' as const },
+  { format: 'aws-vpc', file: vpcMillion, mix: 'bench' as const },
+  { format: 'asim', file: noiseMillion, mix: 'noise' as const },
+].map(({ format, file, mix }) => {
+  log(`detect vs DuckDB: ${format} (${mix} mix)`);
   // Interleaved, so that other load on the machine falls on both sides alike.
   const runs: ReturnType<typeof detect>[] = [];
   const threaded: ReturnType<typeof detect>[] = [];
@@ -193,6 +202,7 @@ const versus = [
     [...ours].every((k) => ours2.has(k));
   return {
     format,
+    mix,
     bytes: file.bytes,
     flows: file.flows,
     detectMs: medianAndSpread(runs.map((r) => r.probe.wallMs)),
@@ -201,6 +211,7 @@ const versus = [
     detect2Ms: medianAndSpread(threaded.map((r) => r.probe.wallMs)),
     duckdb2Ms: medianAndSpread(duck2Ms),
     duckdb1Ms: medianAndSpread(duck1Ms),
+    duckdb2MaxRssBytes: duck2.maxRssBytes,
     alerts: ours.size,
     duckdbAlerts: theirs.size,
     sameAlerts,

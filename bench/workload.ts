@@ -48,7 +48,8 @@ export class Random {
   }
 }
 
-export type FlowKind = 'benign' | 'private' | 'scanner';
+/** `noise`: a flow of internet background noise, mostly from a source that sends nothing else. */
+export type FlowKind = 'benign' | 'private' | 'scanner' | 'noise';
 
 /** One generated flow: the ground truth the benchmark checks the product against. */
 export interface Flow {
@@ -65,6 +66,8 @@ export interface Flow {
 
 export interface MixOptions {
   readonly seed: number;
+  /** The bench mix (absent) or internet background noise (`noise`, see `noiseFlows`). */
+  readonly profile?: 'noise';
   /** Event-time rate of the stream. */
   readonly flowsPerSecond: number;
   /** Event time of the first flow. */
@@ -74,6 +77,20 @@ export interface MixOptions {
 export const DEFAULT_MIX: MixOptions = {
   seed: 20261129,
   flowsPerSecond: 200,
+  startMs: Date.parse('2026-11-02T00:00:00Z'),
+};
+
+/**
+ * Internet background noise at an exposed edge: 1,000,000 flows over 6 hours (46.3 per second),
+ * 83 % from a fresh public address each (one flow, one commonly probed port), 5 % from a pool of
+ * 2,000 crawlers (their own 1 to 3 ports), 12 % from scanners, about three at a time, each from a
+ * fresh address sweeping 60 to 1,000 distinct ports (log-uniform): about 360 scans per million
+ * flows. Every window of a one-off source is a window that lives until its bin closes.
+ */
+export const NOISE_MIX: MixOptions = {
+  seed: 20261205,
+  profile: 'noise',
+  flowsPerSecond: 1_000_000 / (6 * 3600),
   startMs: Date.parse('2026-11-02T00:00:00Z'),
 };
 
@@ -105,7 +122,65 @@ interface Scanner {
 }
 
 /** The flow stream: an endless, seeded iterator in log-time order. */
-export function* flows(options: MixOptions = DEFAULT_MIX): Generator<Flow> {
+export function flows(options: MixOptions = DEFAULT_MIX): Generator<Flow> {
+  return options.profile === 'noise' ? noiseFlows(options) : benchFlows(options);
+}
+
+/** Ports background noise probes, most probed first (telnet, SSH, SMB, RDP, web, databases, IoT). */
+const PROBED_PORTS = [
+  23, 22, 445, 3389, 80, 443, 8080, 1433, 3306, 5900, 2323, 8443, 6379, 5432, 21, 25, 53, 123, 161, 1900,
+  5060, 7547, 8888, 9200, 27017, 11211, 37215, 52869, 81, 8081,
+];
+/** The edge's public addresses (TEST-NET-3): the targets of the noise. */
+const edgeAddress = (r: Random) => `203.0.113.${r.int(1, 254)}`;
+
+function* noiseFlows(options: MixOptions): Generator<Flow> {
+  const r = new Random(options.seed);
+  const crawlers = Array.from({ length: 2000 }, () => ({
+    src: publicAddress(r),
+    ports: Array.from({ length: r.int(1, 3) }, () => r.pick(PROBED_PORTS)),
+  }));
+  const newScanner = (): Scanner => {
+    const count = Math.round(Math.exp(Math.log(60) + r.next() * (Math.log(1000) - Math.log(60))));
+    const ports = new Set<number>();
+    while (ports.size < count) ports.add(r.int(1, 65535));
+    return { src: publicAddress(r), ports: [...ports], next: 0 };
+  };
+  const scanners = [newScanner(), newScanner(), newScanner()];
+  const stepMs = 1000 / options.flowsPerSecond;
+  let t = options.startMs;
+  for (;;) {
+    t += stepMs;
+    const logMs = Math.floor(t);
+    const startMs = logMs - r.int(0, 30_000);
+    const x = r.next();
+    const srcPort = r.int(32768, 60999);
+    if (x < 0.83) {
+      // A popular port most of the time, any port otherwise.
+      const dstPort = r.next() < 0.8 ? r.pick(PROBED_PORTS) : r.int(1, 65535);
+      yield { kind: 'noise', src: publicAddress(r), dst: edgeAddress(r), srcPort, dstPort, startMs, logMs };
+    } else if (x < 0.88) {
+      const c = r.pick(crawlers);
+      yield {
+        kind: 'noise',
+        src: c.src,
+        dst: edgeAddress(r),
+        srcPort,
+        dstPort: r.pick(c.ports),
+        startMs,
+        logMs,
+      };
+    } else {
+      const i = r.int(0, scanners.length - 1);
+      const s = scanners[i] as Scanner;
+      const dstPort = s.ports[s.next++] as number;
+      if (s.next >= s.ports.length) scanners[i] = newScanner();
+      yield { kind: 'scanner', src: s.src, dst: edgeAddress(r), srcPort, dstPort, startMs, logMs };
+    }
+  }
+}
+
+function* benchFlows(options: MixOptions): Generator<Flow> {
   const r = new Random(options.seed);
   const benign = Array.from({ length: BENIGN_POOL }, () => ({
     src: publicAddress(r),
@@ -187,10 +262,13 @@ const ASIM_REPORTERS = [
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** Whether a flow was let through: benign and private ones always, scanners and noise one in five. */
+const isAllowed = (f: Flow, r: Random) => (f.kind !== 'scanner' && f.kind !== 'noise') || r.next() < 0.2;
+
 /** An ASimNetworkSessionLogs row as a Log Analytics export writes it (one JSON line, about 400 bytes). */
 export function asimLine(f: Flow, r: Random): string {
   const [vendor, product, dvc] = r.pick(ASIM_REPORTERS);
-  const allow = f.kind !== 'scanner' || r.next() < 0.2;
+  const allow = isAllowed(f, r);
   return `{"TimeGenerated":"${iso(f.logMs)}","EventStartTime":"${iso(f.startMs)}","EventCount":1,"EventVendor":"${vendor}","EventProduct":"${product}","EventSchema":"NetworkSession","EventResult":"${allow ? 'Success' : 'Failure'}","SrcIpAddr":"${f.src}","SrcPortNumber":${f.srcPort},"DstIpAddr":"${f.dst}","DstPortNumber":${f.dstPort},"NetworkProtocol":"TCP","DvcAction":"${allow ? 'Allow' : 'Deny'}","Dvc":"${dvc}","Type":"ASimNetworkSessionLogs"}`;
 }
 
@@ -200,7 +278,7 @@ export const AWS_VPC_HEADER =
 
 /** An AWS VPC flow-log record, default format version 2 (14 space-separated fields). */
 export function awsVpcLine(f: Flow, r: Random): string {
-  const accept = f.kind !== 'scanner' || r.next() < 0.2;
+  const accept = isAllowed(f, r);
   const packets = accept ? r.int(1, 40) : 1;
   const start = Math.floor(f.startMs / 1000);
   return `2 123456789010 eni-0a1b2c3d4e5f67890 ${f.src} ${f.dst} ${f.srcPort} ${f.dstPort} 6 ${packets} ${packets * (accept ? 620 : 44)} ${start} ${start + 60} ${accept ? 'ACCEPT' : 'REJECT'} OK`;
@@ -216,7 +294,7 @@ function cefDate(ms: number): string {
 
 /** A Palo Alto PAN-OS TRAFFIC log in the PAN-OS CEF template, over RFC 5424 syslog. */
 export function panosCefLine(f: Flow, r: Random): string {
-  const allow = f.kind !== 'scanner' || r.next() < 0.2;
+  const allow = isAllowed(f, r);
   return `<14>1 ${iso(f.logMs)} pa-edge-01 - - - - CEF:0|Palo Alto Networks|PAN-OS|10.2.8|end|TRAFFIC|1|rt=${cefDate(f.logMs)} deviceExternalId=013201027985 src=${f.src} dst=${f.dst} cs1Label=Rule cs1=${allow ? 'allow-web' : 'deny-all'} cs4Label=Source Zone cs4=untrust cs5Label=Destination Zone cs5=dmz cnt=1 spt=${f.srcPort} dpt=${f.dstPort} proto=tcp act=${allow ? 'allow' : 'deny'} start=${cefDate(f.startMs)} dvchost=pa-edge-01`;
 }
 
@@ -235,7 +313,7 @@ export function nsgEnvelopeLine(batch: readonly Flow[], r: Random): string {
     const allow: string[] = [];
     const deny: string[] = [];
     for (const f of part) {
-      const denied = f.kind === 'scanner' && r.next() < 0.8;
+      const denied = (f.kind === 'scanner' || f.kind === 'noise') && r.next() < 0.8;
       const sec = Math.floor(f.startMs / 1000);
       (denied ? deny : allow).push(
         denied

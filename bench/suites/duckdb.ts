@@ -6,7 +6,8 @@
  *
  *   node --import tsx bench/suites/duckdb.ts <asim|aws-vpc> <file> <threads> <runs>
  *
- * Prints one JSON line: the timings of each run and the alerts (source, bin, port count).
+ * Prints one JSON line: the timings of each run, the process's peak RSS and the alerts (source, bin,
+ * port count).
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { medianAndSpread } from '../stats.js';
@@ -59,4 +60,5 @@ for (let i = 0; i < runs; i++) {
   alerts = reader.getRowsJson().map((r) => [String(r[0]), String(r[1]), Number(r[2])]);
 }
 const measured = times.length > 1 ? times.slice(1) : times;
-process.stdout.write(`${JSON.stringify({ format, threads, ms: medianAndSpread(measured), alerts })}\n`);
+const maxRssBytes = process.resourceUsage().maxRSS * 1024;
+process.stdout.write(`${JSON.stringify({ format, threads, ms: medianAndSpread(measured), maxRssBytes, alerts })}\n`);
