@@ -17,6 +17,8 @@ export interface BenchResults {
   readonly formats: readonly Record<string, unknown>[];
   /** Counted, not timed: bench/suites/stateSize.ts (absent from results written before it existed). */
   readonly stateSize?: StateSizeResults;
+  /** bench/suites/openWindows.ts (absent from results written before it existed). */
+  readonly openWindows?: OpenWindowsResults;
   readonly versus: readonly {
     format: string;
     /** The bench mix, or internet background noise (absent in results written before it existed). */
@@ -48,6 +50,8 @@ export interface BenchResults {
   }[];
   readonly ingest: Record<string, number>;
   readonly ingestSmallBatches?: Record<string, number>;
+  /** Background noise in batches of 100 messages (absent in older results). */
+  readonly ingestNoise?: Record<string, number>;
   readonly closer: {
     table: readonly Record<string, unknown>[];
     memory: readonly Record<string, unknown>[];
@@ -177,6 +181,16 @@ export function costPerGb(ingest: Record<string, number>, timerMsPerRow = 0): Re
     sentinelUsd: PRICES.sentinelAnalyticsGb.usd,
     ratioToSentinel: totalUsd / PRICES.sentinelAnalyticsGb.usd,
   };
+}
+
+/** What bench/suites/openWindows.ts prints. */
+export interface OpenWindowsResults {
+  readonly windows: number;
+  readonly bytesPerWindow: number;
+  readonly heapBytesPerWindow: number;
+  readonly arrayBufferBytesPerWindow: number;
+  readonly createNs: RunStats;
+  readonly addNs: RunStats;
 }
 
 /** What bench/suites/stateSize.ts prints. */
@@ -333,6 +347,18 @@ export function renderMarkdown(r: BenchResults): string {
       )} | ${fmt(small.floorWritesPer1000 as number, 1)} | | (all Table requests ${fmt(small.tableRequestsPer1000 as number, 1)}) |`,
     );
   }
+  const noise = r.ingestNoise;
+  if (noise !== undefined) {
+    out.push(
+      `| background noise (${fmt(noise.flows as number)} flows) in batches of ${fmt(noise.messagesPerBatch as number)} messages: entity writes per 1,000 flows | ${fmt(
+        noise.entityWritesPer1000 as number,
+        1,
+      )} | ${fmt(noise.floorWritesPer1000 as number, 1)} | | (window transactions ${fmt(
+        noise.windowTransactionsPer1000 as number,
+        1,
+      )}, all Table requests ${fmt(noise.tableRequestsPer1000 as number, 1)}) |`,
+    );
+  }
   out.push('');
 
   if (r.stateSize !== undefined) {
@@ -358,6 +384,26 @@ export function renderMarkdown(r: BenchResults): string {
       `Table entity writes per 1,000 flows: ${fmt(z.entityWritesPer1000Flows, 1)}. Heap per open benign window in \`portscan detect\`: ${fmt(z.openBenignWindowBytes)} bytes.`,
       '',
     );
+  }
+
+  if (r.openWindows !== undefined) {
+    const w = r.openWindows;
+    out.push('## Open windows of `portscan detect` (one core)', '');
+    out.push(
+      `${fmt(w.windows)} windows of sources seen once (one row each, 12 bins, none released), then a second row for ` +
+        'each (bench/suites/openWindows.ts): memory the detector keeps after a garbage collection, on the heap and in ' +
+        'typed arrays; CPU time of `StreamingDetector.addRow` per row, the rows made beforehand.',
+      '',
+    );
+    out.push('| Figure | Value | Target | Met |', '|---|---:|---|---|');
+    out.push(
+      `| bytes per open window (heap ${fmt(w.heapBytesPerWindow)} + typed arrays ${fmt(w.arrayBufferBytesPerWindow)}) | ${fmt(
+        w.bytesPerWindow,
+      )} | ≤ 150 | ${mark(w.bytesPerWindow <= 150)} |`,
+    );
+    out.push(`| ns to create a window | ${stats(w.createNs)} | a few hundred | |`);
+    out.push(`| ns to add a row to an open window | ${stats(w.addNs)} | | |`);
+    out.push('');
   }
 
   const t100 = r.closer.table.find((x) => x.states === 100_000);

@@ -17,11 +17,12 @@ import { generateFile } from './generate.js';
 import {
   type BenchResults,
   type FlowLogOperations,
+  type OpenWindowsResults,
   renderMarkdown,
   type StateSizeResults,
 } from './report.js';
-import { NOISE_MIX } from './workload.js';
 import { medianAndSpread } from './stats.js';
+import { NOISE_MIX } from './workload.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const WORK = join(ROOT, 'bench', '.work');
@@ -164,9 +165,11 @@ function detect(files: string[], extra: string[] = [], pin = true): { probe: Pro
 }
 const key = (src: string, bin: string, ports: number) => `${bin}|${src}|${ports}`;
 const duck = (format: string, path: string, threads: number) =>
-  runJson<{ ms: ReturnType<typeof medianAndSpread>; maxRssBytes: number; alerts: [string, string, number][] }>(
-    tsx('suites/duckdb.ts', format, path, String(threads), '2'),
-  );
+  runJson<{
+    ms: ReturnType<typeof medianAndSpread>;
+    maxRssBytes: number;
+    alerts: [string, string, number][];
+  }>(tsx('suites/duckdb.ts', format, path, String(threads), '2'));
 const versus = [
   { format: 'asim', file: asimMillion, mix: 'bench' as const },
   { format: 'aws-vpc', file: vpcMillion, mix: 'bench' as const },
@@ -246,6 +249,10 @@ const ingest = runJson<Record<string, number>>(tsx('suites/ingest.ts', QUICK ? '
 const ingestSmallBatches = runJson<Record<string, number>>(
   tsx('suites/ingest.ts', QUICK ? '3' : '12', '100', '10'),
 );
+// Background noise in host.json's batches (100 messages): most flows are window rows of their own.
+const ingestNoise = runJson<Record<string, number>>(
+  tsx('suites/ingest.ts', QUICK ? '3' : '40', '100', '10', 'noise'),
+);
 
 // 6b. What the window state costs, counted (bytes per stored row, writes, heap per open window).
 log('window state size');
@@ -257,6 +264,20 @@ const stateSize = runJson<StateSizeResults>([
   join('bench', 'suites', 'stateSize.ts'),
   QUICK ? '2' : '12',
 ]);
+
+// 6c. What an open window of portscan detect costs: memory, and CPU time to create one (one core).
+log('open windows');
+const openWindows = runJson<OpenWindowsResults>(
+  oneCore([
+    'node',
+    '--expose-gc',
+    '--import',
+    'tsx',
+    join('bench', 'suites', 'openWindows.ts'),
+    String(n(1_000_000)),
+    '3',
+  ]),
+);
 
 // 7. The closing timer.
 log('closing timer');
@@ -300,10 +321,12 @@ const results = {
   seconds: (Date.now() - started) / 1000,
   formats,
   stateSize,
+  openWindows,
   versus,
   memory,
   ingest,
   ingestSmallBatches,
+  ingestNoise,
   closer: { table: closerTable, memory: closerMemory, operations: closerOperations },
   flowLogOperations: flowLogs,
 };

@@ -61,4 +61,6 @@ for (let i = 0; i < runs; i++) {
 }
 const measured = times.length > 1 ? times.slice(1) : times;
 const maxRssBytes = process.resourceUsage().maxRSS * 1024;
-process.stdout.write(`${JSON.stringify({ format, threads, ms: medianAndSpread(measured), maxRssBytes, alerts })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ format, threads, ms: medianAndSpread(measured), maxRssBytes, alerts })}\n`,
+);

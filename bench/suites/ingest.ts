@@ -9,16 +9,20 @@
  * where it does not count time the thread waited for a core on a loaded machine) and its
  * event-loop active time.
  *
- *   node --import tsx bench/suites/ingest.ts <batches> <messagesPerBatch> <linesPerMessage>
+ * With `noise` last, the stream is internet background noise (ASIM lines, `NOISE_MIX`), where most
+ * flows come from sources seen once: nearly every flow is a window row of its own.
+ *
+ *   node --import tsx bench/suites/ingest.ts <batches> <messagesPerBatch> <linesPerMessage> [noise]
  */
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import azureFunctions from '@azure/functions';
 import { startAzurite } from '../../test/support/azurite.js';
 import { loadDist } from '../dist.js';
-import { DEFAULT_MIX, type Flow, flows, LineRenderer } from '../workload.js';
+import { DEFAULT_MIX, type Flow, flows, LineRenderer, NOISE_MIX } from '../workload.js';
 
-const [batchesText, messagesText, linesText] = process.argv.slice(2);
+const [batchesText, messagesText, linesText, mixText] = process.argv.slice(2);
+const mix = mixText === 'noise' ? NOISE_MIX : DEFAULT_MIX;
 const batches = Number(batchesText ?? '10');
 const messagesPerBatch = Number(messagesText ?? '1000');
 const linesPerMessage = Number(linesText ?? '10');
@@ -47,10 +51,10 @@ interface Batch {
   readonly floorTransactions: number;
 }
 
-/** Cuts the mixed stream into batches; each message's enqueued time is its last flow's log time plus 2 s. */
+/** Cuts the stream into batches; each message's enqueued time is its last flow's log time plus 2 s. */
 function makeBatches(): Batch[] {
-  const renderer = new LineRenderer('mixed', DEFAULT_MIX.seed);
-  const stream = flows(DEFAULT_MIX);
+  const renderer = new LineRenderer(mix === NOISE_MIX ? 'asim' : 'mixed', mix.seed);
+  const stream = flows(mix);
   const out: Batch[] = [];
   for (let b = 0; b < batches; b++) {
     const messages: Message[] = [];
@@ -145,7 +149,7 @@ try {
     PORTSCAN_ALERT_QUEUE: 'bench-alerts',
   };
   const services = servicesFromSettings(settings);
-  let nowMs = DEFAULT_MIX.startMs;
+  let nowMs = mix.startMs;
   setServices({ ...services, now: () => nowMs });
   await services.store.ready();
   const summaries: Record<string, unknown>[] = [];
@@ -196,6 +200,7 @@ try {
   const entityWrites = storage.reduce((t, s) => t + s.entityWrites, 0);
   const transactions = storage.reduce((t, s) => t + s.transactions, 0);
   const result = {
+    mix: mix === NOISE_MIX ? 'noise' : 'bench',
     batches: data.length,
     messagesPerBatch,
     linesPerMessage,

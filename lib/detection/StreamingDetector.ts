@@ -2,22 +2,14 @@ import { buildAlert, isOverThreshold } from '../alerts/buildAlert.js';
 import type { DetectionSettings } from '../config/detectionSettings.js';
 import type { Alert } from '../schema/Alert.js';
 import type { NetworkSession } from '../schema/NetworkSession.js';
-import { WindowAccumulator } from '../window/WindowState.js';
+import { OpenWindows } from '../window/OpenWindows.js';
 import { closedBoundaryOf, isBeyondRetention, isBinClosed, watermarkAt } from './binLifecycle.js';
 import type { CountedRow } from './RowRouter.js';
 import { RowRouter } from './RowRouter.js';
 
-interface OpenWindow {
-  readonly accumulator: WindowAccumulator;
-  /**
-   * Whether the window was over the threshold when its bin closed; undefined while open. A window
-   * whose first row came after its bin closed was not.
-   */
-  overAtClose: boolean | undefined;
-}
-
 interface OpenBin {
-  readonly windows: Map<string, OpenWindow>;
+  /** Each remembers, once the bin closed, whether it was over the threshold then. */
+  readonly windows: OpenWindows;
   closed: boolean;
 }
 
@@ -108,19 +100,19 @@ export class StreamingDetector {
     // Consecutive rows mostly share a bin: the last one is looked up first.
     let bin = row.binStartMs === this.#lastBinStart ? this.#lastBin : this.#bins.get(row.binStartMs);
     if (bin === undefined) {
-      bin = { windows: new Map(), closed: isBinClosed(row.binStartMs, this.#closedMs, settings.binMs) };
+      bin = {
+        windows: new OpenWindows(),
+        closed: isBinClosed(row.binStartMs, this.#closedMs, settings.binMs),
+      };
+      if (bin.closed) bin.windows.markClosed(settings.threshold);
       this.#bins.set(row.binStartMs, bin);
     }
     this.#lastBinStart = row.binStartMs;
     this.#lastBin = bin;
-    let window = bin.windows.get(row.source);
-    if (window === undefined) {
-      window = { accumulator: new WindowAccumulator(false), overAtClose: bin.closed ? false : undefined };
-      bin.windows.set(row.source, window);
+    if (bin.windows.add(row.source, row)) {
       if (++this.#openWindows > this.#peakOpenWindows) this.#peakOpenWindows = this.#openWindows;
       if (this.#openWindows > this.#maxOpenWindows) this.#finalizeOldest(row.binStartMs);
     }
-    window.accumulator.add(row, 0);
     this.#rowsCounted++;
     if (row.timeMs > this.#latestMs) {
       this.#latestMs = row.timeMs;
@@ -146,7 +138,7 @@ export class StreamingDetector {
       const bin = this.#bins.get(start) as OpenBin;
       if (!bin.closed) {
         bin.closed = true;
-        for (const w of bin.windows.values()) w.overAtClose = w.accumulator.ports.size > settings.threshold;
+        bin.windows.markClosed(settings.threshold);
       }
       if (isBeyondRetention(start, this.#closedMs, settings)) this.#finalize(start);
     }
@@ -172,18 +164,18 @@ export class StreamingDetector {
     this.#openWindows -= bin.windows.size;
     // Only windows over the threshold can alert (isOverThreshold: ports.size > threshold); the
     // benign majority is released without building its state or sorting its source.
-    const sources: string[] = [];
-    for (const [source, window] of bin.windows)
-      if (window.accumulator.ports.size > this.#settings.threshold) sources.push(source);
-    sources.sort();
-    for (const source of sources) {
-      const window = bin.windows.get(source) as OpenWindow;
-      const state = window.accumulator.toState('stream', 0);
+    const { windows } = bin;
+    const over = windows
+      .slotsOver(this.#settings.threshold)
+      .map((slot) => ({ slot, source: windows.sourceOf(slot) }))
+      .sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+    for (const { slot, source } of over) {
+      const state = windows.toState(slot, 'stream', 0);
       if (!isOverThreshold(state, this.#settings)) continue;
       this.#alerts++;
       this.#onAlert(
         buildAlert(source, start, state, this.#settings, {
-          isLate: window.overAtClose === false,
+          isLate: windows.overAtClose(slot) === false,
           mayBeIncomplete: false,
         }),
       );

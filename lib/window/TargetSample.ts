@@ -74,23 +74,40 @@ export function canonicalTargetOf(text: string): string | undefined {
 
 /** Four decimal octets up to 255 without leading zeros: the text is already canonical. */
 function isPlainDottedQuad(text: string): boolean {
+  return plainDottedQuadValue(text) >= 0;
+}
+
+/**
+ * The address of a plain dotted quad (four decimal octets up to 255 without leading zeros) as an
+ * unsigned 32-bit number, -1 for any other text. Such text is the only spelling of its number
+ * (`dottedQuadOf` gives it back), so the number stands for the text exactly.
+ */
+export function plainDottedQuadValue(text: string): number {
+  if (text.length > 15) return -1;
   let octets = 0;
   let digits = 0;
   let value = 0;
+  let address = 0;
   for (let i = 0; i <= text.length; i++) {
     const c = i === text.length ? 46 : text.charCodeAt(i);
     if (c === 46) {
-      if (digits === 0 || value > 255) return false;
+      if (digits === 0 || value > 255) return -1;
       octets++;
+      address = address * 256 + value;
       digits = 0;
       value = 0;
     } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && value === 0) return false;
-      if (++digits > 3) return false;
+      if (digits > 0 && value === 0) return -1;
+      if (++digits > 3) return -1;
       value = value * 10 + (c - 48);
-    } else return false;
+    } else return -1;
   }
-  return octets === 4;
+  return octets === 4 ? address : -1;
+}
+
+/** The plain dotted quad of an unsigned 32-bit address: the inverse of `plainDottedQuadValue`. */
+export function dottedQuadOf(address: number): string {
+  return `${address >>> 24}.${(address >>> 16) & 255}.${(address >>> 8) & 255}.${address & 255}`;
 }
 
 /** The `limit` smallest of the union of two ascending port lists, ascending. */

@@ -169,6 +169,28 @@ export interface WindowRow {
   readonly device: string;
 }
 
+/**
+ * A window of the CLI's engine in the form almost every window keeps (see `WindowAccumulator`):
+ * one reporter, one device, at most one target, every port reached or none, no message
+ * tracking. `OpenWindows` holds windows in this form in columns; `WindowAccumulator.fromCheap`
+ * turns one into an accumulator when a row breaks the form.
+ */
+export interface CheapWindow {
+  /** The distinct ports in the order they first came. */
+  readonly ports: readonly number[];
+  /** Undefined before the first row, like the device. */
+  readonly reporter: string | undefined;
+  readonly device: string | undefined;
+  /** The target text while every row with a port had it; undefined before the first. */
+  readonly target: string | undefined;
+  /** The ports reached: none yet decided (no row had a port), every port, or none. */
+  readonly reached: 'no port yet' | 'every port' | 'no port';
+  readonly hasPortsWithoutTarget: boolean;
+  readonly firstSeenMs: number;
+  readonly lastSeenMs: number;
+  readonly eventCount: number;
+}
+
 /** How the ports reached relate to the ports while the accumulator is cheap (bits 0–1 of its flags). */
 const REACHED_NO_PORT_YET = 0;
 const REACHED_EVERY_PORT = 1;
@@ -228,6 +250,29 @@ export class WindowAccumulator {
   /** @param tracksMessages keep per-message counts so that redelivered messages can be recognized (Event Hub path) */
   constructor(tracksMessages: boolean) {
     if (tracksMessages) this.#extra = { messageCounts: [] };
+  }
+
+  /**
+   * The accumulator, without message tracking, that holds what `cheap` describes: the one an
+   * accumulator that was given the same rows holds, field for field, so that the rows after it
+   * give the same state as if the window had always been an accumulator.
+   */
+  static fromCheap(cheap: CheapWindow): WindowAccumulator {
+    const a = new WindowAccumulator(false);
+    for (const p of cheap.ports) a.ports.add(p);
+    a.#reporter = cheap.reporter;
+    a.firstSeenMs = cheap.firstSeenMs;
+    a.lastSeenMs = cheap.lastSeenMs;
+    a.eventCount = cheap.eventCount;
+    a.#device = cheap.device;
+    a.#target = cheap.target;
+    a.#flags =
+      (cheap.reached === 'every port'
+        ? REACHED_EVERY_PORT
+        : cheap.reached === 'no port'
+          ? REACHED_NO_PORT
+          : 0) | (cheap.hasPortsWithoutTarget ? PORTS_WITHOUT_TARGET : 0);
+    return a;
   }
 
   /** Adds one row from message `sequenceNumber`. */
