@@ -4,7 +4,7 @@ import { conversationUpdate } from '../alerts/chatConversation.js';
 import { createAlertSinks } from '../alerts/createAlertSinks.js';
 import { sinkConfigsFromFlags } from '../alerts/sinkFlags.js';
 import { isChatSink, sinksFor } from '../alerts/sinkRouting.js';
-import { readSinks } from '../config/appSettings.js';
+import { PORTSCAN_SETTINGS, readDeclared, readSinks } from '../config/appSettings.js';
 import type { DetectionSettings } from '../config/detectionSettings.js';
 import { CLI_DEFAULTS, DETECTION_KNOBS, resolveDetectionSettings } from '../config/detectionSettings.js';
 import { CLI_LIMITS, resolveLimits } from '../config/limits.js';
@@ -162,12 +162,14 @@ function commandOptions(command: 'detect' | 'normalize', args: ParsedArgs, io: C
 function cliSinks(args: ParsedArgs, io: CliIo): AlertSink[] {
   const issues: string[] = [];
   const fromSettings = readSinks(io.env, issues);
+  // The same settings and defaults as the closing timer's sinks.
+  const alertLinkTemplate = readDeclared(io.env, PORTSCAN_SETTINGS.alertLinkTemplate, issues);
+  const httpTimeoutSeconds = readDeclared(io.env, PORTSCAN_SETTINGS.httpTimeoutSeconds, issues);
   if (issues.length > 0) throw new ConfigurationError(issues);
-  const link = io.env.PORTSCAN_ALERT_LINK_TEMPLATE?.trim();
   return createAlertSinks({
     sinks: [...fromSettings, ...sinkConfigsFromFlags(args.tokens)],
-    alertLinkTemplate: link === undefined || link === '' ? undefined : link,
-    httpTimeoutMs: 10_000,
+    alertLinkTemplate,
+    httpTimeoutMs: httpTimeoutSeconds * 1000,
   });
 }
 

@@ -479,7 +479,8 @@ export function loadFlowLogConnection(env: Env): ServiceConnection | undefined {
  * The value of a declared setting: its fallback when unset or blank, and also when its value is
  * bad (the issue is added to `issues`, which fails the load).
  */
-function readDeclared<T, D extends T | undefined>(
+/** Reads one declared setting: its parser's value, or its fallback when unset; a bad value adds to `issues`. */
+export function readDeclared<T, D extends T | undefined>(
   env: Env,
   setting: CodeSetting<T, D>,
   issues: string[],

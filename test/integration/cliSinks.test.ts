@@ -66,6 +66,29 @@ describe('CLI: portscan detect with --teams, --slack and --webhook', () => {
     expect(receiver.requests.map((r) => r.path)).toEqual(['/from-env']);
   });
 
+  it('renders the link template of PORTSCAN_ALERT_LINK_TEMPLATE on the card, as the Function App does', async () => {
+    receiver.requests.length = 0;
+    const run = await runPortscan(['detect', '--teams', receiver.url('/teams'), ...DEMO], {
+      env: { PORTSCAN_ALERT_LINK_TEMPLATE: 'https://soc.example/hunt?ip={{SrcIpAddr}}' },
+    });
+    expect(run.status).toBe(0);
+    expect(receiver.requests[0]?.body).toContain('https://soc.example/hunt?ip=198.51.100.23');
+  });
+
+  it('refuses a link template or timeout the Function App would refuse, naming the setting', async () => {
+    const run = await runPortscan(['detect', '--teams', receiver.url('/teams'), ...DEMO], {
+      env: {
+        PORTSCAN_ALERT_LINK_TEMPLATE: 'http://soc.example/{{SrcIpAddr}}',
+        PORTSCAN_HTTP_TIMEOUT_SECONDS: '0',
+      },
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(
+      'PORTSCAN_ALERT_LINK_TEMPLATE="http://soc.example/{{SrcIpAddr}}": expected an https URL template',
+    );
+    expect(run.stderr).toContain('PORTSCAN_HTTP_TIMEOUT_SECONDS="0": expected an integer from 1 to 120');
+  });
+
   it('refuses a webhook without its signing secret, naming the flag', async () => {
     const run = await runPortscan(['detect', '--webhook', receiver.url('/hook'), ...DEMO]);
     expect(run.status).toBe(2);
