@@ -199,7 +199,6 @@ export interface StateSizeResults {
   readonly entityWritesPer1000Flows: number;
   readonly benignRows: RowSizes;
   readonly scannerRows: RowSizes;
-  readonly openBenignWindowBytes: number;
 }
 interface RowSizes {
   readonly rows: number;
@@ -381,7 +380,7 @@ export function renderMarkdown(r: BenchResults): string {
     }
     out.push(
       '',
-      `Table entity writes per 1,000 flows: ${fmt(z.entityWritesPer1000Flows, 1)}. Heap per open benign window in \`portscan detect\`: ${fmt(z.openBenignWindowBytes)} bytes.`,
+      `Table entity writes per 1,000 flows: ${fmt(z.entityWritesPer1000Flows, 1)}. Memory per open window of \`portscan detect\`: see *Open windows* below.`,
       '',
     );
   }

@@ -3,8 +3,7 @@
  * batches of the mixed workload (messages of 10 lines, 1,000 messages per batch), written to the
  * in-memory store (the same applyWindows semantics as Table Storage: one write per (source, bin)
  * per batch); then the bytes of every stored row as the codec encodes it, benign and scanner rows
- * apart; then the memory of an open benign window in `portscan detect`'s engine, measured as heap
- * growth per window after a garbage collection.
+ * apart. The memory of an open window in `portscan detect` is bench/suites/openWindows.ts's.
  *
  *   node --expose-gc --import tsx bench/suites/stateSize.ts <batches>
  *
@@ -35,9 +34,6 @@ const { SOURCE_DECODERS } = await loadDist<typeof import('../../lib/sources/pipe
 );
 const { silentLogger } = await loadDist<typeof import('../../lib/observability/Logger.js')>(
   'lib/observability/Logger.js',
-);
-const { StreamingDetector } = await loadDist<typeof import('../../lib/detection/StreamingDetector.js')>(
-  'lib/detection/StreamingDetector.js',
 );
 
 const settings = resolveDetectionSettings({}, {}, FUNCTION_DEFAULTS);
@@ -103,40 +99,6 @@ function describe(values: number[]) {
   };
 }
 
-/** Bytes per open benign window of the CLI engine: one row each for 100,000 distinct public sources. */
-function openWindowBytes(): number {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc === undefined) return Number.NaN;
-  const n = 100_000;
-  const t0 = DEFAULT_MIX.startMs;
-  const rows = Array.from({ length: n }, (_, i) => ({
-    TimeGenerated: new Date(t0 + (i % 1000)).toISOString(),
-    EventCount: 1,
-    EventVendor: 'AWS',
-    EventProduct: 'VPC',
-    EventSchema: 'NetworkSession' as const,
-    EventSchemaVersion: '0.2.3',
-    SrcIpAddr: `${20 + (i >>> 16)}.${(i >>> 8) & 255}.${i & 255}.7`,
-    DstIpAddr: '10.0.1.10',
-    DstPortNumber: 443,
-    DvcAction: 'Allow' as const,
-    EventResult: 'Success' as const,
-    Dvc: 'vpc-0a1b2c3d',
-  }));
-  const detector = new StreamingDetector(settings, () => undefined);
-  // The filter's verdict cache is filled first, so only the windows grow between the two readings.
-  for (const r of rows) detector.router.route(r);
-  // Open windows are held on the heap and in typed arrays (lib/window/OpenWindows.ts): both count.
-  const used = () => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
-  gc();
-  const before = used();
-  for (const r of rows) detector.add(r);
-  gc();
-  const after = used();
-  if (detector.counts.openWindows !== n) throw new Error(`expected ${n} open windows`);
-  return Math.round((after - before) / n);
-}
-
 process.stdout.write(
   `${JSON.stringify({
     flows: flowCount,
@@ -144,6 +106,5 @@ process.stdout.write(
     entityWritesPer1000Flows: Math.round((entityWrites / flowCount) * 1000 * 10) / 10,
     benignRows: describe(sizes.benign),
     scannerRows: describe(sizes.scanner),
-    openBenignWindowBytes: openWindowBytes(),
   })}\n`,
 );
