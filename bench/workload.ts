@@ -134,18 +134,21 @@ const PROBED_PORTS = [
 /** The edge's public addresses (TEST-NET-3): the targets of the noise. */
 const edgeAddress = (r: Random) => `203.0.113.${r.int(1, 254)}`;
 
+/** A scanner of 60 to `maxPorts` distinct random ports (log-uniform), from a random public address. */
+function randomScanner(r: Random, maxPorts: number): Scanner {
+  const count = Math.round(Math.exp(Math.log(60) + r.next() * (Math.log(maxPorts) - Math.log(60))));
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(r.int(1, 65535));
+  return { src: publicAddress(r), ports: [...ports], next: 0 };
+}
+
 function* noiseFlows(options: MixOptions): Generator<Flow> {
   const r = new Random(options.seed);
   const crawlers = Array.from({ length: 2000 }, () => ({
     src: publicAddress(r),
     ports: Array.from({ length: r.int(1, 3) }, () => r.pick(PROBED_PORTS)),
   }));
-  const newScanner = (): Scanner => {
-    const count = Math.round(Math.exp(Math.log(60) + r.next() * (Math.log(1000) - Math.log(60))));
-    const ports = new Set<number>();
-    while (ports.size < count) ports.add(r.int(1, 65535));
-    return { src: publicAddress(r), ports: [...ports], next: 0 };
-  };
+  const newScanner = (): Scanner => randomScanner(r, 1000);
   const scanners = [newScanner(), newScanner(), newScanner()];
   const stepMs = 1000 / options.flowsPerSecond;
   let t = options.startMs;
@@ -204,12 +207,7 @@ function* benchFlows(options: MixOptions): Generator<Flow> {
     }
     return benign[lo] as { src: string; ports: number[] };
   };
-  const newScanner = (): Scanner => {
-    const count = Math.round(Math.exp(Math.log(60) + r.next() * (Math.log(5000) - Math.log(60))));
-    const ports = new Set<number>();
-    while (ports.size < count) ports.add(r.int(1, 65535));
-    return { src: publicAddress(r), ports: [...ports], next: 0 };
-  };
+  const newScanner = (): Scanner => randomScanner(r, 5000);
   const scanners = [newScanner(), newScanner(), newScanner()];
   const stepMs = 1000 / options.flowsPerSecond;
   let t = options.startMs;
