@@ -94,22 +94,19 @@ export const azureNsgFlow: SourceDecoder = {
           outcomes++;
           continue;
         }
+        const path = `properties.flows[${i}].flows[${j}].flowTuples`;
         outcomes += tuples.length;
-        for (let k = 0; k < tuples.length; k++) {
-          decodeTuple(tuples[k], [i, j, k], rule, nsg, out);
-        }
+        for (let k = 0; k < tuples.length; k++) decodeTuple(tuples[k], path, k, rule, nsg, out);
       }
     }
     if (outcomes === 0) out.skip('no flow tuples');
   },
 };
 
-/** Where a tuple is: its rule flow, MAC flow and tuple index. */
-type TupleAt = readonly [number, number, number];
-
 function decodeTuple(
   tuple: unknown,
-  at: TupleAt,
+  path: string,
+  index: number,
   rule: string | undefined,
   nsg: string | undefined,
   out: DecodeSink,
@@ -117,12 +114,8 @@ function decodeTuple(
   const fields = splitFlowTuple(tuple, TUPLE_FIELD_COUNTS);
   const parsed = fields === undefined ? 'not 8 or 13 comma-separated fields' : parseTuple(fields);
   if (typeof parsed === 'string') {
-    // The path is written only for a bad tuple: most tuples are good.
-    const [i, j, k] = at;
-    out.invalid(
-      'malformed flow tuple',
-      tupleDetail(`properties.flows[${i}].flows[${j}].flowTuples[${k}]`, parsed, tuple),
-    );
+    // The tuple's path is written only for a bad tuple: most tuples are good.
+    out.invalid('malformed flow tuple', tupleDetail(`${path}[${index}]`, parsed, tuple));
     return;
   }
   out.record(

@@ -1,5 +1,5 @@
 import { FieldProblem, FieldReader, type FieldReaderPolicy, isAddressText } from '../pipeline/FieldReader.js';
-import { excerpt } from '../pipeline/fields.js';
+import { excerpt, isAsciiDigits } from '../pipeline/fields.js';
 import type { JsonObject } from '../pipeline/types.js';
 
 /**
@@ -99,12 +99,7 @@ export function tuplePort(value: string): number | undefined {
 
 /** A flow-tuple counter (packets, bytes): up to 20 digits, or empty for tuples that carry none (state B). */
 export function isFlowCounter(value: string): boolean {
-  if (value.length > 20) return false;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
+  return value.length <= 20 && isAsciiDigits(value);
 }
 
 /** The detail of a bad tuple: where it is and a bounded excerpt of it. */

@@ -150,7 +150,8 @@ export function isoFromEpochSeconds(value: unknown): string | undefined {
   return isoFromMillis(Number(m[1]) * 1000 + Number(fraction));
 }
 
-function isAsciiDigits(text: string): boolean {
+/** Whether `text` is ASCII digits only (true for the empty text). */
+export function isAsciiDigits(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c < 48 || c > 57) return false;
