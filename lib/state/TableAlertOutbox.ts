@@ -9,6 +9,7 @@ import type { Alert } from '../schema/Alert.js';
 import { toCurrentAlert } from '../schema/Alert.js';
 import type { AlertOutbox, OutboxEntry, SinkStatus } from './AlertOutbox.js';
 import { hasPendingSink, isLeasedByOther, pendingSinks, SinkStatusSchema, sameSinks } from './AlertOutbox.js';
+import { tableNamesOf } from './tableNames.js';
 
 const PK = 'alert';
 const SinksSchema = z.record(z.string(), SinkStatusSchema);
@@ -48,7 +49,7 @@ export class TableAlertOutbox implements AlertOutbox {
     tablePrefix: string,
     retry?: StorageRetryOptions,
   ): TableAlertOutbox {
-    return new TableAlertOutbox(createTableClient(connection, `${tablePrefix}Outbox`, retry));
+    return new TableAlertOutbox(createTableClient(connection, tableNamesOf(tablePrefix).outbox, retry));
   }
 
   ready(): Promise<void> {

@@ -8,6 +8,7 @@ import type { ServiceConnection } from '../config/appSettings.js';
 import type { ChatConversationStore, StoredConversation } from './ChatConversationStore.js';
 import { ConversationBinsSchema } from './ChatConversationStore.js';
 import { binKeyOf } from './keys.js';
+import { tableNamesOf } from './tableNames.js';
 
 /** The conversations share the outbox table, in their own PartitionKey. */
 const PK = 'conversation';
@@ -39,7 +40,9 @@ export class TableChatConversationStore implements ChatConversationStore {
     tablePrefix: string,
     retry?: StorageRetryOptions,
   ): TableChatConversationStore {
-    return new TableChatConversationStore(createTableClient(connection, `${tablePrefix}Outbox`, retry));
+    return new TableChatConversationStore(
+      createTableClient(connection, tableNamesOf(tablePrefix).outbox, retry),
+    );
   }
 
   async listOf(source: string): Promise<StoredConversation[]> {

@@ -7,6 +7,7 @@ import type { ServiceConnection } from '../config/appSettings.js';
 import type { DeadLetter } from '../sources/pipeline/Normalizer.js';
 import type { DeadLetterStore } from './DeadLetterStore.js';
 import { DEAD_LETTER_EXCERPT_CHARS, DEAD_LETTER_RETENTION_MS, SampleBudget } from './DeadLetterStore.js';
+import { tableNamesOf } from './tableNames.js';
 
 /** `yyyyMMddTHH` (UTC): one table partition per hour, so retention deletes whole partitions. */
 function hourKey(ms: number): string {
@@ -39,7 +40,7 @@ export class TableDeadLetterStore implements DeadLetterStore {
     retry?: StorageRetryOptions,
   ): TableDeadLetterStore {
     return new TableDeadLetterStore(
-      createTableClient(connection, `${tablePrefix}DeadLetters`, retry),
+      createTableClient(connection, tableNamesOf(tablePrefix).deadLetters, retry),
       perMinute,
     );
   }

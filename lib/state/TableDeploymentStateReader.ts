@@ -6,6 +6,7 @@ import type { DeploymentStateReader } from './DeploymentStateReader.js';
 import { TableAlertOutbox } from './TableAlertOutbox.js';
 import { TableControlRows } from './TableControlRows.js';
 import { TableWindowRows } from './TableWindowRows.js';
+import { tableNamesOf } from './tableNames.js';
 import type { CloserState, PartitionProgress, StoredWindow } from './WindowStore.js';
 
 /**
@@ -22,11 +23,8 @@ export class TableDeploymentStateReader implements DeploymentStateReader {
   readonly #outbox: TableAlertOutbox;
 
   constructor(connection: ServiceConnection, tablePrefix: string, retry?: StorageRetryOptions) {
-    this.tables = {
-      windows: `${tablePrefix}Windows`,
-      control: `${tablePrefix}Control`,
-      outbox: `${tablePrefix}Outbox`,
-    };
+    const { windows, control, outbox } = tableNamesOf(tablePrefix);
+    this.tables = { windows, control, outbox };
     // Reads only: the row cache, which remembers rows this instance wrote, stays empty.
     this.#windows = new TableWindowRows(
       createTableClient(connection, this.tables.windows, retry),

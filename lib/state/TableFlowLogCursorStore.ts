@@ -9,6 +9,7 @@ import { StorageConflictError } from '../errors.js';
 import type { FlowLogBlobRef } from '../flowlogs/flowLogBlob.js';
 import type { FlowLogCursor, FlowLogCursorStore, StoredCursor } from './FlowLogCursorStore.js';
 import { mergeCursors } from './FlowLogCursorStore.js';
+import { tableNamesOf } from './tableNames.js';
 
 /** A cursor row as stored (validated when read back). */
 const CursorRowSchema = z.object({
@@ -50,7 +51,9 @@ export class TableFlowLogCursorStore implements FlowLogCursorStore {
     tablePrefix: string,
     retry?: StorageRetryOptions,
   ): TableFlowLogCursorStore {
-    return new TableFlowLogCursorStore(createTableClient(connection, `${tablePrefix}Control`, retry));
+    return new TableFlowLogCursorStore(
+      createTableClient(connection, tableNamesOf(tablePrefix).control, retry),
+    );
   }
 
   async read(ref: FlowLogBlobRef): Promise<StoredCursor | undefined> {

@@ -5,6 +5,7 @@ import type { ServiceConnection } from '../config/appSettings.js';
 import type { RowCache } from './RowCache.js';
 import { TableControlRows } from './TableControlRows.js';
 import { TableWindowRows } from './TableWindowRows.js';
+import { tableNamesOf } from './tableNames.js';
 import type {
   ApplyCounts,
   BatchGroup,
@@ -40,8 +41,8 @@ export class TableWindowStore implements WindowStore {
     rowCacheBytes?: number,
   ): TableWindowStore {
     return new TableWindowStore(
-      createTableClient(connection, `${tablePrefix}Windows`, retry),
-      createTableClient(connection, `${tablePrefix}Control`, retry),
+      createTableClient(connection, tableNamesOf(tablePrefix).windows, retry),
+      createTableClient(connection, tableNamesOf(tablePrefix).control, retry),
       rowCacheBytes,
     );
   }
