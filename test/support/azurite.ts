@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer, Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 /** Azurite's public development account (documented by Microsoft; never a real secret). */
@@ -31,62 +31,61 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, deadline: number): Promise<void> {
-  for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = new Socket();
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-      socket.connect(port, '127.0.0.1');
-    });
-    if (open) return;
-    if (Date.now() > deadline) throw new Error(`Azurite did not open port ${port} in time`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** The line Azurite prints once a service listens, with the port the OS gave it. */
+const LISTENING =
+  /Azurite (Blob|Queue|Table) service is successfully listening at http:\/\/127\.0\.0\.1:(\d+)/;
 
 /**
  * Starts Azurite as a child process: `--inMemoryPersistence --skipApiVersionCheck --disableTelemetry`
- * (the queue SDK for Node 20 sends an API version newer than Azurite 3.35.0 knows).
+ * (the queue SDK for Node 20 sends an API version newer than Azurite 3.35.0 knows). Each service
+ * listens on port 0 and the port the OS gave it is read from Azurite's own "successfully listening"
+ * line: choosing free ports first and passing them raced with the other test files starting their
+ * own Azurite (EADDRINUSE), and a port found open could even belong to another file's Azurite.
  */
 export async function startAzurite(): Promise<Azurite> {
-  const [blobPort, queuePort, tablePort] = [await freePort(), await freePort(), await freePort()];
   const bin = join(import.meta.dirname, '..', '..', 'node_modules', 'azurite', 'dist', 'src', 'azurite.js');
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      bin,
-      '--silent',
-      '--inMemoryPersistence',
-      '--skipApiVersionCheck',
-      '--disableTelemetry',
-      '--blobPort',
-      String(blobPort),
-      '--queuePort',
-      String(queuePort),
-      '--tablePort',
-      String(tablePort),
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const args = [bin, '--silent', '--inMemoryPersistence', '--skipApiVersionCheck', '--disableTelemetry'];
+  for (const service of ['blob', 'queue', 'table']) {
+    args.push(`--${service}Host`, '127.0.0.1', `--${service}Port`, '0');
+  }
+  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => {
     stderr += c.toString();
   });
-  const deadline = Date.now() + 20_000;
+  const ports = new Map<string, number>();
   try {
-    await Promise.all([
-      waitForPort(blobPort, deadline),
-      waitForPort(queuePort, deadline),
-      waitForPort(tablePort, deadline),
-    ]);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error('Azurite did not start listening within 20 s')),
+        20_000,
+      );
+      let stdout = '';
+      child.stdout?.on('data', (c: Buffer) => {
+        stdout += c.toString();
+        for (const line of stdout.split('\n')) {
+          const match = LISTENING.exec(line);
+          if (match) ports.set(match[1] as string, Number(match[2]));
+        }
+        if (ports.size === 3) {
+          clearTimeout(timer);
+          child.stdout?.removeAllListeners('data');
+          child.stdout?.resume();
+          resolve();
+        }
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`Azurite exited before listening (code ${code}, signal ${signal})`));
+      });
+    });
   } catch (error) {
     child.kill('SIGKILL');
     throw new Error(`${(error as Error).message}; stderr: ${stderr.slice(0, 500)}`);
   }
+  const blobPort = ports.get('Blob') as number;
+  const queuePort = ports.get('Queue') as number;
+  const tablePort = ports.get('Table') as number;
   return {
     blobPort,
     queuePort,
