@@ -87,9 +87,9 @@ param eventHubAutoInflateMaximumThroughputUnits int = 0
 @maxValue(32)
 param eventHubPartitionCount int = 4
 
-@description('Hours the new hub keeps events (1 to 168 on Standard).')
+@description('Hours the new hub keeps events: 1 to 168 on Standard, up to 2160 (90 days) on Premium; more than 168 on Standard is refused before anything deploys.')
 @minValue(1)
-@maxValue(168)
+@maxValue(2160)
 param eventHubRetentionHours int = 24
 
 @description('Consumer group of the ingest function, created on the hub; "$Default" uses the built-in group.')
@@ -251,6 +251,11 @@ var eventHubNamespaceCapacity = !useExistingEventHub && eventHubSku == 'Premium'
   ? fail('eventHubCapacity (PORTSCAN_EVENTHUB_THROUGHPUT_UNITS) is ${eventHubCapacity}: a Premium namespace takes 1, 2, 4, 8 or 16 processing units.')
   : eventHubCapacity
 
+@description('Retention of a new hub: Standard keeps events at most 168 hours (7 days), Premium 2160 (90 days; learn.microsoft.com/azure/event-hubs/event-hubs-quotas). Refused at validation instead of by Event Hubs halfway through.')
+var eventHubRetention = !useExistingEventHub && eventHubSku == 'Standard' && eventHubRetentionHours > 168
+  ? fail('eventHubRetentionHours (PORTSCAN_EVENTHUB_RETENTION_HOURS) is ${eventHubRetentionHours}: a Standard namespace keeps events at most 168 hours; set PORTSCAN_EVENTHUB_SKU=Premium for up to 2160.')
+  : eventHubRetentionHours
+
 @description('Segments of existingEventHubResourceId: [2] subscription, [4] resource group, [8] namespace, [10] hub.')
 var existingEventHubIdParts = split(existingEventHubResourceId, '/')
 
@@ -374,7 +379,7 @@ module eventHubNamespace 'modules/eventHubNamespace.bicep' = if (!useExistingEve
     capacity: eventHubNamespaceCapacity
     autoInflateMaximumThroughputUnits: eventHubAutoInflateMaximumThroughputUnits
     partitionCount: eventHubPartitionCount
-    retentionHours: eventHubRetentionHours
+    retentionHours: eventHubRetention
   }
 }
 

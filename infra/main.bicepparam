@@ -20,6 +20,8 @@ param detection = json(readEnvironmentVariable('PORTSCAN_DETECTION', '{}'))
 
 // Event Hubs: a new namespace and hub, or an existing hub by resource id.
 param existingEventHubResourceId = readEnvironmentVariable('PORTSCAN_EXISTING_EVENTHUB_ID', '')
+param eventHubSku = readEnvironmentVariable('PORTSCAN_EVENTHUB_SKU', 'Standard')
+param eventHubRetentionHours = int(readEnvironmentVariable('PORTSCAN_EVENTHUB_RETENTION_HOURS', '24'))
 param eventHubPartitionCount = int(readEnvironmentVariable('PORTSCAN_EVENTHUB_PARTITIONS', '4'))
 param eventHubCapacity = int(readEnvironmentVariable('PORTSCAN_EVENTHUB_THROUGHPUT_UNITS', '1'))
 param eventHubAutoInflateMaximumThroughputUnits = int(readEnvironmentVariable('PORTSCAN_EVENTHUB_MAX_THROUGHPUT_UNITS', '0'))

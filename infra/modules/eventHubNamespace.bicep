@@ -37,9 +37,9 @@ param autoInflateMaximumThroughputUnits int
 @maxValue(32)
 param partitionCount int
 
-@description('Hours the hub keeps events (Standard: at most 168).')
+@description('Hours the hub keeps events (Standard: at most 168; Premium: at most 2160). main.bicep refuses more than 168 on Standard.')
 @minValue(1)
-@maxValue(168)
+@maxValue(2160)
 param retentionHours int
 
 @description('True when auto-inflate is requested and the tier supports it.')

@@ -938,6 +938,36 @@ describe('Infra: Event Hubs capacity', () => {
     );
   });
 
+  /** The retention of the hub the template creates. */
+  function hubRetention(params: Record<string, unknown>): unknown {
+    const d = deploy({ label: 'retention', params });
+    const hub = single(d, 'Microsoft.EventHub/namespaces/eventhubs');
+    return (hub.frame.evaluate(hub.resource.properties) as { retentionDescription: unknown })
+      .retentionDescription;
+  }
+
+  it.each([
+    ['Standard', 168],
+    ['Premium', 169],
+    ['Premium', 2160],
+  ])('keeps events on %s for %i hours', (sku, hours) => {
+    expect(hubRetention({ eventHubSku: sku, eventHubRetentionHours: hours })).toEqual({
+      cleanupPolicy: 'Delete',
+      retentionTimeInHours: hours,
+    });
+  });
+
+  it('refuses more than 168 hours on Standard before anything deploys, naming the way out', () => {
+    expect(() => hubRetention({ eventHubSku: 'Standard', eventHubRetentionHours: 169 })).toThrow(
+      new InvalidTemplateError(
+        'main: eventHubRetentionHours (PORTSCAN_EVENTHUB_RETENTION_HOURS) is 169: a Standard namespace keeps events at most 168 hours; set PORTSCAN_EVENTHUB_SKU=Premium for up to 2160.',
+      ),
+    );
+    expect(() => hubRetention({ eventHubSku: 'Premium', eventHubRetentionHours: 2161 })).toThrow(
+      /parameter eventHubRetentionHours = 2161/,
+    );
+  });
+
   it('ignores the capacity when it reads an existing hub', () => {
     const d = deploy({
       label: 'existing hub, Premium capacity',
