@@ -1,12 +1,24 @@
-// Renders the Teams card of docs/alerts.md to docs/images/teams-card.png: the golden card
-// (test/fixtures/alerts/teams-card.golden.json) through the adaptivecards renderer in headless
-// Chromium (`apt-get install chromium`). `npx tsx scripts/render-card.ts [path/to/chromium]`.
-// The picture shows the Adaptive Cards renderer with its default host config, not Teams itself.
+// Renders the Teams cards of docs/alerts.md through the adaptivecards renderer in headless
+// Chromium (`apt-get install chromium`): docs/images/teams-card.png, the golden card of an alert
+// (test/fixtures/alerts/teams-card.golden.json), and docs/images/teams-update-card.png, the update
+// a conversation's later alerts send, made by the product's own code (toTeamsMessage of the
+// opener's revision with the conversation's totals) from the golden alert and two later bins of
+// the same scanner. `npx tsx scripts/render-card.ts [path/to/chromium]`.
+// The pictures show the Adaptive Cards renderer with its default host config, not Teams itself.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { toTeamsMessage } from '../lib/alerts/cards/teamsMessage.js';
+import {
+  conversationTotals,
+  conversationUpdate,
+  joinConversation,
+  openConversation,
+} from '../lib/alerts/chatConversation.js';
+import { detectOneAlert, sampleAlert } from '../test/support/alerts.js';
+import { scan } from '../test/support/sessions.js';
 
 const root = join(import.meta.dirname, '..');
 const golden = JSON.parse(
@@ -14,13 +26,27 @@ const golden = JSON.parse(
 ) as {
   expected: { attachments: [{ content: unknown }] };
 };
-const card = golden.expected.attachments[0].content;
+const firstCard = golden.expected.attachments[0].content;
+
+/** The update after two later bins of the golden alert's scanner (10:05 and 10:20, 80 and 120 ports). */
+function updateCard(): unknown {
+  const opener = sampleAlert();
+  const later = [
+    detectOneAlert(scan('203.0.113.50', 80, '2026-11-01T10:06:00.000Z', 1000, { DvcAction: 'Deny' })),
+    detectOneAlert(scan('203.0.113.50', 120, '2026-11-01T10:21:00.000Z', 2000, { DvcAction: 'Deny' })),
+  ];
+  const conversation = later.reduce(joinConversation, openConversation(opener));
+  const update = conversationUpdate(opener, conversationTotals(conversation, 5 * 60_000));
+  return toTeamsMessage(update).attachments[0]?.content;
+}
 const library = pathToFileURL(join(root, 'node_modules/adaptivecards/dist/adaptivecards.min.js')).href;
 const css = pathToFileURL(join(root, 'node_modules/adaptivecards/dist/adaptivecards.css')).href;
 
 // Teams renders TextBlock Markdown; the library needs a processor for it. This one handles what
 // our cards use (backslash escapes, [text](url) links, "- " bullets) and escapes everything else.
-const html = `<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="${css}">
+/** The page that draws `card`. */
+function cardPage(card: unknown): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="${css}">
 <style>body{margin:0;padding:16px;background:#f5f5f5;font-family:'DejaVu Sans',sans-serif}
 #card{width:560px;background:#fff;border:1px solid #ddd;border-radius:6px;overflow:hidden}</style></head>
 <body><div id="card"></div><script src="${library}"></script><script>
@@ -49,26 +75,33 @@ adaptiveCard.hostConfig = new AdaptiveCards.HostConfig({ fontFamily: "'DejaVu Sa
 adaptiveCard.parse(${JSON.stringify(card)});
 document.getElementById('card').appendChild(adaptiveCard.render());
 </script></body></html>`;
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'portscan-card-'));
-const page = join(dir, 'card.html');
-writeFileSync(page, html);
-const output = join(root, 'docs/images/teams-card.png');
 mkdirSync(join(root, 'docs/images'), { recursive: true });
-execFileSync(
-  process.argv[2] ?? '/usr/bin/chromium',
-  [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--hide-scrollbars',
-    '--allow-file-access-from-files',
-    '--window-size=600,680',
-    `--screenshot=${output}`,
-    pathToFileURL(page).href,
-  ],
-  { stdio: 'ignore' },
-);
+const cards: [string, unknown, number][] = [
+  ['teams-card.png', firstCard, 680],
+  ['teams-update-card.png', updateCard(), 330],
+];
+for (const [name, card, height] of cards) {
+  const page = join(dir, `${name}.html`);
+  writeFileSync(page, cardPage(card));
+  const output = join(root, 'docs/images', name);
+  execFileSync(
+    process.argv[2] ?? '/usr/bin/chromium',
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--hide-scrollbars',
+      '--allow-file-access-from-files',
+      `--window-size=600,${height}`,
+      `--screenshot=${output}`,
+      pathToFileURL(page).href,
+    ],
+    { stdio: 'ignore' },
+  );
+  process.stdout.write(`wrote ${output}\n`);
+}
 rmSync(dir, { recursive: true, force: true });
-process.stdout.write(`wrote ${output}\n`);
