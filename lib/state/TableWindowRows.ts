@@ -1,7 +1,13 @@
-import type { TableClient, TransactionAction } from '@azure/data-tables';
+import type { TableClient } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import { TABLE_TRANSACTION_LIMIT, type TableUse, tableReady } from '../azure/clients.js';
 import { asStorageFailure, classifyStorageError } from '../azure/storageErrors.js';
+import {
+  type BatchOperation,
+  binaryProperty,
+  int32Property,
+  TableBatchWriter,
+} from '../azure/TableBatchWriter.js';
 import { StorageConflictError } from '../errors.js';
 import { decodeState, encodeState } from '../window/stateCodec.js';
 import type { WindowState } from '../window/WindowState.js';
@@ -68,11 +74,13 @@ export function splitByBytes<T>(items: readonly T[], bytes: readonly number[], b
  */
 export class TableWindowRows {
   readonly table: TableClient;
+  readonly #writer: TableBatchWriter;
   readonly #cache: RowCache;
   readonly ready: () => Promise<void>;
 
   constructor(table: TableClient, rowCacheBytes: number, use: TableUse = 'create') {
     this.table = table;
+    this.#writer = new TableBatchWriter(table);
     this.#cache = new RowCache(rowCacheBytes);
     this.ready = tableReady(table, use);
   }
@@ -111,7 +119,7 @@ export class TableWindowRows {
     /** What a conflict round read (undefined: no such row): used even if the cache dropped it since. */
     let read: Map<string, CachedRow | undefined> | undefined;
     for (let round = 0; ; round++) {
-      const actions: TransactionAction[] = [];
+      const operations: BatchOperation[] = [];
       const next: WindowState[] = [];
       const payload: number[] = [];
       groups.forEach((g, i) => {
@@ -121,9 +129,11 @@ export class TableWindowRows {
         next.push(state);
         const encoded = encodeState(state);
         payload.push(actionPayloadBytes(encoded.length, pk, rk));
-        const entity = { partitionKey: pk, rowKey: rk, state: encoded, ports: state.ports.size };
-        actions.push(
-          cached === undefined ? ['create', entity] : ['update', entity, 'Replace', { etag: cached.etag }],
+        const properties = windowProperties(encoded, state.ports.size);
+        operations.push(
+          cached === undefined
+            ? { kind: 'create', rowKey: rk, properties }
+            : { kind: 'replace', rowKey: rk, etag: cached.etag, properties },
         );
       });
       if (groups.length > 1 && payload.reduce((a, b) => a + b, 0) > TRANSACTION_PAYLOAD_BUDGET_BYTES) {
@@ -135,11 +145,10 @@ export class TableWindowRows {
       }
       try {
         counts.transactions++;
-        const response = await this.table.submitTransaction(actions);
-        counts.entityWrites += actions.length;
-        response.subResponses.forEach((sub, i) => {
-          if (sub.etag !== undefined)
-            this.#remember(pk, rowKeys[i] as string, sub.etag, next[i] as WindowState);
+        const etags = await this.#writer.submit(pk, operations);
+        counts.entityWrites += operations.length;
+        etags.forEach((etag, i) => {
+          if (etag !== undefined) this.#remember(pk, rowKeys[i] as string, etag, next[i] as WindowState);
         });
         return;
       } catch (error) {
@@ -271,8 +280,9 @@ export class TableWindowRows {
         for (let i = 0; i < rks.length; i += TABLE_TRANSACTION_LIMIT) {
           const chunk = rks.slice(i, i + TABLE_TRANSACTION_LIMIT);
           try {
-            await this.table.submitTransaction(
-              chunk.map((rk) => ['delete', { partitionKey: pk, rowKey: rk }]),
+            await this.#writer.submit(
+              pk,
+              chunk.map((rk) => ({ kind: 'delete', rowKey: rk })),
             );
             deleted += chunk.length;
           } catch (error) {
@@ -294,6 +304,11 @@ export class TableWindowRows {
     }
     return deleted;
   }
+}
+
+/** A window row's properties besides its keys: the encoded state (`Edm.Binary`) and its port count (`Edm.Int32`). */
+function windowProperties(state: Uint8Array, ports: number): string {
+  return `${binaryProperty('state', state)},${int32Property('ports', ports)}`;
 }
 
 function toStoredWindow(rowKey: string, state: Uint8Array): StoredWindow {
