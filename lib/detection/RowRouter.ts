@@ -2,6 +2,7 @@ import type { DetectionSettings } from '../config/detectionSettings.js';
 import type { DropReason } from '../filter/SourceFilter.js';
 import { SourceFilter } from '../filter/SourceFilter.js';
 import type { NetworkSession } from '../schema/NetworkSession.js';
+import { millisOfIso } from '../sources/pipeline/fields.js';
 import { deviceOf } from '../window/DeviceTally.js';
 import type { WindowRow } from '../window/WindowState.js';
 import { reporterOf } from '../window/WindowState.js';
@@ -52,7 +53,7 @@ export class RowRouter {
   route(session: NetworkSession): CountedRow | undefined {
     return this.routeFields(
       session.SrcIpAddr,
-      Date.parse(session.EventStartTime ?? session.TimeGenerated),
+      millisOfIso(session.EventStartTime ?? session.TimeGenerated),
       session.DstPortNumber,
       reporterOf(session.EventVendor, session.EventProduct),
       session.EventCount,

@@ -34,6 +34,9 @@ const DEFAULT_EXCLUDED = [
 ];
 
 const CACHE_LIMIT = 200_000;
+/** Verdicts on public plain dotted quads remembered: 2^12 = 4,096 slots, the slot chosen by the address. */
+const QUAD_SLOT_BITS = 12;
+const QUAD_SLOTS = 1 << QUAD_SLOT_BITS;
 
 /**
  * Decides which rows count and under which source address (decision D1).
@@ -46,13 +49,25 @@ const CACHE_LIMIT = 200_000;
  *   and 192.168/16 that is not the string "127.0.0.1" counts, under that exact string; IPv6,
  *   IPv4-mapped and empty sources never count. User CIDRs apply in both modes.
  *
- * Verdicts are cached per input string (bounded), because a scanner repeats its address on every row.
+ * A plain dotted quad (four decimal octets up to 255, no leading zeros: nearly every source) is
+ * judged by its 32-bit number, without ipaddr.js and without hashing its text; the verdicts of the
+ * public ones are remembered in 4,096 slots chosen by the number, so a repeating source shares one
+ * verdict and one copy of its text. Other spellings (IPv6, IPv4-mapped, zone ids) go through
+ * ipaddr.js and their verdicts are cached per input string (bounded).
  */
 export class SourceFilter {
   readonly mode: DetectionMode;
   readonly #excluded: readonly Range[];
   readonly #userExcluded: readonly Range[];
+  /** The IPv4 user exclusions as [network, mask] pairs of 32-bit numbers, for plain dotted quads. */
+  readonly #userExcludedV4: readonly (readonly [number, number])[];
   readonly #cache = new Map<string, SourceVerdict>();
+  /** The address each slot's verdict is for (-1: none yet)... */
+  readonly #quadValues = new Float64Array(QUAD_SLOTS).fill(-1);
+  /** ...and the verdict. */
+  readonly #quadVerdicts: (SourceVerdict | undefined)[] = new Array<SourceVerdict | undefined>(
+    QUAD_SLOTS,
+  ).fill(undefined);
 
   /**
    * @param extraExcludedCidrs user exclusions (known scanners, own public ranges), IPv4 or IPv6 CIDR
@@ -62,53 +77,51 @@ export class SourceFilter {
     this.mode = mode;
     this.#excluded = (mode === 'default' ? DEFAULT_EXCLUDED : KQL_PRIVATE_V4).map(parseRange);
     this.#userExcluded = extraExcludedCidrs.map(parseRange);
+    this.#userExcludedV4 = this.#userExcluded
+      .filter(([address]) => address.kind() === 'ipv4')
+      .map(([address, bits]) => {
+        const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+        return [(quadValueOf(address.toString()) & mask) >>> 0, mask] as const;
+      });
   }
 
   /** The verdict on a row's SrcIpAddr as the normalizer left it. */
   judge(srcIpAddr: string | undefined): SourceVerdict {
     if (srcIpAddr === undefined || srcIpAddr === '') return MISSING;
+    const value = quadValueOf(srcIpAddr);
+    if (value >= 0) return this.#judgeQuad(srcIpAddr, value);
     const cached = this.#cache.get(srcIpAddr);
     if (cached !== undefined) return cached;
-    const quad = this.#dottedQuadKind(srcIpAddr);
-    // Private sources are most of the distinct addresses and cheap to judge: they are not cached.
-    if (quad === 'private') return PRIVATE;
     // The cache and the windows keep the address: keep a copy, not a piece of a large input chunk.
     const raw = detached(srcIpAddr);
-    const verdict: SourceVerdict =
-      quad === 'public'
-        ? { counts: true, source: raw }
-        : this.mode === 'default'
-          ? this.#judgeDefault(raw)
-          : this.#judgeParity(raw);
+    const verdict = this.mode === 'default' ? this.#judgeDefault(raw) : this.#judgeParity(raw);
     if (this.#cache.size >= CACHE_LIMIT) this.#cache.clear();
     this.#cache.set(raw, verdict);
     return verdict;
   }
 
   /**
-   * Whether a plain dotted quad (four decimal octets up to 255, no leading zeros) counts, read
-   * without ipaddr.js: such a string is its own canonical form and `isValidFourPartDecimal` in both
-   * modes. `undefined` for any other string, and whenever user exclusions apply (ipaddr.js decides).
+   * The verdict on a plain dotted quad, `value` its number: such text is its own canonical form
+   * and `isValidFourPartDecimal` in both modes, and ipaddr.js's ranges are prefixes of the number.
    */
-  #dottedQuadKind(raw: string): 'private' | 'public' | undefined {
-    if (this.#userExcluded.length > 0) return undefined;
-    const a = octetAt(raw, 0);
-    if (a < 0 || raw.charCodeAt(a >>> 8) !== 46) return undefined;
-    const b = octetAt(raw, (a >>> 8) + 1);
-    if (b < 0 || raw.charCodeAt(b >>> 8) !== 46) return undefined;
-    const c = octetAt(raw, (b >>> 8) + 1);
-    if (c < 0 || raw.charCodeAt(c >>> 8) !== 46) return undefined;
-    const d = octetAt(raw, (c >>> 8) + 1);
-    if (d < 0 || d >>> 8 !== raw.length) return undefined;
-    const first = a & 255;
-    const second = b & 255;
+  #judgeQuad(raw: string, value: number): SourceVerdict {
+    const first = value >>> 24;
+    const second = (value >>> 16) & 255;
     const kqlPrivate =
       first === 10 || (first === 172 && second >= 16 && second <= 31) || (first === 192 && second === 168);
     const isPrivate =
       this.mode === 'default'
         ? kqlPrivate || first === 127 || (first === 169 && second === 254)
-        : kqlPrivate || raw === '127.0.0.1';
-    return isPrivate ? 'private' : 'public';
+        : kqlPrivate || value === LOOPBACK_V4;
+    // Private sources are most of the distinct addresses and cheap to judge: they are not remembered.
+    if (isPrivate) return PRIVATE;
+    for (const [network, mask] of this.#userExcludedV4) if ((value & mask) >>> 0 === network) return EXCLUDED;
+    const slot = Math.imul(value, 0x9e3779b1) >>> (32 - QUAD_SLOT_BITS);
+    if (this.#quadValues[slot] === value) return this.#quadVerdicts[slot] as SourceVerdict;
+    const verdict: SourceVerdict = { counts: true, source: detached(raw) };
+    this.#quadValues[slot] = value;
+    this.#quadVerdicts[slot] = verdict;
+    return verdict;
   }
 
   #judgeDefault(raw: string): SourceVerdict {
@@ -136,6 +149,9 @@ export class SourceFilter {
   }
 }
 
+/** 127.0.0.1, which sentinel-parity mode drops by its text. */
+const LOOPBACK_V4 = 0x7f000001;
+
 const MISSING: SourceVerdict = { counts: false, reason: DROP_REASONS.missingSource };
 const INVALID: SourceVerdict = { counts: false, reason: DROP_REASONS.invalidSource };
 const PRIVATE: SourceVerdict = { counts: false, reason: DROP_REASONS.privateSource };
@@ -149,6 +165,22 @@ const EXCLUDED: SourceVerdict = { counts: false, reason: DROP_REASONS.excludedSo
  */
 function detached(text: string): string {
   return text.length < 13 ? text : `${text} `.slice(0, -1);
+}
+
+/**
+ * The 32-bit number of a plain dotted quad (four decimal octets up to 255 without leading zeros),
+ * -1 for any other text.
+ */
+function quadValueOf(text: string): number {
+  const a = octetAt(text, 0);
+  if (a < 0 || text.charCodeAt(a >>> 8) !== 46) return -1;
+  const b = octetAt(text, (a >>> 8) + 1);
+  if (b < 0 || text.charCodeAt(b >>> 8) !== 46) return -1;
+  const c = octetAt(text, (b >>> 8) + 1);
+  if (c < 0 || text.charCodeAt(c >>> 8) !== 46) return -1;
+  const d = octetAt(text, (c >>> 8) + 1);
+  if (d < 0 || d >>> 8 !== text.length) return -1;
+  return (a & 255) * 16_777_216 + (b & 255) * 65_536 + (c & 255) * 256 + (d & 255);
 }
 
 /**

@@ -202,11 +202,14 @@ export class TargetCollector {
   add(text: string, port: number | undefined): boolean {
     let entry = text === this.#lastText ? this.#lastEntry : undefined;
     if (entry === undefined) {
-      const address = canonicalTargetOf(text);
+      // A plain dotted quad is its own canonical form: it is looked up as written, and copied
+      // (`canonicalTargetOf`) only when it is kept.
+      const isPlain = isPlainDottedQuad(text);
+      const address = isPlain ? text : canonicalTargetOf(text);
       if (address === undefined) return false;
       entry = this.#entries.get(address);
       if (entry === undefined) {
-        entry = this.#admit(address);
+        entry = this.#admit(isPlain ? (canonicalTargetOf(text) as string) : address);
         if (entry === undefined) return true;
       }
       this.#lastText = text;

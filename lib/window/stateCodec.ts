@@ -3,7 +3,13 @@ import type { DeviceCount, DeviceTally } from './DeviceTally.js';
 import { EMPTY_TALLY, MAX_DEVICE_CHARS, MAX_DEVICES_KEPT } from './DeviceTally.js';
 import { PortSet } from './PortSet.js';
 import type { TargetEntry, TargetSample } from './TargetSample.js';
-import { EMPTY_TARGETS, MAX_TARGET_PORTS_KEPT, MAX_TARGETS_KEPT, targetHashOf } from './TargetSample.js';
+import {
+  EMPTY_TARGETS,
+  MAX_TARGET_PORTS_KEPT,
+  MAX_TARGETS_KEPT,
+  plainDottedQuadValue,
+  targetHashOf,
+} from './TargetSample.js';
 import type { PartitionCount, WindowState } from './WindowState.js';
 import { MAX_REPORTER_CHARS, MAX_REPORTERS_KEPT } from './WindowState.js';
 
@@ -77,7 +83,7 @@ export function encodeState(state: WindowState): Uint8Array {
   const targets = state.targets.entries.slice(0, MAX_TARGETS_KEPT);
   w.varint(targets.length);
   for (const t of targets) {
-    w.bytes(addressBytes(t.address));
+    writeAddress(w, t.address);
     writePortList(w, t.ports.slice(0, MAX_TARGET_PORTS_KEPT));
   }
   const partitions = [...state.counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -202,12 +208,22 @@ function readTargets(r: Reader): TargetSample {
   return { entries, hasPortsWithoutTarget: flags === 1 };
 }
 
-/** The codec form of a canonical target address (see `canonicalTargetOf`). */
-function addressBytes(address: string): Uint8Array {
+/** Writes a canonical target address (see `canonicalTargetOf`) in its codec form. */
+function writeAddress(w: Writer, address: string): void {
+  // A canonical IPv4 address is a plain dotted quad: its number is its four bytes.
+  const v4 = plainDottedQuadValue(address);
+  if (v4 >= 0) {
+    w.u8(4);
+    w.u8(v4 >>> 24);
+    w.u8((v4 >>> 16) & 255);
+    w.u8((v4 >>> 8) & 255);
+    w.u8(v4 & 255);
+    return;
+  }
   const octets = address.includes(':')
     ? ipaddr.IPv6.parse(address).toByteArray()
     : ipaddr.IPv4.parse(address).toByteArray();
-  return Uint8Array.from([octets.length, ...octets]);
+  w.bytes(Uint8Array.from([octets.length, ...octets]));
 }
 
 function readAddress(r: Reader): string {
@@ -246,6 +262,8 @@ function varintLength(n: number): number {
   }
   return len;
 }
+
+const UTF8 = new TextEncoder();
 
 class Writer {
   #buf = new Uint8Array(256);
@@ -290,9 +308,21 @@ class Writer {
   }
 
   string(s: string): void {
-    const b = new TextEncoder().encode(s);
-    this.varint(b.length);
-    this.bytes(b);
+    // ASCII text (reporters, partition ids, nearly every device name) is its own UTF-8.
+    let ascii = true;
+    for (let i = 0; i < s.length && ascii; i++) ascii = s.charCodeAt(i) < 0x80;
+    if (!ascii) {
+      const b = UTF8.encode(s);
+      this.varint(b.length);
+      this.bytes(b);
+      return;
+    }
+    this.varint(s.length);
+    this.#ensure(s.length);
+    const buf = this.#buf;
+    let pos = this.#pos;
+    for (let i = 0; i < s.length; i++) buf[pos++] = s.charCodeAt(i);
+    this.#pos = pos;
   }
 
   finish(): Uint8Array {

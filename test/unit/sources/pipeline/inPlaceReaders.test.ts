@@ -2,7 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isFlowCounter, tuplePort } from '../../../../lib/sources/microsoft-azure/azurePlatform.js';
 import { isAddressText } from '../../../../lib/sources/pipeline/FieldReader.js';
-import { isoFromEpochSeconds, isoFromMillis, toPort } from '../../../../lib/sources/pipeline/fields.js';
+import {
+  isoFromEpochSeconds,
+  isoFromMillis,
+  millisOfIso,
+  toPort,
+} from '../../../../lib/sources/pipeline/fields.js';
 
 /**
  * Readers that every row passes through are written as loops over character codes instead of
@@ -81,5 +86,36 @@ describe('Readers in place: equal to the patterns they replace', () => {
       ),
       { seed: SEED, numRuns: RUNS },
     );
+  });
+
+  it('millisOfIso', () => {
+    // ISO text as toISOString writes it, with one character or one field pushed off its range.
+    const iso = fc
+      .integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 })
+      .map((ms) => new Date(ms).toISOString());
+    const edited = fc
+      .tuple(iso, fc.nat(23), fc.constantFrom(...'0123456789:-.TZtz +'.split('')))
+      .map(([text, at, c]) => text.slice(0, at) + c + text.slice(at + 1));
+    const fields = fc
+      .tuple(
+        fc.integer({ min: 0, max: 9999 }),
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: 32 }),
+        fc.integer({ min: 0, max: 25 }),
+        fc.integer({ min: 0, max: 61 }),
+        fc.integer({ min: 0, max: 61 }),
+        fc.integer({ min: 0, max: 999 }),
+      )
+      .map(
+        ([y, mo, d, h, mi, s, ms]) =>
+          `${String(y).padStart(4, '0')}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}T${String(h).padStart(2, '0')}:${String(mi).padStart(2, '0')}:${String(s).padStart(2, '0')}.${String(ms).padStart(3, '0')}Z`,
+      );
+    fc.assert(
+      fc.property(fc.oneof(iso, edited, fields, fc.string({ maxLength: 30 })), (text) => {
+        expect(millisOfIso(text)).toBe(Date.parse(text));
+      }),
+      { seed: SEED, numRuns: RUNS * 5 },
+    );
+    expect(millisOfIso('2024-02-29T23:59:59.999Z')).toBe(Date.UTC(2024, 1, 29, 23, 59, 59, 999));
   });
 });
