@@ -74,6 +74,7 @@ export class RowCache {
     if (bytes > this.limitBytes) return;
     this.#rows.set(key, { row, bytes });
     this.#bytes += bytes;
+    if (this.#bytes <= this.limitBytes) return;
     for (const [oldest, entry] of this.#rows) {
       if (this.#bytes <= this.limitBytes) break;
       this.#rows.delete(oldest);

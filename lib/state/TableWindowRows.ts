@@ -116,6 +116,7 @@ export class TableWindowRows {
 
   async #applyChunk(pk: string, partition: string, groups: BatchGroup[], counts: ApplyCounts): Promise<void> {
     const rowKeys = groups.map((g) => windowRowKey(g.source, partition));
+    const cacheKeys = rowKeys.map((rk) => cacheKeyOf(pk, rk));
     /** What a conflict round read (undefined: no such row): used even if the cache dropped it since. */
     let read: Map<string, CachedRow | undefined> | undefined;
     for (let round = 0; ; round++) {
@@ -124,7 +125,7 @@ export class TableWindowRows {
       const payload: number[] = [];
       groups.forEach((g, i) => {
         const rk = rowKeys[i] as string;
-        const cached = read !== undefined ? read.get(rk) : this.#cache.get(`${pk}\n${rk}`);
+        const cached = read !== undefined ? read.get(rk) : this.#cache.get(cacheKeys[i] as string);
         const state = g.accumulator.applyTo(cached?.state ?? emptyState(), partition);
         next.push(state);
         const encoded = encodeState(state);
@@ -148,7 +149,8 @@ export class TableWindowRows {
         const etags = await this.#writer.submit(pk, operations);
         counts.entityWrites += operations.length;
         etags.forEach((etag, i) => {
-          if (etag !== undefined) this.#remember(pk, rowKeys[i] as string, etag, next[i] as WindowState);
+          if (etag !== undefined)
+            this.#cache.remember(cacheKeys[i] as string, { etag, state: next[i] as WindowState });
         });
         return;
       } catch (error) {
@@ -157,7 +159,7 @@ export class TableWindowRows {
         if (!isConflict || round >= MAX_CONFLICT_ROUNDS) {
           // The outcome is unknown: the transaction may have committed with its response lost.
           // Forget the rows it may have changed, so the next attempt starts from what is stored.
-          for (const rk of rowKeys) this.#cache.forget(`${pk}\n${rk}`);
+          for (const key of cacheKeys) this.#cache.forget(key);
           if (!isConflict) throw asStorageFailure(error, 'window write');
           throw new StorageConflictError(
             `window rows of ${pk} kept changing: ${round + 1} conditional writes met another writer's change`,
@@ -204,18 +206,14 @@ export class TableWindowRows {
         }
       }
     } catch (error) {
-      for (const rk of rowKeys) this.#cache.forget(`${pk}\n${rk}`);
+      for (const rk of rowKeys) this.#cache.forget(cacheKeyOf(pk, rk));
       throw asStorageFailure(error, 'window read');
     }
     for (const [rk, row] of rows) {
-      if (row === undefined) this.#cache.forget(`${pk}\n${rk}`);
-      else this.#cache.remember(`${pk}\n${rk}`, row);
+      if (row === undefined) this.#cache.forget(cacheKeyOf(pk, rk));
+      else this.#cache.remember(cacheKeyOf(pk, rk), row);
     }
     return { rows, requests };
-  }
-
-  #remember(pk: string, rk: string, etag: string, state: WindowState): void {
-    this.#cache.remember(`${pk}\n${rk}`, { etag, state });
   }
 
   /** Every stored row of a bin (all sources, all partitions). */
@@ -298,12 +296,17 @@ export class TableWindowRows {
               }
             }
           }
-          for (const rk of chunk) this.#cache.forget(`${pk}\n${rk}`);
+          for (const rk of chunk) this.#cache.forget(cacheKeyOf(pk, rk));
         }
       }
     }
     return deleted;
   }
+}
+
+/** A row's key in the row cache. */
+function cacheKeyOf(pk: string, rk: string): string {
+  return `${pk}\n${rk}`;
 }
 
 /** A window row's properties besides its keys: the encoded state (`Edm.Binary`) and its port count (`Edm.Int32`). */

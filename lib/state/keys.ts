@@ -13,9 +13,14 @@ export const BUCKETS = 16;
 
 /** `yyyyMMddTHHmm` of a bin start (UTC). */
 export function binKeyOf(binStartMs: number): string {
+  // A batch's rows fall in a few bins, mostly in order: the last key is nearly always the one asked.
+  if (binStartMs === lastBin.startMs) return lastBin.key;
   const iso = new Date(binStartMs).toISOString();
-  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}`;
+  const key = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}`;
+  lastBin = { startMs: binStartMs, key };
+  return key;
 }
+let lastBin = { startMs: Number.NaN, key: '' };
 
 /** The bin start of a `yyyyMMddTHHmm` key. */
 export function binStartOfKey(key: string): number {
