@@ -55,7 +55,8 @@ let sharedHttpClient: HttpClient | undefined;
  *
  * Why not `TableClient.submitTransaction`: it builds every operation of a transaction as a
  * request of its own through a second client's pipeline (a tracing span, URL building and body
- * serialization per entity), which was most of the ingest function's CPU (docs/scaling.md).
+ * serialization per entity), the largest part of the ingest function's CPU before this writer
+ * (bench/results/ingest-profile.md).
  *
  * The wire format is the SDK's, byte for byte (`@azure/data-tables` 13.3.2: `TableTransaction.js`,
  * `TablePolicies.js`, `utils/transactionHelpers.js`, `utils/transactionHeaders.js`), which follows
