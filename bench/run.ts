@@ -184,7 +184,7 @@ const versus = [
   let duck2: ReturnType<typeof duck> | undefined;
   for (let i = 0; i < (QUICK ? 2 : 3); i++) {
     runs.push(detect([file.path]));
-    // Both cores, as DuckDB's 2 threads: the main thread and one fast-path worker.
+    // Both cores, as DuckDB's 2 threads: two worker threads, each decoding and holding a shard of the sources.
     threaded.push(detect([file.path], ['--threads', '2'], false));
     duck2 = duck(format, file.path, 2);
     duck2Ms.push(duck2.ms.median);

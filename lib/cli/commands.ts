@@ -12,19 +12,17 @@ import { ChatGrouping } from '../detection/chatGrouping.js';
 import { BEYOND_RETENTION } from '../detection/RowRouter.js';
 import { StreamingDetector } from '../detection/StreamingDetector.js';
 import { ConfigurationError, UsageError } from '../errors.js';
-import { type FastInput, FastLinePath } from '../fastpath/FastLinePath.js';
+import { FastLinePath } from '../fastpath/FastLinePath.js';
 import type { Alert } from '../schema/Alert.js';
 import type { NetworkSession } from '../schema/NetworkSession.js';
 import { NETWORK_SESSION_FIELD_ORDER } from '../schema/NetworkSession.js';
-import { openInput } from '../sources/pipeline/decodeInput.js';
+import { type LineInput, openInput } from '../sources/pipeline/decodeInput.js';
 import { LINE_OVER_LIMIT } from '../sources/pipeline/ItemSplitter.js';
 import { Normalizer } from '../sources/pipeline/Normalizer.js';
 import { formatNames, SOURCE_DECODERS } from '../sources/pipeline/registry.js';
 import { InMemoryChatConversationStore } from '../state/InMemoryChatConversationStore.js';
 import type { ParsedArgs } from './args.js';
 import { suggest } from './args.js';
-import type { PendingChunk } from './ClassifyPool.js';
-import { applyChunk, ClassifyPool } from './ClassifyPool.js';
 import type { CliIo } from './CliIo.js';
 import type { CliInput, InputFormat, InputProblem } from './inputs.js';
 import { describeFsError, readInput, resolveInputs } from './inputs.js';
@@ -43,6 +41,8 @@ import {
   LineWriter,
 } from './output.js';
 import { Progress, reportProblem } from './progress.js';
+import { linesOfBytes } from './readLines.js';
+import { ShardPool } from './ShardPool.js';
 import type { RunSummary } from './summary.js';
 import { formatSummary, summaryJson } from './summary.js';
 import { TableReplay } from './tableReplay.js';
@@ -79,8 +79,8 @@ export async function runCommand(
   const writer = new LineWriter(io.stdout);
   let settings: DetectionSettings | undefined;
   let sinks: readonly AlertSink[] = [];
+  const flags: Record<string, string | string[]> = {};
   if (command === 'detect') {
-    const flags: Record<string, string | string[]> = {};
     for (const k of DETECTION_KNOBS) {
       const v = args.values.get(k.flag.slice(2));
       if (typeof v === 'string') flags[k.flag] = v;
@@ -96,7 +96,7 @@ export async function runCommand(
   if (command === 'normalize') status = await normalizeCommand(run, writer);
   else if (options.table !== undefined)
     status = await detectWithTable(run, writer, settings as DetectionSettings, options.table, sinks);
-  else status = await detectCommand(run, writer, settings as DetectionSettings, sinks);
+  else status = await detectCommand(run, writer, settings as DetectionSettings, flags, sinks);
   return problems.length > 0 ? Math.max(status, 1) : status;
 }
 
@@ -296,6 +296,7 @@ async function detectCommand(
   run: RunState,
   writer: LineWriter,
   settings: DetectionSettings,
+  flags: Record<string, string | string[]>,
   sinks: readonly AlertSink[],
 ): Promise<number> {
   const { output, threads } = run.options;
@@ -306,17 +307,14 @@ async function detectCommand(
   let lateAlerts = 0;
   let suppressedAlerts = 0;
   const limits = resolveLimits(run.io.env, CLI_LIMITS);
-  const detector = new StreamingDetector(
-    settings,
-    (alert) => {
-      if (alert.IsLate) lateAlerts++;
-      if (alert.Suppression !== undefined) suppressedAlerts++;
-      if (output === 'table') tableAlerts.push(alert);
-      else pendingAlerts.push(alert);
-      if (sinks.length > 0) toDeliver.push(alert);
-    },
-    limits.maxOpenWindows,
-  );
+  const onAlert = (alert: Alert) => {
+    if (alert.IsLate) lateAlerts++;
+    if (alert.Suppression !== undefined) suppressedAlerts++;
+    if (output === 'table') tableAlerts.push(alert);
+    else pendingAlerts.push(alert);
+    if (sinks.length > 0) toDeliver.push(alert);
+  };
+  const detector = new StreamingDetector(settings, onAlert, limits.maxOpenWindows);
   const normalizer = new Normalizer(
     SOURCE_DECODERS,
     { format: run.options.format, maxDeadLetters: MAX_DEAD_LETTER_SAMPLES },
@@ -334,38 +332,54 @@ async function detectCommand(
   // detect reads only what the rule reads: the fast path may take ASIM JSON lines and default VPC
   // records whole (identical results, proven by test/unit/fastpath); every other line is decoded in full.
   const fastPath = new FastLinePath(SOURCE_DECODERS, normalizer.maxFieldChars);
-  // More threads: workers run the fast path ahead of this thread, which applies their results in order.
+  // More threads: workers decode the input and hold its windows, sharded by source (ShardPool).
   const pool =
-    threads > 1 && normalizer.isAuto ? new ClassifyPool(threads - 1, normalizer.maxFieldChars) : undefined;
+    threads > 1 && normalizer.isAuto
+      ? new ShardPool({
+          threads,
+          env: run.io.env,
+          flags,
+          maxDocumentChars: MAX_LINE_CHARS,
+          maxDeadLetters: MAX_DEAD_LETTER_SAMPLES,
+          maxOpenWindows: limits.maxOpenWindows,
+          normalizer,
+          onAlert,
+          depth: 4 * threads,
+        })
+      : undefined;
+  let counts: { rowsCounted: number; beyondRetention: number; alerts: number; binsFinalizedEarly: number };
+  let drops: ReadonlyMap<string, number>;
   try {
-    await readAll(
-      run,
-      normalizer,
-      flushAlerts,
-      fastPath,
-      pool === undefined ? undefined : { pool, detector, depth: 2 * threads },
-    );
+    await readAll(run, normalizer, flushAlerts, fastPath, pool);
+    if (pool === undefined) {
+      detector.finish();
+      counts = detector.counts;
+      drops = detector.router.drops;
+    } else {
+      const sharded = await pool.finish();
+      counts = { ...sharded, binsFinalizedEarly: 0 };
+      drops = sharded.drops;
+    }
   } finally {
     await pool?.close();
   }
-  detector.finish();
   await flushAlerts();
   await deliveries.finish();
   await writer.flush();
   if (output === 'table') await writer.text(formatAlertTable(tableAlerts));
-  const notCounted = new Map<string, number>(detector.router.drops);
-  if (detector.counts.beyondRetention > 0) notCounted.set(BEYOND_RETENTION, detector.counts.beyondRetention);
-  if (detector.counts.binsFinalizedEarly > 0) {
+  const notCounted = new Map<string, number>(drops);
+  if (counts.beyondRetention > 0) notCounted.set(BEYOND_RETENTION, counts.beyondRetention);
+  if (counts.binsFinalizedEarly > 0) {
     run.io.stderr.write(
-      `portscan: warning: ${detector.counts.binsFinalizedEarly} bins were finalized early to stay under PORTSCAN_MAX_OPEN_WINDOWS=${limits.maxOpenWindows}; late rows for them are counted as ${BEYOND_RETENTION}\n`,
+      `portscan: warning: ${counts.binsFinalizedEarly} bins were finalized early to stay under PORTSCAN_MAX_OPEN_WINDOWS=${limits.maxOpenWindows}; late rows for them are counted as ${BEYOND_RETENTION}\n`,
     );
   }
   await run.report({
     normalize: normalizer.counts,
     deadLetters: normalizer.deadLetters,
     notCounted,
-    rowsCounted: detector.counts.rowsCounted,
-    alerts: detector.counts.alerts,
+    rowsCounted: counts.rowsCounted,
+    alerts: counts.alerts,
     lateAlerts,
     suppressedAlerts,
     knownScannersExpired: expiredKnownScanners(settings, run.io.now()),
@@ -485,14 +499,16 @@ async function detectWithTable(
 
 /**
  * Reads every input through the normalizer; `drain` runs between chunks so output keeps up. A
- * problem with one input is reported and recorded, and the next input is read.
+ * problem with one input is reported and recorded, and the next input is read. With `shards`,
+ * the lines go to its worker threads instead, and what this thread does itself (a line over the
+ * limit, a CSV row that never closes) takes its place among their chunks.
  */
 async function readAll(
   run: RunState,
   normalizer: Normalizer,
   drain: () => Promise<void>,
   fastPath?: FastLinePath,
-  parallel?: { readonly pool: ClassifyPool; readonly detector: StreamingDetector; readonly depth: number },
+  shards?: ShardPool,
 ): Promise<void> {
   const progress = new Progress({
     io: run.io,
@@ -508,8 +524,11 @@ async function readAll(
       referenceTimeMs,
       maxDocumentChars: MAX_LINE_CHARS,
     };
-    const fastInput = fastPath?.open(normalizer, description);
-    const splitter = fastInput ?? openInput(normalizer, description);
+    const splitter =
+      shards === undefined
+        ? (fastPath?.open(normalizer, description) ?? openInput(normalizer, description))
+        : undefined;
+    shards?.openInput(input.name, referenceTimeMs);
     const onTooLong = (line: string, lineNumber: number) => {
       normalizer.reject(
         LINE_OVER_LIMIT,
@@ -527,33 +546,42 @@ async function readAll(
           row.text,
         );
     };
-    // With worker threads, each chunk's lines are read by a worker while earlier chunks are applied
-    // here, in input order (ClassifyPool).
-    const queue: PendingChunk[] = [];
-    const applyHead = async () => {
-      const head = queue.shift() as PendingChunk;
-      const chunk = await head.classified;
-      const { detector } = parallel as { detector: StreamingDetector };
-      applyChunk(head, chunk, fastInput as FastInput, detector, onTooLong);
-    };
     let sourceBytes = 0;
     let textBytes = 0;
     let csv: LogAnalyticsCsvLines | undefined;
     let firstLine = true;
     const feed = async (lines: string[], lineNumbers: number[], tooLong: boolean[]) => {
-      if (parallel !== undefined) {
-        if (lines.length > 0) {
-          queue.push({ lines, lineNumbers, tooLong, classified: parallel.pool.classify(lines) });
-          while (queue.length > parallel.depth) await applyHead();
+      if (shards !== undefined) {
+        let from = 0;
+        for (let i = 0; i < lines.length; i++) {
+          if (tooLong[i] !== true) continue;
+          await shards.lines(lines.slice(from, i), lineNumbers.slice(from, i));
+          const line = lines[i] as string;
+          const lineNumber = lineNumbers[i] as number;
+          await shards.inOrder(() => onTooLong(line, lineNumber));
+          from = i + 1;
         }
+        await shards.lines(
+          from === 0 ? lines : lines.slice(from),
+          from === 0 ? lineNumbers : lineNumbers.slice(from),
+        );
         return;
       }
+      const lineInput = splitter as LineInput;
       for (let i = 0; i < lines.length; i++) {
         if (tooLong[i] === true) onTooLong(lines[i] as string, lineNumbers[i] as number);
-        else splitter.line(lines[i] as string, lineNumbers[i] as number);
+        else lineInput.line(lines[i] as string, lineNumbers[i] as number);
       }
     };
-    for await (const event of readInput(input, { maxLineChars: MAX_LINE_CHARS })) {
+    const reject = async (rows: CsvLines['rejected']) => {
+      if (rows.length === 0) return;
+      if (shards === undefined) rejectCsvRows(rows);
+      else await shards.inOrder(() => rejectCsvRows(rows));
+    };
+    for await (const event of readInput(input, {
+      maxLineChars: MAX_LINE_CHARS,
+      asBytes: shards !== undefined,
+    })) {
       if (event.kind === 'format') {
         run.formats.set(input.name, event);
         continue;
@@ -566,6 +594,17 @@ async function readAll(
       sourceBytes = event.sourceBytes;
       textBytes = event.textBytes;
       let { lines, lineNumbers, tooLong } = event;
+      let { bytes } = event;
+      if (bytes !== undefined && (firstLine || csv !== undefined)) {
+        // Whether the input is a CSV export is read from its first line; one is read on this thread.
+        const decoded = linesOfBytes(bytes);
+        ({ lines, lineNumbers, tooLong } = {
+          lines: [...decoded.lines, ...lines],
+          lineNumbers: [...decoded.lineNumbers, ...lineNumbers],
+          tooLong: [...decoded.tooLong, ...tooLong],
+        });
+        bytes = undefined;
+      }
       if (firstLine && lines.length > 0) {
         firstLine = false;
         // A Log Analytics CSV export: its rows are read as the JSON records a data export gives.
@@ -580,23 +619,24 @@ async function readAll(
         const rows = csv.push(lines, lineNumbers);
         ({ lines, lineNumbers } = rows);
         tooLong = lines.map(() => false);
-        rejectCsvRows(rows.rejected);
+        await reject(rows.rejected);
       }
+      if (bytes !== undefined) await shards?.bytes(bytes);
       await feed(lines, lineNumbers, tooLong);
       progress.update(input, sourceBytes, normalizer.counts.itemsRead);
       await drain();
     }
     if (csv !== undefined) {
       const rest = csv.end();
-      rejectCsvRows(rest.rejected);
+      await reject(rest.rejected);
       await feed(
         rest.lines,
         rest.lineNumbers,
         rest.lines.map(() => false),
       );
     }
-    while (queue.length > 0) await applyHead();
-    splitter.end();
+    if (shards === undefined) (splitter as LineInput).end();
+    else await shards.endInput();
     progress.inputDone(sourceBytes);
     run.bytes += textBytes;
     await drain();

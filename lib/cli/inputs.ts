@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { UsageError } from '../errors.js';
-import type { LineChunk, TextEncoding } from './readLines.js';
-import { splitLines } from './readLines.js';
+import type { LineBytesChunk, LineChunk, TextEncoding } from './readLines.js';
+import { splitLineBytes, splitLines } from './readLines.js';
 
 /**
  * The inputs of the command line: files, directories (read recursively), FIFOs and process
@@ -52,6 +52,8 @@ export type InputEvent =
       readonly kind: 'lines';
       /** Bytes of the input itself (compressed, for compressed input) read so far. */
       readonly sourceBytes: number;
+      /** With `asBytes`, whole lines of a UTF-8 input as bytes, before the event's `lines`. */
+      readonly bytes?: LineBytesChunk;
     } & LineChunk)
   | { readonly kind: 'problem'; readonly problem: InputProblem };
 
@@ -240,15 +242,22 @@ async function readHead(
   return { head: Buffer.concat(parts), done: false };
 }
 
+/** How `readInput` gives the lines. */
+export interface ReadOptions {
+  readonly maxLineChars: number;
+  /**
+   * Give the lines of a UTF-8 text input as bytes (`splitLineBytes`), for worker threads that decode
+   * them; other inputs (UTF-16, Parquet) and lines over the limit come as `lines` all the same.
+   */
+  readonly asBytes?: boolean;
+}
+
 /**
  * Reads one input as chunks of lines: first a `format` event, then `lines` events, and at most
  * one `problem` event, last (an input that cannot be opened or read, or is cut short; the lines
  * read before the problem have been given). Never throws for a problem of the input itself.
  */
-export async function* readInput(
-  input: CliInput,
-  options: { readonly maxLineChars: number },
-): AsyncGenerator<InputEvent> {
+export async function* readInput(input: CliInput, options: ReadOptions): AsyncGenerator<InputEvent> {
   let raw: Readable;
   try {
     raw = input.open();
@@ -264,11 +273,7 @@ export async function* readInput(
   }
 }
 
-async function* readOpened(
-  input: CliInput,
-  raw: Readable,
-  options: { readonly maxLineChars: number },
-): AsyncGenerator<InputEvent> {
+async function* readOpened(input: CliInput, raw: Readable, options: ReadOptions): AsyncGenerator<InputEvent> {
   let sourceBytes = 0;
   let compression: InputFormat['compression'];
   const rawIterator = (raw as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
@@ -371,8 +376,13 @@ async function* readOpened(
   }
   // A read error ends the lines without the partial line before it, which was cut.
   try {
-    for await (const chunk of splitLines(allText(), options.maxLineChars, encoding)) {
-      yield { kind: 'lines', sourceBytes, ...chunk };
+    if (options.asBytes === true && encoding === 'utf-8') {
+      for await (const { bytes, ...chunk } of splitLineBytes(allText(), options.maxLineChars))
+        yield { kind: 'lines', sourceBytes, ...chunk, ...(bytes === undefined ? {} : { bytes }) };
+    } else {
+      for await (const chunk of splitLines(allText(), options.maxLineChars, encoding)) {
+        yield { kind: 'lines', sourceBytes, ...chunk };
+      }
     }
   } catch (cause) {
     yield problem(cause);

@@ -111,3 +111,125 @@ export async function forEachLine(
     if (wait !== undefined) await wait;
   }
 }
+
+/** Consecutive whole lines of one UTF-8 input as its bytes, each line ended by `\n` but perhaps the last of the input. */
+export interface LineBytesChunk {
+  /** The lines' bytes (carriage returns kept), in a buffer of their own. */
+  readonly bytes: Uint8Array;
+  /** 1-based number of the first line. */
+  readonly firstLineNumber: number;
+  readonly lineCount: number;
+}
+
+/**
+ * `splitLines` for UTF-8, without decoding: the same lines, numbers and over-long lines (given as
+ * `splitLines` gives them, in `lines`), but whole lines as bytes, cut at line feeds, for a thread
+ * that decodes them itself. Each chunk of bytes read gives one event (`bytes` absent when it
+ * completes no line), so reading and progress keep their pace.
+ */
+export async function* splitLineBytes(
+  input: AsyncIterable<Buffer | string>,
+  maxLineChars: number,
+): AsyncGenerator<
+  { readonly bytes: LineBytesChunk | undefined; readonly textBytes: number } & Omit<LineChunk, 'textBytes'>
+> {
+  let carry: Buffer[] = [];
+  let carryLength = 0;
+  let lineNumber = 0;
+  let textBytes = 0;
+  let skippingLongLine = false;
+  /** The input's first bytes, until there are enough to tell a byte order mark. */
+  let head: Buffer | undefined = Buffer.alloc(0);
+  const none = { lines: [], lineNumbers: [], tooLong: [] };
+  async function* withoutMark(): AsyncGenerator<Buffer> {
+    for await (const chunk of input) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      textBytes += buf.length;
+      if (head === undefined) {
+        yield buf;
+        continue;
+      }
+      head = Buffer.concat([head, buf]);
+      if (head.length < 3) {
+        yield Buffer.alloc(0);
+        continue;
+      }
+      const isMark = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
+      const first = isMark ? head.subarray(3) : head;
+      head = undefined;
+      yield first;
+    }
+    if (head !== undefined && head.length > 0) yield head;
+  }
+  for await (let buf of withoutMark()) {
+    let bytes: LineBytesChunk | undefined;
+    const lastBreak = buf.lastIndexOf(0x0a);
+    if (lastBreak >= 0) {
+      const whole = Buffer.allocUnsafeSlow(carryLength + lastBreak + 1);
+      let at = 0;
+      for (const part of carry) at += part.copy(whole, at);
+      buf.copy(whole, at, 0, lastBreak + 1);
+      carry = [];
+      carryLength = 0;
+      let from = 0;
+      if (skippingLongLine) {
+        // The rest of a line over the limit: skipped, its number counted.
+        from = whole.indexOf(0x0a) + 1;
+        lineNumber++;
+        skippingLongLine = false;
+      }
+      let count = 0;
+      for (let i = whole.indexOf(0x0a, from); i >= 0; i = whole.indexOf(0x0a, i + 1)) count++;
+      if (count > 0)
+        bytes = {
+          bytes: from === 0 ? whole : new Uint8Array(whole.subarray(from)),
+          firstLineNumber: lineNumber + 1,
+          lineCount: count,
+        };
+      lineNumber += count;
+      buf = buf.subarray(lastBreak + 1);
+    }
+    if (buf.length > 0 && !skippingLongLine) {
+      carry.push(buf);
+      carryLength += buf.length;
+    }
+    // A line is over the limit by its characters, as `splitLines` counts them (never more than its bytes).
+    if (carryLength > maxLineChars) {
+      const text = new StringDecoder('utf8').write(Buffer.concat(carry));
+      if (text.length > maxLineChars) {
+        carry = [];
+        carryLength = 0;
+        skippingLongLine = true;
+        yield {
+          bytes,
+          textBytes,
+          lines: [text.slice(0, 256)],
+          lineNumbers: [lineNumber + 1],
+          tooLong: [true],
+        };
+        continue;
+      }
+    }
+    yield { bytes, textBytes, ...none };
+  }
+  if (carryLength > 0 && !skippingLongLine) {
+    const last = Buffer.allocUnsafeSlow(carryLength);
+    let at = 0;
+    for (const part of carry) at += part.copy(last, at);
+    yield { bytes: { bytes: last, firstLineNumber: lineNumber + 1, lineCount: 1 }, textBytes, ...none };
+  }
+}
+
+/** The lines of a chunk of line bytes, decoded, as `splitLines` gives them. */
+export function linesOfBytes(chunk: LineBytesChunk): Pick<LineChunk, 'lines' | 'lineNumbers' | 'tooLong'> {
+  const text = Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength).toString(
+    'utf8',
+  );
+  const lines = text.split('\n');
+  if (lines.length > chunk.lineCount) lines.pop();
+  return {
+    lines,
+    lineNumbers: lines.map((_, i) => chunk.firstLineNumber + i),
+    tooLong: lines.map(() => false),
+  };
+}

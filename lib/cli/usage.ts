@@ -149,7 +149,8 @@ URLs and secrets out of the shell history):
                            POST each alert, signed per Standard Webhooks (repeatable)
 
 Engine:
-  --threads N              decode on N threads (1 to 32, default 1); the results are the same
+  --threads N              decode and count on N threads, sources sharded among them
+                           (1 to 32, default 1); the results are the same
   --state memory|table     memory (default), or the functions' Table Storage state and closing
   --table-connection CS    connection string for --state table [PortscanStorage]
   --table-prefix NAME      table name prefix for --state table (default: new tables per run)

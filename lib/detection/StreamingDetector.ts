@@ -114,13 +114,22 @@ export class StreamingDetector {
       if (this.#openWindows > this.#maxOpenWindows) this.#finalizeOldest(row.binStartMs);
     }
     this.#rowsCounted++;
-    if (row.timeMs > this.#latestMs) {
-      this.#latestMs = row.timeMs;
-      const closedMs = closedBoundaryOf(watermarkAt(row.timeMs, settings.allowedLatenessMs), settings.binMs);
-      if (closedMs > this.#closedMs) {
-        this.#closedMs = closedMs;
-        this.#advance();
-      }
+    if (row.timeMs > this.#latestMs) this.observeEventTime(row.timeMs);
+  }
+
+  /**
+   * Counts an event time toward the watermark without a row: a shard of a sharded run
+   * (lib/cli/ShardPool.ts) is told the latest event time of every row before its next one, so that
+   * its bins close, and fall beyond retention, exactly when one detector's would.
+   */
+  observeEventTime(timeMs: number): void {
+    if (!(timeMs > this.#latestMs)) return;
+    this.#latestMs = timeMs;
+    const settings = this.#settings;
+    const closedMs = closedBoundaryOf(watermarkAt(timeMs, settings.allowedLatenessMs), settings.binMs);
+    if (closedMs > this.#closedMs) {
+      this.#closedMs = closedMs;
+      this.#advance();
     }
   }
 

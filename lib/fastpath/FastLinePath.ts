@@ -27,6 +27,7 @@ import {
 import type { ItemSplitter } from '../sources/pipeline/ItemSplitter.js';
 import type { Normalizer } from '../sources/pipeline/Normalizer.js';
 import type { DecodeContext, SourceDecoder } from '../sources/pipeline/types.js';
+import { StreamState } from '../sources/pipeline/types.js';
 
 /** The decoders whose lines the fast path reads, by name. */
 export const ASIM = asimNetworkSession.name;
@@ -291,6 +292,8 @@ export class FastLinePath {
 export class FastInput {
   readonly #splitter: ItemSplitter;
   readonly #normalizer: Normalizer;
+  /** The input's per-stream state (header layouts, sticky sources). */
+  readonly stream = new StreamState();
   /** A worker's reading of the line being fed, if it has one. */
   #reading: FastReading | undefined;
   #taken = 0;
@@ -303,7 +306,17 @@ export class FastInput {
       if (taken) this.#taken++;
       return taken;
     };
-    this.#splitter = openInput(normalizer, description, isFast && normalizer.isAuto ? take : undefined);
+    this.#splitter = openInput(
+      normalizer,
+      description,
+      isFast && normalizer.isAuto ? take : undefined,
+      this.stream,
+    );
+  }
+
+  /** True while a multi-line JSON document is open: the next line continues it. */
+  get isInDocument(): boolean {
+    return this.#splitter.isInDocument;
   }
 
   /** Lines the fast path took whole. */

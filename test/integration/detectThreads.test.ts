@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -12,9 +12,18 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const T0 = Date.parse('2026-11-02T08:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** The files under a directory of the repository, recursively, in code-point order. */
+function filesUnder(root: string): string[] {
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 /** One line of a kind, from a seeded stream of choices: the fast path's shapes, their near misses, and other sources. */
 function lineOf(kind: number, n: number, pick: (k: number) => number): string {
-  const t = T0 + n * 400;
+  // One row in ten comes up to 90 minutes late: late rows, late alerts and rows beyond retention.
+  const t = T0 + n * 400 - (pick(10) === 0 ? pick(5_400_000) : 0);
   const src = pick(10) < 7 ? `203.0.113.${1 + pick(6)}` : `10.1.${pick(200)}.${pick(250)}`;
   const port = pick(4) === 0 ? 1000 + pick(3000) : [22, 80, 443][pick(3)];
   switch (kind) {
@@ -61,25 +70,76 @@ function writeInput(seed: number, name: string): string {
   // One line longer than a read chunk, in the middle.
   lines.splice(6000, 0, `{"x":"${'y'.repeat(1_500_000)}"}`);
   const path = join(dir, name);
-  writeFileSync(path, `${lines.join('\n')}\n`);
+  // A byte order mark first, and a line of bytes that are not UTF-8 (each read as U+FFFD).
+  const invalid = Buffer.from([0x7b, 0x22, 0xe2, 0x82, 0x22, 0xff, 0x3a, 0x31, 0x7d]);
+  writeFileSync(
+    path,
+    Buffer.concat([Buffer.from('\ufeff'), Buffer.from(`${lines.join('\n')}\n`), invalid, Buffer.from('\n')]),
+  );
   return path;
 }
 
 describe('CLI: detect --threads', () => {
-  it('gives the alerts and the summary of one thread, byte for byte', async () => {
+  it('gives the alerts and the summary of one thread, byte for byte, on 2 and 3 threads', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), async (seed) => {
         const path = writeInput(seed, `in-${seed}.log`);
-        const one = await runPortscan(['detect', '--threshold', '10', path]);
-        const three = await runPortscan(['detect', '--threshold', '10', '--threads', '3', path]);
-        expect(three.status).toBe(0);
-        expect(three.stdout).toBe(one.stdout);
-        expect(three.stderr).toBe(one.stderr);
+        const options = ['detect', '--threshold', '10', '--lateness-minutes', '1', '--retention-hours', '1'];
+        const one = await runPortscan([...options, path, path]);
         expect(one.stdout.length).toBeGreaterThan(0);
+        expect(one.stderr).toMatch(/older than the retention horizon/);
+        for (const threads of ['2', '3']) {
+          const sharded = await runPortscan([...options, '--threads', threads, path, path]);
+          expect(sharded.status).toBe(0);
+          expect(sharded.stdout).toBe(one.stdout);
+          expect(sharded.stderr).toBe(one.stderr);
+        }
       }),
-      { seed: SEED, numRuns: 4 },
+      { seed: SEED, numRuns: 3 },
     );
-  }, 120_000);
+  }, 180_000);
+
+  it('gives the output of one thread on every bundled sample and fixture', async () => {
+    const inputs = [...filesUnder('samples'), ...filesUnder('test/fixtures')].filter(
+      (f) => !f.endsWith('.md') && !f.endsWith('.expected.json'),
+    );
+    expect(inputs.length).toBeGreaterThan(50);
+    for (const options of [
+      ['--threshold', '1'],
+      ['--threshold', '2', '--lateness-minutes', '0', '--retention-hours', '1'],
+    ]) {
+      const one = await runPortscan(['detect', ...options, ...inputs]);
+      expect(one.stdout.split('\n').length).toBeGreaterThan(2);
+      for (const threads of ['2', '3']) {
+        const sharded = await runPortscan(['detect', ...options, '--threads', threads, ...inputs]);
+        expect(sharded.status).toBe(one.status);
+        expect(sharded.stdout).toBe(one.stdout);
+        expect(sharded.stderr).toBe(one.stderr);
+      }
+    }
+  }, 180_000);
+
+  it('fails, naming the remedy, where one thread would finalize bins early to bound memory', async () => {
+    // 1,500 sources over 25 hours, none released: past a bound of 1,000 open windows one detector finalizes early.
+    const lines = Array.from(
+      { length: 1500 },
+      (_, i) =>
+        `{"TimeGenerated":"${iso(T0 + i * 60_000)}","EventVendor":"V","EventProduct":"P","SrcIpAddr":"203.0.${i >> 8}.${i & 255}","DstPortNumber":22}`,
+    );
+    const path = join(dir, 'many-sources.jsonl');
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    const env = { PORTSCAN_MAX_OPEN_WINDOWS: '1000' };
+    const one = await runPortscan(['detect', path], { env });
+    expect(one.stderr).toMatch(/finalized early/);
+    const sharded = await runPortscan(['detect', '--threads', '2', path], { env });
+    expect(sharded.status).toBe(1);
+    expect(sharded.stderr).toMatch(/PORTSCAN_MAX_OPEN_WINDOWS=1000 .*--threads 1/);
+    // Under the bound, the same input gives one thread's output.
+    const roomy = { PORTSCAN_MAX_OPEN_WINDOWS: '2000' };
+    const under = await runPortscan(['detect', '--threads', '2', path], { env: roomy });
+    expect(under.stdout).toBe((await runPortscan(['detect', path], { env: roomy })).stdout);
+    expect(under.status).toBe(0);
+  }, 60_000);
 
   it('refuses --threads where it does not apply', async () => {
     const path = writeInput(7, 'small.log');

@@ -72,6 +72,11 @@ export class ItemSplitter {
     this.#line(rawLine, lineNumber, 0);
   }
 
+  /** True while a multi-line JSON document is open: the next line continues it. */
+  get isInDocument(): boolean {
+    return this.#docLines.length > 0;
+  }
+
   /** A line, fed for the first time (`retries` 0) or again from `retries` abandoned documents. */
   #line(rawLine: string, lineNumber: number, retries: number): void {
     const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;

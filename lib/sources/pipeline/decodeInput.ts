@@ -31,17 +31,19 @@ export type LineTaker = (line: string, ctx: DecodeContext) => boolean;
  * Opens one input for decoding: returns a splitter whose items go through `normalizer` with a
  * fresh per-stream state (header lines of one file or message never leak into another). Feed it
  * lines, then call `end()`. `takeLine`, when given, is offered every line that could start an item
- * first; a line it takes counts as one item against `maxItems`.
+ * first; a line it takes counts as one item against `maxItems`. `stream` is the per-stream state
+ * to use (a new one by default), for a caller that watches it.
  */
 export function openInput(
   normalizer: Normalizer,
   description: InputDescription,
   takeLine?: LineTaker,
+  stream: StreamState = new StreamState(),
 ): ItemSplitter {
   const ctx: DecodeContext = {
     fallbackTimeMs: description.fallbackTimeMs,
     referenceTimeMs: description.referenceTimeMs,
-    stream: new StreamState(),
+    stream,
   };
   const maxItems = description.maxItems ?? Number.POSITIVE_INFINITY;
   let items = 0;
