@@ -100,7 +100,9 @@ export class TableBatchWriter {
     const request = createPipelineRequest({
       url: this.#batchUrl,
       method: 'POST',
-      body: this.#body(partitionKey, operations, batchId, changesetId),
+      // As bytes: the shared-key policy measures a string body (Buffer.byteLength) and the socket
+      // encodes it again; the bytes on the wire are the same.
+      body: Buffer.from(this.#body(partitionKey, operations, batchId, changesetId), 'utf8'),
       // getTransactionHeaders (utils/transactionHeaders.js, utils/baseTransactionHeaders.js).
       headers: createHttpHeaders({
         accept: 'application/json',
