@@ -376,10 +376,8 @@ export function readCefLine(line: string, referenceTimeMs: number): CefLineResul
   return {
     ok: true,
     syslog,
-    row: toCommonSecurityLogRow(parsed.event, {
-      ...(syslog?.hostname === undefined ? {} : { hostname: syslog.hostname }),
-      ...(syslog?.timestampMs === undefined ? {} : { timestampMs: syslog.timestampMs }),
-    }),
+    // The header is the envelope: its hostname and time are the ones a collector reads.
+    row: toCommonSecurityLogRow(parsed.event, syslog),
   };
 }
 

@@ -1,4 +1,4 @@
-import { utcMillisOf } from '../pipeline/fields.js';
+import { isCanonicalIso, millisOfIso, utcMillisOf } from '../pipeline/fields.js';
 import { notingFirstRecord } from '../pipeline/notingSink.js';
 import type { DecodeContext, DecodeSink } from '../pipeline/types.js';
 
@@ -200,9 +200,8 @@ function parseOneHeader(line: string, referenceTimeMs: number): SyslogHeader {
   }
 
   if (/^1 /.test(rest)) {
-    const parsed = parseRfc5424Body(rest.slice(2));
-    if (parsed !== undefined)
-      return withPriority({ ...parsed, format: 'rfc5424', relayHeaders: 0 }, priority);
+    const parsed = parseRfc5424Body(rest.slice(2), priority);
+    if (parsed !== undefined) return parsed;
   }
   // Cisco ASA writes `<166>:Mar 01 2025 10:00:05 …` (a colon between PRI and time).
   if (priority !== undefined && rest.startsWith(':') && RFC3164_TIME.test(rest.slice(1)))
@@ -281,7 +280,8 @@ function withPriority(header: SyslogHeader, priority: number | undefined): Syslo
   return priority === undefined ? header : { ...header, priority };
 }
 
-function parseRfc5424Body(body: string): Omit<SyslogHeader, 'format' | 'relayHeaders'> | undefined {
+/** An RFC 5424 header after its `1 `, with `priority` read before it. */
+function parseRfc5424Body(body: string, priority: number | undefined): SyslogHeader | undefined {
   // TIMESTAMP HOSTNAME APP-NAME PROCID MSGID, each a token or "-".
   const tokens: string[] = [];
   let pos = 0;
@@ -320,16 +320,22 @@ function parseRfc5424Body(body: string): Omit<SyslogHeader, 'format' | 'relayHea
   if (message.startsWith(' ')) message = message.slice(1);
   if (message.startsWith('\ufeff')) message = message.slice(1);
   const timestampMs = ts === undefined || ts === '-' ? undefined : parseRfc5424Time(ts);
-  return {
-    message,
-    ...(timestampMs === undefined ? {} : { timestampMs }),
-    ...(host === undefined || host === '-' ? {} : { hostname: host }),
-    ...(app === undefined || app === '-' ? {} : { appName: app }),
-    ...(proc === undefined || proc === '-' ? {} : { procId: proc }),
-  };
+  // Every line has one: built field by field (in the order of the fields spread before), not
+  // spread from partial objects.
+  const header: { -readonly [K in keyof SyslogHeader]?: SyslogHeader[K] } = { message };
+  if (timestampMs !== undefined) header.timestampMs = timestampMs;
+  if (host !== undefined && host !== '-') header.hostname = host;
+  if (app !== undefined && app !== '-') header.appName = app;
+  if (proc !== undefined && proc !== '-') header.procId = proc;
+  header.format = 'rfc5424';
+  header.relayHeaders = 0;
+  if (priority !== undefined) header.priority = priority;
+  return header as SyslogHeader;
 }
 
 function parseRfc5424Time(ts: string): number | undefined {
+  // Most senders write the canonical UTC form (`2026-11-02T00:00:00.005Z`): read without the pattern.
+  if (isCanonicalIso(ts)) return millisOfIso(ts);
   const m = RFC5424_TIME.exec(ts);
   if (m === null) return undefined;
   const [, y, mo, d, h, mi, s, frac, zone] = m;

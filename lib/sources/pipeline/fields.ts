@@ -58,11 +58,30 @@ export function isoFromMillis(ms: number): string | undefined {
   // Rows of one stream share their seconds: the last few hundred renderings are remembered.
   const slot = (ms | 0) & (ISO_SLOTS - 1);
   if (isoSlotMs[slot] === ms) return isoSlotText[slot];
-  const d = new Date(ms);
-  const iso = Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+  const iso = Number.isInteger(ms) ? isoOfWholeMillis(ms) : new Date(ms).toISOString();
   isoSlotMs[slot] = ms;
   isoSlotText[slot] = iso;
   return iso;
+}
+
+const MS_PER_DAY = 86_400_000;
+/** The day `isoOfWholeMillis` writes times of: rows of one stream share their day... */
+let isoDayStartMs = Number.NaN;
+/** ...and its `yyyy-MM-ddT`, as `toISOString` writes it. */
+let isoDayText = '';
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
+/** `new Date(ms).toISOString()` for a whole `ms` in the four-digit years: the day's text, then the time of day. */
+function isoOfWholeMillis(ms: number): string {
+  let t = ms - isoDayStartMs;
+  if (!(t >= 0 && t < MS_PER_DAY)) {
+    isoDayStartMs = ms - (((ms % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY);
+    isoDayText = new Date(isoDayStartMs).toISOString().slice(0, 11);
+    t = ms - isoDayStartMs;
+  }
+  const seconds = Math.floor(t / 1000);
+  return `${isoDayText}${TWO_DIGITS[Math.floor(seconds / 3600)]}:${TWO_DIGITS[Math.floor(seconds / 60) % 60]}:${TWO_DIGITS[seconds % 60]}.${THREE_DIGITS[t % 1000]}Z`;
 }
 
 const ISO_SLOTS = 1024;
@@ -101,8 +120,6 @@ export function utcMillisOf(
     ? Date.UTC(year, month - 1, day, hours, minutes, seconds, ms)
     : Date.UTC(year + 400, month - 1, day, hours, minutes, seconds, ms) - MS_PER_400_YEARS;
 }
-const CANONICAL_SHAPE = 'dddd-dd-ddTdd:dd:dd.dddZ';
-
 /**
  * True when `text` is already in the one time form of NetworkSession (`yyyy-MM-ddTHH:mm:ss.SSSZ`,
  * years 1000 to 9999) and names a real instant: then `isoFromDateString(text)` is `text` itself,
@@ -110,22 +127,7 @@ const CANONICAL_SHAPE = 'dddd-dd-ddTdd:dd:dd.dddZ';
  * a common year or second 60 roll over in `Date.UTC`, so they are read the long way.
  */
 export function isCanonicalIso(text: string): boolean {
-  if (text.length !== 24) return false;
-  for (let i = 0; i < 24; i++) {
-    const c = text.charCodeAt(i);
-    const expected = CANONICAL_SHAPE.charCodeAt(i);
-    if (expected === 100 /* d */) {
-      if (c < 48 || c > 57) return false;
-    } else if (c !== expected) return false;
-  }
-  const digit = (i: number) => text.charCodeAt(i) - 48;
-  const year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
-  const month = digit(5) * 10 + digit(6);
-  const day = digit(8) * 10 + digit(9);
-  if (year < 1000 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
-  return (
-    digit(11) * 10 + digit(12) <= 23 && digit(14) * 10 + digit(15) <= 59 && digit(17) * 10 + digit(18) <= 59
-  );
+  return !Number.isNaN(readCanonicalIso(text, false));
 }
 
 /**
@@ -134,17 +136,53 @@ export function isCanonicalIso(text: string): boolean {
  * fields: every decoder writes its times in that form, and the engine reads each row's time back.
  */
 export function millisOfIso(text: string): number {
-  if (!isCanonicalIso(text)) return Date.parse(text);
-  const digit = (i: number) => text.charCodeAt(i) - 48;
-  return Date.UTC(
-    digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3),
-    digit(5) * 10 + digit(6) - 1,
-    digit(8) * 10 + digit(9),
-    digit(11) * 10 + digit(12),
-    digit(14) * 10 + digit(15),
-    digit(17) * 10 + digit(18),
-    digit(20) * 100 + digit(21) * 10 + digit(22),
-  );
+  const ms = readCanonicalIso(text, true);
+  return Number.isNaN(ms) ? Date.parse(text) : ms;
+}
+
+/** The instant of a time in the canonical form (`isCanonicalIso`), NaN for any other text. */
+export function millisOfCanonicalIso(text: string): number {
+  return readCanonicalIso(text, true);
+}
+
+/**
+ * NaN unless `text` is in the canonical form (`isCanonicalIso`); else its instant when `wantMillis`,
+ * 0 otherwise. One pass over the characters, each read where it stands.
+ */
+function readCanonicalIso(text: string, wantMillis: boolean): number {
+  if (
+    text.length !== 24 ||
+    text.charCodeAt(4) !== 45 /* - */ ||
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(10) !== 84 /* T */ ||
+    text.charCodeAt(13) !== 58 /* : */ ||
+    text.charCodeAt(16) !== 58 ||
+    text.charCodeAt(19) !== 46 /* . */ ||
+    text.charCodeAt(23) !== 90 /* Z */
+  )
+    return Number.NaN;
+  const year = isoDigits(text, 0, 4);
+  const month = isoDigits(text, 5, 2);
+  const day = isoDigits(text, 8, 2);
+  const hours = isoDigits(text, 11, 2);
+  const minutes = isoDigits(text, 14, 2);
+  const seconds = isoDigits(text, 17, 2);
+  const ms = isoDigits(text, 20, 3);
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return Number.NaN;
+  if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59 || seconds < 0 || seconds > 59 || ms < 0)
+    return Number.NaN;
+  return wantMillis ? Date.UTC(year, month - 1, day, hours, minutes, seconds, ms) : 0;
+}
+
+/** The decimal number of the `count` ASCII digits at `at`, -1 when one is not a digit. */
+function isoDigits(text: string, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    value = value * 10 + c;
+  }
+  return value;
 }
 
 const EPOCH_SECONDS = /^(\d{1,12})(?:\.(\d+))?$/;

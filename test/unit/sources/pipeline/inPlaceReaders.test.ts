@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isFlowCounter, tuplePort } from '../../../../lib/sources/microsoft-azure/azurePlatform.js';
 import { isAddressText } from '../../../../lib/sources/pipeline/FieldReader.js';
 import {
+  isCanonicalIso,
   isoFromEpochSeconds,
   isoFromMillis,
   millisOfIso,
@@ -88,7 +89,7 @@ describe('Readers in place: equal to the patterns they replace', () => {
     );
   });
 
-  it('millisOfIso', () => {
+  it('millisOfIso and isCanonicalIso', () => {
     // ISO text as toISOString writes it, with one character or one field pushed off its range.
     const iso = fc
       .integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 })
@@ -113,9 +114,48 @@ describe('Readers in place: equal to the patterns they replace', () => {
     fc.assert(
       fc.property(fc.oneof(iso, edited, fields, fc.string({ maxLength: 30 })), (text) => {
         expect(millisOfIso(text)).toBe(Date.parse(text));
+        // Canonical: the shape, years from 1000, and an instant toISOString writes back the same way.
+        const ms = Date.parse(text);
+        expect(isCanonicalIso(text)).toBe(
+          /^[1-9]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(text) &&
+            Number.isFinite(ms) &&
+            new Date(ms).toISOString() === text,
+        );
       }),
       { seed: SEED, numRuns: RUNS * 5 },
     );
     expect(millisOfIso('2024-02-29T23:59:59.999Z')).toBe(Date.UTC(2024, 1, 29, 23, 59, 59, 999));
+  });
+
+  it('isoFromMillis', () => {
+    const inRange = fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 });
+    // Runs of nearby times (a stream's rows share their day), whole and fractional, and the range's ends.
+    const times = fc.oneof(
+      inRange,
+      fc
+        .tuple(inRange, fc.array(fc.integer({ min: -3_000, max: 90_000_000 }), { maxLength: 20 }))
+        .map(([start, steps]) => steps.map((d) => start + d)),
+      fc.double({ min: -62_167_219_200_000, max: 253_402_300_799_999, noNaN: true }),
+      fc.constantFrom(
+        -62_167_219_200_000,
+        253_402_300_799_999,
+        0,
+        -0,
+        -1,
+        86_399_999,
+        86_400_000,
+        -86_400_000,
+      ),
+    );
+    fc.assert(
+      fc.property(times, (t) => {
+        for (const ms of Array.isArray(t) ? t : [t]) {
+          const expected =
+            ms >= -62_167_219_200_000 && ms <= 253_402_300_799_999 ? new Date(ms).toISOString() : undefined;
+          expect(isoFromMillis(ms)).toBe(expected);
+        }
+      }),
+      { seed: SEED, numRuns: RUNS * 5 },
+    );
   });
 });
