@@ -272,19 +272,44 @@ export type SessionFields = { [K in keyof NetworkSession]?: NetworkSession[K] | 
  */
 export function makeSession(fields: SessionFields & Pick<NetworkSession, 'TimeGenerated'>): NetworkSession {
   // A decoder writes its fields in one order at one call site, almost always the schema's: then
-  // its own keys, walked once, are the row (no lookup of the schema's other fields).
-  const out: Record<string, unknown> = {};
+  // its own keys, walked once, are the row (no lookup of the schema's other fields). The last
+  // order found to be the schema's is remembered, so its keys are not looked up again; and when
+  // no value is dropped, the decoder's own object (a literal made for this call at every call
+  // site) already is the row.
   let rank = -1;
+  let i = 0;
+  let isRow = true;
   for (const key in fields) {
-    const next = FIELD_RANK.get(key);
-    if (next === undefined || next < rank) return makeSessionInSchemaOrder(fields);
-    rank = next;
+    if (key === checkedOrder[i]) rank = checkedRanks[i] as number;
+    else {
+      const next = FIELD_RANK.get(key);
+      if (next === undefined || next < rank) {
+        checkedOrder.length = i;
+        return makeSessionInSchemaOrder(fields);
+      }
+      rank = next;
+      // Keys after this one were checked after another prefix: they are checked again.
+      checkedOrder.length = i;
+      checkedOrder.push(key);
+      checkedRanks[i] = rank;
+    }
+    i++;
+    const value = fields[key as keyof NetworkSession];
+    if (value === undefined || value === '') isRow = false;
+  }
+  if (isRow) return fields as NetworkSession;
+  const out: Record<string, unknown> = {};
+  for (const key in fields) {
     const value = fields[key as keyof NetworkSession];
     if (value === undefined || value === '') continue;
     out[key] = value;
   }
   return out as NetworkSession;
 }
+
+/** The longest key order `makeSession` last found in the schema's order, each key with its place. */
+const checkedOrder: string[] = [];
+const checkedRanks: number[] = [];
 
 /** `makeSession` for fields given in any order: each field of the schema, in its order, looked up. */
 export function makeSessionInSchemaOrder(

@@ -129,5 +129,48 @@ describe('Conversions: fields', () => {
         Object.keys(makeSessionInSchemaOrder({ DstPortNumber: 22, EventCount: 1, TimeGenerated: 't' })),
       );
     });
+
+    it('writes rows as the schema orders them when a few key orders repeat and interleave', () => {
+      // Prepare: a few orders of keys (prefixes of one another, orders that leave the schema's
+      // order late, keys no schema has), drawn again and again, so that each meets the order a
+      // call before it remembered.
+      const schemaOrder = [...NETWORK_SESSION_FIELD_ORDER];
+      const orders = [
+        schemaOrder.slice(0, 20),
+        schemaOrder.slice(0, 12),
+        [...schemaOrder.slice(0, 12), ...schemaOrder.slice(14, 20)],
+        [...schemaOrder.slice(0, 12), schemaOrder[22] as string, schemaOrder[13] as string],
+        [...schemaOrder.slice(0, 6), 'NotAField', ...schemaOrder.slice(6, 10)],
+        [schemaOrder[3] as string, ...schemaOrder.slice(0, 3)],
+        schemaOrder,
+      ];
+      const value = fc.oneof(
+        fc.constant(undefined),
+        fc.constant(''),
+        fc.string({ minLength: 1 }),
+        fc.integer(),
+      );
+      const call = fc
+        .tuple(fc.nat(orders.length - 1), fc.array(value, { minLength: 30, maxLength: 30 }), fc.boolean())
+        .map(([which, values, full]) => {
+          const out: Record<string, unknown> = {};
+          (orders[which] as string[]).forEach((key, i) => {
+            out[key] = full ? `v${i}` : values[i];
+          });
+          return out as SessionFields & { TimeGenerated: string };
+        });
+      fc.assert(
+        fc.property(fc.array(call, { minLength: 1, maxLength: 30 }), (calls) => {
+          // Act and assess: each row is the schema-ordered build of its own fields.
+          for (const f of calls) {
+            const expected = makeSessionInSchemaOrder(f);
+            const row = makeSession(f);
+            expect(row).toEqual(expected);
+            expect(Object.keys(row)).toEqual(Object.keys(expected));
+          }
+        }),
+        { seed: 20261129, numRuns: 500 },
+      );
+    });
   });
 });
