@@ -136,9 +136,17 @@ export function isCanonicalIso(text: string): boolean {
  * fields: every decoder writes its times in that form, and the engine reads each row's time back.
  */
 export function millisOfIso(text: string): number {
-  const ms = readCanonicalIso(text, true);
-  return Number.isNaN(ms) ? Date.parse(text) : ms;
+  // Rows of one record or one second repeat their time: the last one read is remembered.
+  if (text === lastIsoText) return lastIsoMs;
+  const canonicalMs = readCanonicalIso(text, true);
+  const ms = Number.isNaN(canonicalMs) ? Date.parse(text) : canonicalMs;
+  lastIsoText = text;
+  lastIsoMs = ms;
+  return ms;
 }
+
+let lastIsoText: string | undefined;
+let lastIsoMs = Number.NaN;
 
 /** The instant of a time in the canonical form (`isCanonicalIso`), NaN for any other text. */
 export function millisOfCanonicalIso(text: string): number {
@@ -171,7 +179,23 @@ function readCanonicalIso(text: string, wantMillis: boolean): number {
   if (year < 1000 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return Number.NaN;
   if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59 || seconds < 0 || seconds > 59 || ms < 0)
     return Number.NaN;
-  return wantMillis ? Date.UTC(year, month - 1, day, hours, minutes, seconds, ms) : 0;
+  if (!wantMillis) return 0;
+  return (
+    daysFromCivil(year, month, day) * MS_PER_DAY + hours * 3_600_000 + minutes * 60_000 + seconds * 1000 + ms
+  );
+}
+
+/**
+ * Days from 1970-01-01 to a date of the proleptic Gregorian calendar (`month` 1–12), for years
+ * from 0 on: H. Hinnant's `days_from_civil`, in whole numbers, the count `Date.UTC` makes.
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
 /** The decimal number of the `count` ASCII digits at `at`, -1 when one is not a digit. */
