@@ -91,6 +91,9 @@ interface InputTrack {
   readonly log: string[];
   /** A checked chunk changed the state where replaying cannot: every later chunk continues. */
   sticky: boolean;
+  /** The input's first chunk, and the later ones held back until it is checked (below). */
+  first: ChunkUnit | undefined;
+  readonly held: ChunkUnit[];
   last: ChunkUnit | undefined;
 }
 
@@ -180,7 +183,15 @@ export class ShardPool {
 
   /** Starts the next input: a fresh stream state. */
   openInput(name: string, referenceTimeMs: number): void {
-    this.#track = { name, referenceTimeMs, log: [], sticky: false, last: undefined };
+    this.#track = {
+      name,
+      referenceTimeMs,
+      log: [],
+      sticky: false,
+      first: undefined,
+      held: [],
+      last: undefined,
+    };
   }
 
   /** Queues consecutive lines of the current input. */
@@ -254,9 +265,18 @@ export class ShardPool {
       alerts: [],
     };
     track.last = unit;
+    track.first ??= unit;
     this.#chunks.push(unit);
     this.#units.push(unit);
-    // The guess: continue the chunk before when it must be or will likely have to be, else start afresh.
+    // Header lines come first in an input: its later chunks wait for the first chunk's, so that
+    // their guesses replay them rather than being decoded twice.
+    if (track.first !== unit && track.first.valid === undefined) track.held.push(unit);
+    else this.#guess(unit);
+  }
+
+  /** Sends a chunk's first attempt: it continues the chunk before when it must or likely will, else starts afresh. */
+  #guess(unit: ChunkUnit): void {
+    const track = unit.track;
     const prev = unit.prev;
     const before = prev?.valid ?? prev?.attempts[prev.attempts.length - 1];
     if (
@@ -363,6 +383,8 @@ export class ShardPool {
       for (const w of this.#workers)
         w.postMessage({ type: 'commit', id: unit.id, attempt: chosen.attempt } satisfies ToShardWorker);
       this.#nextCheck++;
+      if (unit === unit.track.first)
+        for (const held of unit.track.held.splice(0)) if (held.attempts.length === 0) this.#guess(held);
     }
   }
 
