@@ -91,10 +91,23 @@ let lastSplit: readonly string[] = [];
 /** The space-separated tokens of a line; the last line's are remembered, since matching and decoding both split it. */
 function splitFields(line: string): readonly string[] {
   if (line !== lastSplitLine) {
-    lastSplit = line.split(' ').filter((token) => token !== '');
+    lastSplit = tokensOf(line);
     lastSplitLine = line;
   }
   return lastSplit;
+}
+
+/** `line.split(' ').filter((token) => token !== '')`, in one pass and one array. */
+export function tokensOf(line: string): string[] {
+  const tokens: string[] = [];
+  let start = 0;
+  for (;;) {
+    const space = line.indexOf(' ', start);
+    const end = space < 0 ? line.length : space;
+    if (end > start) tokens.push(line.slice(start, end));
+    if (space < 0) return tokens;
+    start = space + 1;
+  }
 }
 
 /** The custom-format header: distinct flow-log field names including srcaddr and dstaddr. */

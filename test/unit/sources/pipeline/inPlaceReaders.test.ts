@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { tokensOf } from '../../../../lib/sources/firewalls/awsVpcFlow.js';
 import { isFlowCounter, tuplePort } from '../../../../lib/sources/microsoft-azure/azurePlatform.js';
 import { isAddressText } from '../../../../lib/sources/pipeline/FieldReader.js';
 import {
@@ -156,6 +157,15 @@ describe('Readers in place: equal to the patterns they replace', () => {
         }
       }),
       { seed: SEED, numRuns: RUNS * 5 },
+    );
+  });
+
+  it('tokensOf', () => {
+    fc.assert(
+      fc.property(edgy('ab1 -.\t', 40), (text) => {
+        expect(tokensOf(text)).toEqual(text.split(' ').filter((token) => token !== ''));
+      }),
+      { seed: SEED, numRuns: RUNS },
     );
   });
 });
