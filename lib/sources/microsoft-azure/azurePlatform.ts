@@ -79,10 +79,20 @@ export function azureFields(): FieldReader {
  */
 export function splitFlowTuple(tuple: unknown, fieldCounts: readonly number[]): string[] | undefined {
   if (typeof tuple !== 'string' || tuple.length > MAX_TUPLE_CHARS) return undefined;
-  let commas = 0;
-  for (let i = tuple.indexOf(','); i >= 0; i = tuple.indexOf(',', i + 1)) commas++;
-  if (!fieldCounts.includes(commas + 1)) return undefined;
-  return tuple.split(',');
+  // One pass: the fields are cut as the commas are found, and the cutting stops past the most
+  // fields accepted.
+  let most = 0;
+  for (const n of fieldCounts) if (n > most) most = n;
+  const fields: string[] = [];
+  let start = 0;
+  for (;;) {
+    const comma = tuple.indexOf(',', start);
+    if (fields.length === most) return undefined;
+    fields.push(comma < 0 ? tuple.slice(start) : tuple.slice(start, comma));
+    if (comma < 0) break;
+    start = comma + 1;
+  }
+  return fieldCounts.includes(fields.length) ? fields : undefined;
 }
 
 /** A flow-tuple port: 1 to 5 digits, at most 65535 (read in place: one per tuple side). */

@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { tokensOf } from '../../../../lib/sources/firewalls/awsVpcFlow.js';
-import { isFlowCounter, tuplePort } from '../../../../lib/sources/microsoft-azure/azurePlatform.js';
+import {
+  isFlowCounter,
+  splitFlowTuple,
+  tuplePort,
+} from '../../../../lib/sources/microsoft-azure/azurePlatform.js';
 import { isAddressText } from '../../../../lib/sources/pipeline/FieldReader.js';
 import {
   isCanonicalIso,
@@ -165,6 +169,22 @@ describe('Readers in place: equal to the patterns they replace', () => {
       fc.property(edgy('ab1 -.\t', 40), (text) => {
         expect(tokensOf(text)).toEqual(text.split(' ').filter((token) => token !== ''));
       }),
+      { seed: SEED, numRuns: RUNS },
+    );
+  });
+
+  it('splitFlowTuple', () => {
+    const counts = fc.constantFrom<number[]>([8, 13], [8], [3], [1, 2]);
+    fc.assert(
+      fc.property(
+        fc.oneof(edgy('0123456789,ABDTIO.', 60), fc.string({ maxLength: 600 })),
+        counts,
+        (text, fieldCounts) => {
+          const expected =
+            text.length <= 512 && fieldCounts.includes(text.split(',').length) ? text.split(',') : undefined;
+          expect(splitFlowTuple(text, fieldCounts)).toEqual(expected);
+        },
+      ),
       { seed: SEED, numRuns: RUNS },
     );
   });
