@@ -182,18 +182,25 @@ export function targetCountOf(sample: TargetSample): { readonly count: number; r
   return { count: Math.max(MAX_TARGETS_KEPT, estimate), isExact: false };
 }
 
+/** A kept target: its canonical address (the map's key), its hash and its ports so far. */
+interface TargetEntryState {
+  readonly address: string;
+  readonly hash: number;
+  readonly ports: number[];
+}
+
 /**
  * Gathers the targets of one window's rows while a batch (or the CLI's stream) is read, keeping
  * at most `MAX_TARGETS_KEPT` of them (the smallest hashes) so that a sweep of a /16 costs the same
  * memory as a sweep of 64 addresses.
  */
 export class TargetCollector {
-  readonly #entries = new Map<string, { hash: number; ports: number[] }>();
+  readonly #entries = new Map<string, TargetEntryState>();
   /** The largest kept hash once the sample is full: a new target above it is not kept. */
   #ceiling = Number.POSITIVE_INFINITY;
   /** The last address text seen and what it maps to, because a target's rows often come together. */
   #lastText: string | undefined;
-  #lastEntry: { hash: number; ports: number[] } | undefined;
+  #lastEntry: TargetEntryState | undefined;
 
   /**
    * Adds a row's destination `text` (as written) and its port, if any; false, having added
@@ -212,7 +219,9 @@ export class TargetCollector {
         entry = this.#admit(isPlain ? (canonicalTargetOf(text) as string) : address);
         if (entry === undefined) return true;
       }
-      this.#lastText = text;
+      // Remember the kept copy, never `text` itself: a row's text may be a slice of a whole input
+      // chunk, which a window open for hours would otherwise keep alive.
+      this.#lastText = isPlain ? entry.address : `${text} `.slice(0, -1);
       this.#lastEntry = entry;
     }
     if (port !== undefined) insertPort(entry.ports, port);
@@ -228,10 +237,10 @@ export class TargetCollector {
     return true;
   }
 
-  #admit(address: string): { hash: number; ports: number[] } | undefined {
+  #admit(address: string): TargetEntryState | undefined {
     const hash = targetHashOf(address);
     if (hash > this.#ceiling) return undefined;
-    const entry = { hash, ports: [] as number[] };
+    const entry: TargetEntryState = { address, hash, ports: [] };
     this.#entries.set(address, entry);
     this.#lastText = undefined;
     if (this.#entries.size > MAX_TARGETS_KEPT) {
