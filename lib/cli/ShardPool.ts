@@ -103,7 +103,8 @@ interface ChunkUnit {
   readonly track: InputTrack;
   readonly prev: ChunkUnit | undefined;
   lines: ChunkLines;
-  readonly isLast: boolean;
+  /** The input ends after this chunk (its stream is ended, `ItemSplitter.end`). */
+  isLast: boolean;
   readonly attempts: Attempt[];
   valid: Attempt | undefined;
   applied: number;
@@ -125,6 +126,8 @@ export class ShardPool {
   readonly #units: (ChunkUnit | MainUnit | undefined)[] = [];
   #head = 0;
   #track: InputTrack | undefined;
+  /** The chunk added last, not sent until it is known whether it ends its input. */
+  #tail: ChunkUnit | undefined;
   #waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   #failure: Error | undefined;
   #closing = false;
@@ -197,21 +200,20 @@ export class ShardPool {
   /** Queues consecutive lines of the current input. */
   async lines(lines: readonly string[], lineNumbers: readonly number[]): Promise<void> {
     if (lines.length === 0) return;
-    this.#addChunk(
-      { kind: 'text', text: lines.join('\n'), lineNumbers: Int32Array.from(lineNumbers) },
-      false,
-    );
+    this.#addChunk({ kind: 'text', text: lines.join('\n'), lineNumbers: Int32Array.from(lineNumbers) });
     await this.#room();
   }
 
   /** Queues consecutive lines of the current input as their UTF-8 bytes (the workers decode them). */
   async bytes(chunk: LineBytesChunk): Promise<void> {
-    this.#addChunk({ kind: 'bytes', ...chunk }, false);
+    this.#addChunk({ kind: 'bytes', ...chunk });
     await this.#room();
   }
 
   /** Runs `step` on this thread in its place among the chunks (a line rejected before decoding). */
   async inOrder(step: () => void): Promise<void> {
+    // The step comes between two chunks: the chunk before it does not end the input.
+    this.#flushTail();
     this.#units.push({ kind: 'main', run: step });
     this.#complete();
     await this.#room();
@@ -219,7 +221,16 @@ export class ShardPool {
 
   /** Ends the current input (an open document is taken again line by line, as one thread would). */
   async endInput(): Promise<void> {
-    this.#addChunk(NO_LINES, true);
+    const tail = this.#tail;
+    if (tail !== undefined) {
+      // Its last chunk ends it: no chunk of its own for the end (most inputs of a directory are one chunk).
+      tail.isLast = true;
+      this.#flushTail();
+    } else if (this.#track?.last !== undefined) {
+      this.#addChunk(NO_LINES);
+      (this.#tail as ChunkUnit).isLast = true;
+      this.#flushTail();
+    }
     this.#track = undefined;
     await this.#room();
   }
@@ -231,6 +242,7 @@ export class ShardPool {
     alerts: number;
     drops: ReadonlyMap<RowDropReason, number>;
   }> {
+    this.#flushTail();
     while (this.#head < this.#units.length) await this.#wait();
     for (const w of this.#workers) w.postMessage({ type: 'finish' } satisfies ToShardWorker);
     while (this.#finished.length < this.#workers.length) await this.#wait();
@@ -249,7 +261,12 @@ export class ShardPool {
     await Promise.all(this.#workers.map((w) => w.terminate()));
   }
 
-  #addChunk(lines: ChunkLines, isLast: boolean): void {
+  /**
+   * Adds a chunk in its place; it is sent once the next one comes (or a step, or the input's end),
+   * when it is known whether it ends its input.
+   */
+  #addChunk(lines: ChunkLines): void {
+    this.#flushTail();
     const track = this.#track as InputTrack;
     const unit: ChunkUnit = {
       kind: 'chunk',
@@ -257,7 +274,7 @@ export class ShardPool {
       track,
       prev: track.last,
       lines,
-      isLast,
+      isLast: false,
       attempts: [],
       valid: undefined,
       applied: 0,
@@ -268,9 +285,18 @@ export class ShardPool {
     track.first ??= unit;
     this.#chunks.push(unit);
     this.#units.push(unit);
+    this.#tail = unit;
+  }
+
+  /** Sends the chunk added last, if it is not sent yet. */
+  #flushTail(): void {
+    const unit = this.#tail;
+    if (unit === undefined) return;
+    this.#tail = undefined;
+    const first = unit.track.first as ChunkUnit;
     // Header lines come first in an input: its later chunks wait for the first chunk's, so that
     // their guesses replay them rather than being decoded twice.
-    if (track.first !== unit && track.first.valid === undefined) track.held.push(unit);
+    if (first !== unit && first.valid === undefined) unit.track.held.push(unit);
     else this.#guess(unit);
   }
 
@@ -334,6 +360,7 @@ export class ShardPool {
   #check(): void {
     while (this.#nextCheck < this.#chunks.length) {
       const unit = this.#chunks[this.#nextCheck] as ChunkUnit;
+      if (unit === this.#tail) return;
       const prev = unit.prev;
       const before = prev?.valid;
       const mustContinue = before?.report?.needsContinuation === true;
