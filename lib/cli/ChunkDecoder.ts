@@ -1,13 +1,17 @@
 import type { DetectionSettings } from '../config/detectionSettings.js';
 import type { CountedRow } from '../detection/RowRouter.js';
-import { isReachedOutcome, type RowDropReason, RowRouter } from '../detection/RowRouter.js';
-import { ASIM, AWS_VPC, type FastInput, FastLinePath, type FastReading } from '../fastpath/FastLinePath.js';
-import { millisOfIso } from '../sources/pipeline/fields.js';
+import { type RowDropReason, RowRouter } from '../detection/RowRouter.js';
+import {
+  ASIM,
+  AWS_VPC,
+  type FastFields,
+  type FastInput,
+  FastLinePath,
+  type FastReading,
+} from '../fastpath/FastLinePath.js';
 import type { DeadLetter } from '../sources/pipeline/Normalizer.js';
 import { Normalizer } from '../sources/pipeline/Normalizer.js';
 import { SOURCE_DECODERS } from '../sources/pipeline/registry.js';
-import { deviceOf } from '../window/DeviceTally.js';
-import { reporterOf } from '../window/WindowState.js';
 import { type RowBatch, RowBatchBuilder, shardOf } from './shardRows.js';
 
 /**
@@ -141,8 +145,8 @@ export class ChunkDecoder {
     const firstLineNumber = chunk.kind === 'text' ? 0 : chunk.firstLineNumber;
     const lineCount = chunk.kind === 'text' ? chunk.lineNumbers.length : chunk.lineCount;
     let start = 0;
-    let f: ReturnType<FastLinePath['classify']>;
-    const route = (): void => this.#routeFast(f as NonNullable<typeof f>);
+    let f: FastFields | undefined;
+    const route = (): void => this.#routeFast(f as FastFields);
     const reading: { decoder: FastReading['decoder']; rows: number; readonly route: () => void } = {
       decoder: ASIM,
       rows: 0,
@@ -231,23 +235,10 @@ export class ChunkDecoder {
     return { input, normalizer, unreplayable: false };
   }
 
-  /** What `StreamingDetector.add` does with a fast line's rows: `RowRouter.routeFields` of its fields. */
-  #routeFast(f: NonNullable<ReturnType<FastLinePath['classify']>>): void {
-    const timeMs = millisOfIso(f.eventStartTime ?? f.timeGenerated);
-    const reporter = reporterOf(f.vendor, f.product);
-    const reached = isReachedOutcome(f.dvcAction, f.eventResult);
-    const device = deviceOf(f.dvc, f.dvcHostname, f.dvcIpAddr, f.dvcId);
+  /** What `StreamingDetector.add` does with a fast line's rows: `RowRouter.routeFast` of its fields. */
+  #routeFast(f: FastFields): void {
     for (let r = 0; r < f.rows; r++) {
-      const row = this.#router.routeFields(
-        f.src,
-        timeMs,
-        f.port,
-        reporter,
-        f.eventCount,
-        f.dst,
-        reached,
-        device,
-      );
+      const row = this.#router.routeFast(f);
       if (row !== undefined) this.#add(row);
     }
   }

@@ -1,4 +1,5 @@
 import type { DetectionSettings } from '../config/detectionSettings.js';
+import type { FastFields } from '../fastpath/FastLinePath.js';
 import type { DropReason } from '../filter/SourceFilter.js';
 import { SourceFilter } from '../filter/SourceFilter.js';
 import type { NetworkSession } from '../schema/NetworkSession.js';
@@ -64,10 +65,26 @@ export class RowRouter {
   }
 
   /**
-   * `route` for a row already reduced to the fields the rule and the evidence read (the fast
-   * path's worker threads send rows in this form): `timeMs` is `Date.parse(EventStartTime ??
-   * TimeGenerated)`, `target` DstIpAddr, `reached` `isReachedOutcome(DvcAction, EventResult)`,
-   * `device` `deviceOf(Dvc, DvcHostname, DvcIpAddr, DvcId)`.
+   * `route` for the fields the fast path read from a line (`FastLinePath.classify`), without
+   * making the line's NetworkSession: the same fields, read the same way.
+   */
+  routeFast(f: FastFields): CountedRow | undefined {
+    return this.routeFields(
+      f.src,
+      millisOfIso(f.eventStartTime ?? f.timeGenerated),
+      f.port,
+      reporterOf(f.vendor, f.product),
+      f.eventCount,
+      f.dst,
+      isReachedOutcome(f.dvcAction, f.eventResult),
+      deviceOf(f.dvc, f.dvcHostname, f.dvcIpAddr, f.dvcId),
+    );
+  }
+
+  /**
+   * `route` for a row already reduced to the fields the rule and the evidence read: `timeMs` is
+   * `Date.parse(EventStartTime ?? TimeGenerated)`, `target` DstIpAddr, `reached`
+   * `isReachedOutcome(DvcAction, EventResult)`, `device` `deviceOf(Dvc, DvcHostname, DvcIpAddr, DvcId)`.
    */
   routeFields(
     srcIpAddr: string | undefined,

@@ -90,7 +90,7 @@ export class StreamingDetector {
     if (row !== undefined) this.addRow(row);
   }
 
-  /** Adds one row already routed by `router` (the fast path's worker threads route with `routeFields`). */
+  /** Adds one row already routed by a `RowRouter` (the shards of `portscan detect --threads` get rows routed in a decoding thread). */
   addRow(row: CountedRow): void {
     const settings = this.#settings;
     if (isBeyondRetention(row.binStartMs, this.#closedMs, settings) || this.#earlyBins.has(row.binStartMs)) {
