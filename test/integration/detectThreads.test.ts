@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Random } from '../support/random.js';
 import { runPortscan } from '../support/runCli.js';
 
 const SEED = 20261129;
@@ -54,13 +55,8 @@ function lineOf(kind: number, n: number, pick: (k: number) => number): string {
 
 /** A file of a few MB (several read chunks), mostly fast lines with every other kind sprinkled in. */
 function writeInput(seed: number, name: string): string {
-  let state = seed >>> 0 || 1;
-  const pick = (k: number) => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) % k;
-  };
+  const random = new Random(seed);
+  const pick = (k: number) => random.int(0, k - 1);
   const lines: string[] = [];
   for (let n = 0; n < 12_000; n++) {
     const x = pick(100);

@@ -4,9 +4,10 @@ import type { NetworkSession } from '../../lib/schema/NetworkSession.js';
 import { eventCountOf } from '../../lib/window/WindowState.js';
 import { type Azurite, startAzurite } from '../support/azurite.js';
 import { type FaultMode, type FaultProxy, startFaultProxy } from '../support/faultProxy.js';
+import { Random } from '../support/random.js';
 import { type ReferenceWindow, referenceRule, referenceWindows } from '../support/referenceRule.js';
 import { session } from '../support/sessions.js';
-import { Random, SimulatedHost } from '../support/simulatedHost.js';
+import { SimulatedHost } from '../support/simulatedHost.js';
 
 /**
  * Randomized rounds: a simulated Functions host drives the exported handlers against Azurite

@@ -7,6 +7,7 @@ import { FastLinePath } from '../../../lib/fastpath/FastLinePath.js';
 import type { Alert } from '../../../lib/schema/Alert.js';
 import { Normalizer } from '../../../lib/sources/pipeline/Normalizer.js';
 import { SOURCE_DECODERS } from '../../../lib/sources/pipeline/registry.js';
+import { Random } from '../../support/random.js';
 
 const SEED = 20261205;
 const T0 = Date.parse('2026-11-02T08:00:00Z');
@@ -25,13 +26,8 @@ const VPC_SWAPPED =
  * from many sources, a few of them scanning.
  */
 function inputOf(seed: number, lines: number, startMs: number, isReplayable = true): string[] {
-  let state = seed >>> 0 || 1;
-  const pick = (k: number) => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) % k;
-  };
+  const random = new Random(seed);
+  const pick = (k: number) => random.int(0, k - 1);
   const out: string[] = [];
   for (let n = 0; n < lines; n++) {
     const jitter = pick(20) === 0 ? -pick(7_200_000) : pick(3) === 0 ? -pick(600_000) : pick(60_000);
