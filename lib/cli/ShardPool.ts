@@ -46,16 +46,17 @@ import type { Alert } from '../schema/Alert.js';
 import type { Normalizer } from '../sources/pipeline/Normalizer.js';
 import { attemptKey, type ChunkLines, type ChunkStart, type DecodeReport } from './ChunkDecoder.js';
 import type { LineBytesChunk } from './readLines.js';
-import type { FromShardWorker, ShardCounts, ShardWorkerData, ToShardWorker } from './shardWorker.js';
+import type {
+  FromShardWorker,
+  ShardCounts,
+  ShardRunSettings,
+  ShardWorkerData,
+  ToShardWorker,
+} from './shardWorker.js';
 
 /** What a sharded run needs to know. */
-export interface ShardPoolOptions {
+export interface ShardPoolOptions extends ShardRunSettings {
   readonly threads: number;
-  /** The sources of the detection settings, resolved again in each worker. */
-  readonly env: Record<string, string | undefined>;
-  readonly flags: Record<string, string | string[]>;
-  readonly maxDocumentChars: number;
-  readonly maxDeadLetters: number;
   readonly maxOpenWindows: number;
   /** The run's normalizer: its counts and dead letters receive every chunk's, in order. */
   readonly normalizer: Normalizer;
@@ -158,9 +159,9 @@ export class ShardPool {
         workers: n,
         env: options.env,
         flags: options.flags,
-        maxFieldChars: options.normalizer.maxFieldChars,
-        maxDeadLetters: options.maxDeadLetters,
         maxDocumentChars: options.maxDocumentChars,
+        maxDeadLetters: options.maxDeadLetters,
+        maxFieldChars: options.normalizer.maxFieldChars,
         peers,
       };
       const transferList = peers.filter((p): p is MessagePort => p !== null);

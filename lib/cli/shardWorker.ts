@@ -6,16 +6,20 @@ import type { Alert } from '../schema/Alert.js';
 import { attemptKey, ChunkDecoder, type DecodeReport, type DecodeRequest } from './ChunkDecoder.js';
 import { applyRowBatch, type RowBatch, transferablesOf } from './shardRows.js';
 
-/** What the pool gives each worker thread at start. */
-export interface ShardWorkerData {
-  readonly index: number;
-  readonly workers: number;
-  /** The settings' sources, resolved here as on the main thread. */
+/** What every thread of a sharded run reads alike: the detection settings' sources and the decoding limits. */
+export interface ShardRunSettings {
+  /** The settings' sources, resolved in each worker as on the main thread. */
   readonly env: Record<string, string | undefined>;
   readonly flags: Record<string, string | string[]>;
-  readonly maxFieldChars: number;
-  readonly maxDeadLetters: number;
   readonly maxDocumentChars: number;
+  readonly maxDeadLetters: number;
+}
+
+/** What the pool gives each worker thread at start. */
+export interface ShardWorkerData extends ShardRunSettings {
+  readonly index: number;
+  readonly workers: number;
+  readonly maxFieldChars: number;
   /** A port to every other worker (null at this worker's own index). */
   readonly peers: (MessagePort | null)[];
 }
