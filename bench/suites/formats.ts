@@ -70,8 +70,12 @@ async function pipeline(fast: boolean): Promise<{ rows: number; alerts: number }
   const detector = new StreamingDetector(settings, () => {
     alerts++;
   });
-  const normalizer = new Normalizer(SOURCE_DECODERS, { format: 'auto', maxDeadLetters: 20 }, (s) =>
-    detector.add(s),
+  const normalizer = new Normalizer(
+    SOURCE_DECODERS,
+    { format: 'auto', maxDeadLetters: 20 },
+    (s) => detector.add(s),
+    // A build without flow rows ignores the fourth argument (a before/after comparison).
+    (tuple, group) => detector.addFlow(tuple, group),
   );
   const description = {
     input: path as string,

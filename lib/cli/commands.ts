@@ -319,6 +319,7 @@ async function detectCommand(
     SOURCE_DECODERS,
     { format: run.options.format, maxDeadLetters: MAX_DEAD_LETTER_SAMPLES },
     (s) => detector.add(s),
+    (tuple, group) => detector.addFlow(tuple, group),
   );
   if (output === 'csv') await writer.text(`${ALERT_CSV_COLUMNS.join(',')}\n`);
   const flushAlerts = async () => {

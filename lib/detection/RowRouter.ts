@@ -4,6 +4,7 @@ import type { DropReason } from '../filter/SourceFilter.js';
 import { SourceFilter } from '../filter/SourceFilter.js';
 import type { NetworkSession } from '../schema/NetworkSession.js';
 import { millisOfIso } from '../sources/pipeline/fields.js';
+import type { FlowGroup, FlowTuple } from '../sources/pipeline/flowRows.js';
 import { deviceOf } from '../window/DeviceTally.js';
 import type { WindowRow } from '../window/WindowState.js';
 import { reporterOf } from '../window/WindowState.js';
@@ -44,6 +45,10 @@ export class RowRouter {
   readonly #filter: SourceFilter;
   readonly #binMs: number;
   readonly drops = new Map<RowDropReason, number>();
+  /** The flow group last routed, and its reporter and device (a group's tuples come together). */
+  #group: FlowGroup | undefined;
+  #groupReporter = '';
+  #groupDevice = '';
 
   constructor(settings: DetectionSettings) {
     this.#filter = new SourceFilter(settings.mode, settings.excludedSourceCidrs);
@@ -78,6 +83,29 @@ export class RowRouter {
       f.dst,
       isReachedOutcome(f.dvcAction, f.eventResult),
       deviceOf(f.dvc, f.dvcHostname, f.dvcIpAddr, f.dvcId),
+    );
+  }
+
+  /**
+   * `route(flowSession(tuple, group))`, without making the tuple's NetworkSession: the fields
+   * `route` reads, with the group's reporter and device derived once per group.
+   */
+  routeFlow(tuple: FlowTuple, group: FlowGroup): CountedRow | undefined {
+    if (group !== this.#group) {
+      this.#group = group;
+      this.#groupReporter = reporterOf(group.vendor, group.product);
+      this.#groupDevice = deviceOf(group.dvc, undefined, undefined, undefined);
+    }
+    const { verdict } = tuple;
+    return this.routeFields(
+      tuple.srcIp,
+      tuple.timeMs,
+      tuple.dstPort,
+      this.#groupReporter,
+      1,
+      tuple.dstIp,
+      isReachedOutcome(verdict.action, verdict.result),
+      this.#groupDevice,
     );
   }
 

@@ -2,6 +2,7 @@ import { buildAlert, isOverThreshold } from '../alerts/buildAlert.js';
 import type { DetectionSettings } from '../config/detectionSettings.js';
 import type { Alert } from '../schema/Alert.js';
 import type { NetworkSession } from '../schema/NetworkSession.js';
+import type { FlowGroup, FlowTuple } from '../sources/pipeline/flowRows.js';
 import { OpenWindows } from '../window/OpenWindows.js';
 import { closedBoundaryOf, isBeyondRetention, isBinClosed, watermarkAt } from './binLifecycle.js';
 import type { CountedRow } from './RowRouter.js';
@@ -87,6 +88,12 @@ export class StreamingDetector {
   /** Adds one normalized row. */
   add(session: NetworkSession): void {
     const row = this.router.route(session);
+    if (row !== undefined) this.addRow(row);
+  }
+
+  /** Adds one flow tuple's row, `add(flowSession(tuple, group))` without the session (`Normalizer`'s `emitFlow`). */
+  addFlow(tuple: FlowTuple, group: FlowGroup): void {
+    const row = this.router.routeFlow(tuple, group);
     if (row !== undefined) this.addRow(row);
   }
 

@@ -1,6 +1,7 @@
-import type { DvcAction, EventResult, NetworkDirection } from '../../schema/NetworkSession.js';
+import type { NetworkDirection } from '../../schema/NetworkSession.js';
 import { isAddressText, isJsonObject, ownValue } from '../pipeline/FieldReader.js';
-import { excerpt, isoFromEpochSeconds, makeSession } from '../pipeline/fields.js';
+import { excerpt, isoFromEpochSeconds } from '../pipeline/fields.js';
+import { emitFlowRow, type FlowGroup, type FlowTuple, type FlowVerdict } from '../pipeline/flowRows.js';
 import type { DecodeSink, JsonObject, SourceDecoder } from '../pipeline/types.js';
 import { azureFields, isFlowCounter, splitFlowTuple, tupleDetail, tuplePort } from './azurePlatform.js';
 
@@ -16,11 +17,13 @@ const DIRECTIONS: ReadonlyMap<string, NetworkDirection> = new Map([
   ['I', 'Inbound'],
   ['O', 'Outbound'],
 ]);
-const VERDICTS: ReadonlyMap<string, { action: DvcAction; result: EventResult }> = new Map([
+const VERDICTS: ReadonlyMap<string, FlowVerdict> = new Map([
   ['A', { action: 'Allow', result: 'Success' }],
   ['D', { action: 'Deny', result: 'Failure' }],
 ]);
 const FLOW_STATES = new Set(['B', 'C', 'E']);
+/** The product of every NSG flow-log row, named like the AzureNSG parser (decision D5). */
+const NSG_PRODUCT = { vendor: 'Microsoft', product: 'NSGFlow', schemaVersion: '0.2.3' } as const;
 /** Fields of a version 1 and a version 2 tuple. */
 const TUPLE_FIELD_COUNTS = [8, 13];
 
@@ -83,6 +86,7 @@ export const azureNsgFlow: SourceDecoder = {
         outcomes++;
         continue;
       }
+      const group: FlowGroup = { ...NSG_PRODUCT, rule, dvc: nsg };
       for (let j = 0; j < macFlows.length; j++) {
         const macFlow: unknown = macFlows[j];
         const tuples = isJsonObject(macFlow) ? ownValue(macFlow, 'flowTuples') : undefined;
@@ -96,21 +100,14 @@ export const azureNsgFlow: SourceDecoder = {
         }
         const path = `properties.flows[${i}].flows[${j}].flowTuples`;
         outcomes += tuples.length;
-        for (let k = 0; k < tuples.length; k++) decodeTuple(tuples[k], path, k, rule, nsg, out);
+        for (let k = 0; k < tuples.length; k++) decodeTuple(tuples[k], path, k, group, out);
       }
     }
     if (outcomes === 0) out.skip('no flow tuples');
   },
 };
 
-function decodeTuple(
-  tuple: unknown,
-  path: string,
-  index: number,
-  rule: string | undefined,
-  nsg: string | undefined,
-  out: DecodeSink,
-): void {
+function decodeTuple(tuple: unknown, path: string, index: number, group: FlowGroup, out: DecodeSink): void {
   const fields = splitFlowTuple(tuple, TUPLE_FIELD_COUNTS);
   const parsed = fields === undefined ? 'not 8 or 13 comma-separated fields' : parseTuple(fields);
   if (typeof parsed === 'string') {
@@ -118,44 +115,11 @@ function decodeTuple(
     out.invalid('malformed flow tuple', tupleDetail(`${path}[${index}]`, parsed, tuple));
     return;
   }
-  out.record(
-    makeSession({
-      TimeGenerated: parsed.time,
-      EventStartTime: parsed.time,
-      EventEndTime: parsed.time,
-      EventCount: 1,
-      EventVendor: 'Microsoft',
-      EventProduct: 'NSGFlow',
-      EventSchema: 'NetworkSession',
-      EventSchemaVersion: '0.2.3',
-      EventType: 'Flow',
-      EventResult: parsed.verdict.result,
-      SrcIpAddr: parsed.srcIp,
-      SrcPortNumber: parsed.srcPort,
-      DstIpAddr: parsed.dstIp,
-      DstPortNumber: parsed.dstPort,
-      NetworkProtocol: parsed.protocol,
-      NetworkDirection: parsed.direction,
-      NetworkRuleName: rule,
-      DvcAction: parsed.verdict.action,
-      Dvc: nsg,
-    }),
-  );
-}
-
-interface NsgTuple {
-  readonly time: string;
-  readonly srcIp: string;
-  readonly dstIp: string;
-  readonly srcPort: number;
-  readonly dstPort: number;
-  readonly protocol: string;
-  readonly direction: NetworkDirection;
-  readonly verdict: { action: DvcAction; result: EventResult };
+  emitFlowRow(out, parsed, group);
 }
 
 /** The tuple's values, or what is wrong with it. */
-function parseTuple(fields: readonly string[]): NsgTuple | string {
+function parseTuple(fields: readonly string[]): FlowTuple | string {
   const [
     epochSeconds = '',
     srcIp = '',
@@ -168,6 +132,8 @@ function parseTuple(fields: readonly string[]): NsgTuple | string {
   ] = fields;
   const time = /^\d{1,12}$/.test(epochSeconds) ? isoFromEpochSeconds(epochSeconds) : undefined;
   if (time === undefined) return 'bad timestamp';
+  // isoFromEpochSeconds wrote the instant of these whole seconds: `millisOfIso(time)`.
+  const timeMs = Number(epochSeconds) * 1000;
   if (!isAddressText(srcIp)) return 'bad source address';
   if (!isAddressText(dstIp)) return 'bad destination address';
   const srcPort = tuplePort(srcPortText);
@@ -183,5 +149,5 @@ function parseTuple(fields: readonly string[]): NsgTuple | string {
   // Version 2 tail: state, then four counters that are empty on B (begin) tuples.
   if (fields.length === 13 && !(FLOW_STATES.has(fields[8] ?? '') && fields.slice(9).every(isFlowCounter)))
     return 'bad version 2 state or counters';
-  return { time, srcIp, dstIp, srcPort, dstPort, protocol, direction, verdict };
+  return { time, timeMs, srcIp, dstIp, srcPort, dstPort, protocol, direction, verdict };
 }

@@ -1,7 +1,8 @@
-import type { DvcAction, EventResult, NetworkDirection } from '../../schema/NetworkSession.js';
+import type { NetworkDirection } from '../../schema/NetworkSession.js';
 import { ianaProtocolName } from '../formats/ianaProtocols.js';
 import { isAddressText, isJsonObject, ownValue } from '../pipeline/FieldReader.js';
-import { excerpt, isoFromEpochMillis, makeSession } from '../pipeline/fields.js';
+import { excerpt, isoFromEpochMillis } from '../pipeline/fields.js';
+import { emitFlowRow, type FlowGroup, type FlowTuple, type FlowVerdict } from '../pipeline/flowRows.js';
 import type { DecodeSink, JsonObject, SourceDecoder } from '../pipeline/types.js';
 import { azureFields, isFlowCounter, splitFlowTuple, tupleDetail, tuplePort } from './azurePlatform.js';
 
@@ -13,14 +14,10 @@ const DIRECTIONS: ReadonlyMap<string, NetworkDirection> = new Map([
   ['I', 'Inbound'],
   ['O', 'Outbound'],
 ]);
-interface Verdict {
-  readonly action: DvcAction;
-  readonly result: EventResult;
-}
-const ALLOWED: Verdict = { action: 'Allow', result: 'Success' };
-const DENIED: Verdict = { action: 'Deny', result: 'Failure' };
+const ALLOWED: FlowVerdict = { action: 'Allow', result: 'Success' };
+const DENIED: FlowVerdict = { action: 'Deny', result: 'Failure' };
 /** Flow state: B(egin), C(ontinuing), E(nd) of an allowed flow, or D(enied). */
-const STATES: ReadonlyMap<string, Verdict> = new Map([
+const STATES: ReadonlyMap<string, FlowVerdict> = new Map([
   ['B', ALLOWED],
   ['C', ALLOWED],
   ['E', ALLOWED],
@@ -28,6 +25,8 @@ const STATES: ReadonlyMap<string, Verdict> = new Map([
 ]);
 /** Encryption status: `X`, `NX`, or `NX_` followed by a reason (`NX_HW_NOT_SUPPORTED`, …). */
 const ENCRYPTION = /^[A-Z_]{0,40}$/;
+/** The product of every VNet flow-log row, named like the NTANetAnalytics parser (decision D5). */
+const VNET_PRODUCT = { vendor: 'Microsoft', product: 'Azure NSG flows', schemaVersion: '0.2.6' } as const;
 
 /**
  * Virtual network flow logs (Network Watcher,
@@ -104,21 +103,15 @@ export const azureVnetFlow: SourceDecoder = {
         }
         const path = `flowRecords.flows[${i}].flowGroups[${j}].flowTuples`;
         outcomes += tuples.length;
-        for (let k = 0; k < tuples.length; k++) decodeTuple(tuples[k], path, k, rule, acl ?? flowLog, out);
+        const flowGroup: FlowGroup = { ...VNET_PRODUCT, rule, dvc: acl ?? flowLog };
+        for (let k = 0; k < tuples.length; k++) decodeTuple(tuples[k], path, k, flowGroup, out);
       }
     }
     if (outcomes === 0) out.skip('no flow tuples');
   },
 };
 
-function decodeTuple(
-  tuple: unknown,
-  path: string,
-  index: number,
-  rule: string | undefined,
-  dvc: string | undefined,
-  out: DecodeSink,
-): void {
+function decodeTuple(tuple: unknown, path: string, index: number, group: FlowGroup, out: DecodeSink): void {
   const fields = splitFlowTuple(tuple, TUPLE_FIELD_COUNTS);
   const parsed = fields === undefined ? 'not 13 comma-separated fields' : parseTuple(fields);
   if (typeof parsed === 'string') {
@@ -126,44 +119,11 @@ function decodeTuple(
     out.invalid('malformed flow tuple', tupleDetail(`${path}[${index}]`, parsed, tuple));
     return;
   }
-  out.record(
-    makeSession({
-      TimeGenerated: parsed.time,
-      EventStartTime: parsed.time,
-      EventEndTime: parsed.time,
-      EventCount: 1,
-      EventVendor: 'Microsoft',
-      EventProduct: 'Azure NSG flows',
-      EventSchema: 'NetworkSession',
-      EventSchemaVersion: '0.2.6',
-      EventType: 'Flow',
-      EventResult: parsed.verdict.result,
-      SrcIpAddr: parsed.srcIp,
-      SrcPortNumber: parsed.srcPort,
-      DstIpAddr: parsed.dstIp,
-      DstPortNumber: parsed.dstPort,
-      NetworkProtocol: parsed.protocol,
-      NetworkDirection: parsed.direction,
-      NetworkRuleName: rule,
-      DvcAction: parsed.verdict.action,
-      Dvc: dvc,
-    }),
-  );
-}
-
-interface VnetTuple {
-  readonly time: string;
-  readonly srcIp: string;
-  readonly dstIp: string;
-  readonly srcPort: number;
-  readonly dstPort: number;
-  readonly protocol: string | undefined;
-  readonly direction: NetworkDirection;
-  readonly verdict: Verdict;
+  emitFlowRow(out, parsed, group);
 }
 
 /** The tuple's values, or what is wrong with it. */
-function parseTuple(fields: readonly string[]): VnetTuple | string {
+function parseTuple(fields: readonly string[]): FlowTuple | string {
   const [
     epochMillis = '',
     srcIp = '',
@@ -176,6 +136,8 @@ function parseTuple(fields: readonly string[]): VnetTuple | string {
   ] = fields;
   const time = /^\d{1,15}$/.test(epochMillis) ? isoFromEpochMillis(epochMillis) : undefined;
   if (time === undefined) return 'bad timestamp';
+  // isoFromEpochMillis wrote the instant of these whole milliseconds: `millisOfIso(time)`.
+  const timeMs = Number(epochMillis);
   if (!isAddressText(srcIp)) return 'bad source address';
   if (!isAddressText(dstIp)) return 'bad destination address';
   const srcPort = tuplePort(srcPortText);
@@ -191,5 +153,5 @@ function parseTuple(fields: readonly string[]): VnetTuple | string {
     return 'bad encryption or counters';
   // Numbers the ASIM table does not name (144–252) or names with "" carry no protocol name.
   const protocol = ianaProtocolName(Number(proto)) || undefined;
-  return { time, srcIp, dstIp, srcPort, dstPort, protocol, direction, verdict };
+  return { time, timeMs, srcIp, dstIp, srcPort, dstPort, protocol, direction, verdict };
 }

@@ -1,5 +1,6 @@
 import type { NetworkSession } from '../../schema/NetworkSession.js';
 import { excerpt } from './fields.js';
+import { type FlowGroup, type FlowTuple, flowSession } from './flowRows.js';
 import type { DecodeContext, DecodeSink, JsonObject, SourceDecoder, SourceLocation } from './types.js';
 
 /** A record that could not be decoded: counted, and kept as a bounded sample for operators. */
@@ -67,10 +68,17 @@ export class Normalizer {
   readonly #sink: RoutingSink;
   readonly #emit: (s: NetworkSession) => void;
 
+  /**
+   * @param emit receives every row
+   * @param emitFlow when given, receives flow-log tuples' rows instead of `emit`, as the tuple and
+   *   its group (`flowSession(tuple, group)` is the row `emit` would get): for an engine that reads
+   *   them without a NetworkSession each
+   */
   constructor(
     decoders: readonly SourceDecoder[],
     options: NormalizerOptions,
     emit: (s: NetworkSession) => void,
+    emitFlow?: (tuple: FlowTuple, group: FlowGroup) => void,
   ) {
     this.#decoders = decoders;
     this.#jsonDecoders = decoders.filter((d) => d.matchJson !== undefined && d.decodeJson !== undefined);
@@ -82,6 +90,7 @@ export class Normalizer {
       this.counts,
       {
         emit,
+        emitFlow,
         invalid: (source, reason, detail, location, item) =>
           this.#invalid(source, reason, detail, location, item),
         skip: (reason) => this.#skip(reason),
@@ -261,6 +270,7 @@ export class Normalizer {
 /** Where the routing sink sends what a decoder reports. */
 interface SinkTargets {
   readonly emit: (s: NetworkSession) => void;
+  readonly emitFlow: ((tuple: FlowTuple, group: FlowGroup) => void) | undefined;
   readonly invalid: (
     source: string,
     reason: string,
@@ -302,6 +312,30 @@ class RoutingSink implements DecodeSink {
     this.#targets.emit(session);
   }
 
+  /**
+   * `record(flowSession(tuple, group))`, without the session when a flow target is given and no
+   * field of the row can be over the size limit: the fields that vary are checked (the times and
+   * constants of a flow row are under 32 characters), any other case takes `record`.
+   */
+  flow(tuple: FlowTuple, group: FlowGroup): void {
+    const emitFlow = this.#targets.emitFlow;
+    const max = this.#maxFieldChars;
+    if (
+      emitFlow === undefined ||
+      max < SHORT_FLOW_FIELD_CHARS ||
+      tuple.srcIp.length > max ||
+      tuple.dstIp.length > max ||
+      (tuple.protocol !== undefined && tuple.protocol.length > max) ||
+      (group.rule !== undefined && group.rule.length > max) ||
+      (group.dvc !== undefined && group.dvc.length > max)
+    ) {
+      this.record(flowSession(tuple, group));
+      return;
+    }
+    this.#counts.recordsNormalized++;
+    emitFlow(tuple, group);
+  }
+
   skip(reason: string): void {
     this.#targets.skip(`${this.#source}: ${reason}`);
   }
@@ -316,6 +350,9 @@ class RoutingSink implements DecodeSink {
     noted.set(key, (noted.get(key) ?? 0) + 1);
   }
 }
+
+/** Longer than any time, constant, direction or outcome a flow row holds (an ISO time is at most 27). */
+const SHORT_FLOW_FIELD_CHARS = 32;
 
 /** The first text field of a row longer than `max` characters, if any. */
 function longField(session: NetworkSession, max: number): string | undefined {

@@ -1,4 +1,9 @@
-import type { NetworkSession } from '../../schema/NetworkSession.js';
+import type {
+  DvcAction,
+  EventResult,
+  NetworkDirection,
+  NetworkSession,
+} from '../../schema/NetworkSession.js';
 
 /** A parsed JSON object (one record of an envelope, one JSON line, one table row). */
 export type JsonObject = Record<string, unknown>;
@@ -15,6 +20,40 @@ export interface SourceLocation {
   readonly sequenceNumber?: number;
 }
 
+/** A flow tuple's outcome: its DvcAction and EventResult. */
+export interface FlowVerdict {
+  readonly action: DvcAction;
+  readonly result: EventResult;
+}
+
+/**
+ * One flow tuple of a flow log (NSG and VNet flow logs), read: the fields of its NetworkSession
+ * row that vary from tuple to tuple. `timeMs` is the instant of `time` (`millisOfIso(time)`).
+ */
+export interface FlowTuple {
+  readonly time: string;
+  readonly timeMs: number;
+  readonly srcIp: string;
+  readonly dstIp: string;
+  readonly srcPort: number;
+  readonly dstPort: number;
+  readonly protocol: string | undefined;
+  readonly direction: NetworkDirection;
+  readonly verdict: FlowVerdict;
+}
+
+/**
+ * What the tuples of one flow group share (one rule's tuples of one record): the product, the
+ * rule and the device. Made once per group; a sink may remember what it derives from it by identity.
+ */
+export interface FlowGroup {
+  readonly vendor: string;
+  readonly product: string;
+  readonly schemaVersion: string;
+  readonly rule: string | undefined;
+  readonly dvc: string | undefined;
+}
+
 /**
  * Receives what a decoder makes of one item. A decoder calls it any number of times per item:
  * an NSG flow-log record yields one `record` per flow tuple, a header line yields one `skip`.
@@ -24,6 +63,11 @@ export interface SourceLocation {
 export interface DecodeSink {
   /** One normalized NetworkSession row. */
   record(session: NetworkSession): void;
+  /**
+   * One flow tuple's row, given as the tuple and its group rather than as its NetworkSession
+   * (`flowSession(tuple, group)` is the row); a sink without it gets `record`. See `emitFlowRow`.
+   */
+  flow?(tuple: FlowTuple, group: FlowGroup): void;
   /** The item is well formed but not a network session the rule counts (header line, DNS event, NODATA). */
   skip(reason: string): void;
   /** The item cannot be decoded. The batch goes on; the reason is counted and sampled as a dead letter. */
