@@ -63,7 +63,8 @@ const settings = resolveDetectionSettings({}, {}, CLI_DEFAULTS);
 
 /**
  * The pipeline: the CLI's detect engine, minus file reading and output; `fast` adds the fast path
- * `portscan detect` uses (without it, this is the full decoder the Event Hub function runs).
+ * `portscan detect` uses (without it, this is the full decoder the Event Hub function runs, except
+ * that flow-log tuples reach the windows as flow rows, as in `portscan detect`, not as NetworkSessions).
  */
 async function pipeline(fast: boolean): Promise<{ rows: number; alerts: number }> {
   let alerts = 0;
