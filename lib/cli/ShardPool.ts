@@ -64,6 +64,12 @@ export interface ShardPoolOptions extends ShardRunSettings {
   readonly onAlert: (alert: Alert) => void;
   /** Chunks in flight at most. */
   readonly depth: number;
+  /**
+   * Bytes (or characters) of lines in flight at most, besides `depth`: small chunks (a directory of
+   * small files, one chunk each) are many in flight, so that the round trips each one waits for
+   * (decoded, committed, applied) overlap rather than pace the run.
+   */
+  readonly depthBytes: number;
 }
 
 const NO_LINES: ChunkLines = { kind: 'text', text: '', lineNumbers: new Int32Array(0) };
@@ -104,6 +110,8 @@ interface ChunkUnit {
   readonly track: InputTrack;
   readonly prev: ChunkUnit | undefined;
   lines: ChunkLines;
+  /** The size of its lines, counted in flight until it is merged. */
+  readonly size: number;
   /** The input ends after this chunk (its stream is ended, `ItemSplitter.end`). */
   isLast: boolean;
   readonly attempts: Attempt[];
@@ -135,6 +143,8 @@ export class ShardPool {
   readonly #drops = new Map<RowDropReason, number>();
   #alerts = 0;
   #openWindows = 0;
+  /** Bytes of the lines of the chunks queued and not merged yet. */
+  #bytesInFlight = 0;
   readonly #finished: { alerts: Alert[]; counts: ShardCounts }[] = [];
 
   constructor(options: ShardPoolOptions) {
@@ -275,6 +285,7 @@ export class ShardPool {
       track,
       prev: track.last,
       lines,
+      size: lines.kind === 'text' ? lines.text.length : lines.bytes.byteLength,
       isLast: false,
       attempts: [],
       valid: undefined,
@@ -284,6 +295,7 @@ export class ShardPool {
     };
     track.last = unit;
     track.first ??= unit;
+    this.#bytesInFlight += unit.size;
     this.#chunks.push(unit);
     this.#units.push(unit);
     this.#tail = unit;
@@ -433,6 +445,7 @@ export class ShardPool {
       else {
         if (unit.valid?.report === undefined || unit.applied < this.#workers.length) break;
         this.#merge(unit, unit.valid.report);
+        this.#bytesInFlight -= unit.size;
       }
       this.#units[this.#head] = undefined;
       this.#head++;
@@ -494,7 +507,8 @@ export class ShardPool {
 
   /** Waits until few enough chunks are in flight. */
   async #room(): Promise<void> {
-    while (this.#units.length - this.#head > this.#options.depth) await this.#wait();
+    const { depth, depthBytes } = this.#options;
+    while (this.#units.length - this.#head > depth || this.#bytesInFlight > depthBytes) await this.#wait();
     if (this.#failure !== undefined) throw this.#failure;
   }
 }

@@ -41,7 +41,7 @@ import {
   LineWriter,
 } from './output.js';
 import { Progress, reportProblem } from './progress.js';
-import { linesOfBytes } from './readLines.js';
+import { firstLineOfBytes, linesOfBytes } from './readLines.js';
 import { ShardPool } from './ShardPool.js';
 import type { RunSummary } from './summary.js';
 import { formatSummary, summaryJson } from './summary.js';
@@ -49,6 +49,8 @@ import { TableReplay } from './tableReplay.js';
 
 const MAX_LINE_CHARS = 256 * 1024 * 1024;
 const MAX_DEAD_LETTER_SAMPLES = 20;
+/** Inputs read ahead of the one being read (small files only, `CliInput.readAhead`): at most 8 MiB held. */
+const READ_AHEAD_INPUTS = 8;
 
 /** What the options of a command resolved to. */
 interface CommandOptions {
@@ -345,7 +347,9 @@ async function detectCommand(
           maxOpenWindows: limits.maxOpenWindows,
           normalizer,
           onAlert,
-          depth: 4 * threads,
+          // About four read buffers (1 MiB) per thread, or many more chunks when they are small.
+          depth: 64 * threads,
+          depthBytes: (4 << 20) * threads,
         })
       : undefined;
   let counts: { rowsCounted: number; beyondRetention: number; alerts: number; binsFinalizedEarly: number };
@@ -518,7 +522,10 @@ async function readAll(
     started: run.started,
   });
   const referenceTimeMs = run.io.now();
-  for (const input of run.inputs) {
+  for (let index = 0; index < run.inputs.length; index++) {
+    const input = run.inputs[index] as CliInput;
+    // Small files are read ahead of their turn, a few at a time, their round trips overlapping.
+    for (const next of run.inputs.slice(index + 1, index + 1 + READ_AHEAD_INPUTS)) next.readAhead?.();
     const description = {
       input: input.name,
       fallbackTimeMs: undefined,
@@ -596,8 +603,12 @@ async function readAll(
       textBytes = event.textBytes;
       let { lines, lineNumbers, tooLong } = event;
       let { bytes } = event;
+      // Whether the input is a CSV export is read from its first line alone: any other input's bytes
+      // go to the workers undecoded (a directory of small files is mostly first chunks).
+      if (bytes !== undefined && firstLine && logAnalyticsCsvHeader(firstLineOfBytes(bytes)) === undefined)
+        firstLine = false;
       if (bytes !== undefined && (firstLine || csv !== undefined)) {
-        // Whether the input is a CSV export is read from its first line; one is read on this thread.
+        // A CSV export is read on this thread.
         const decoded = linesOfBytes(bytes);
         ({ lines, lineNumbers, tooLong } = {
           lines: [...decoded.lines, ...lines],

@@ -149,7 +149,7 @@ export async function* splitLineBytes(
         yield buf;
         continue;
       }
-      head = Buffer.concat([head, buf]);
+      head = head.length === 0 ? buf : Buffer.concat([head, buf]);
       if (head.length < 3) {
         yield Buffer.alloc(0);
         continue;
@@ -218,6 +218,13 @@ export async function* splitLineBytes(
     for (const part of carry) at += part.copy(last, at);
     yield { bytes: { bytes: last, firstLineNumber: lineNumber + 1, lineCount: 1 }, textBytes, ...none };
   }
+}
+
+/** The first line of a chunk of line bytes, decoded, as `splitLines` gives it (the rest stays bytes). */
+export function firstLineOfBytes(chunk: LineBytesChunk): string {
+  const { bytes } = chunk;
+  const end = bytes.indexOf(0x0a);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, end < 0 ? bytes.byteLength : end).toString('utf8');
 }
 
 /** The lines of a chunk of line bytes, decoded, as `splitLines` gives them. */

@@ -1,6 +1,7 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Random } from '../support/random.js';
@@ -112,6 +113,65 @@ describe('CLI: detect --threads', () => {
         expect(sharded.stdout).toBe(one.stdout);
         expect(sharded.stderr).toBe(one.stderr);
       }
+    }
+  }, 180_000);
+
+  it('gives the output of one thread on a directory of many small files of every shape', async () => {
+    // Hundreds of inputs of 0 to 40 lines, so that many are in flight at once: empty files, files
+    // ending without a line break, byte order marks, CRLF, gzip, UTF-16, VPC headers, documents
+    // split across lines, a Log Analytics CSV export and the bundled fixtures among them.
+    const random = new Random(SEED);
+    const pick = (k: number) => random.int(0, k - 1);
+    const root = join(dir, 'many');
+    const csv = readFileSync('test/fixtures/cisco-asa/Cisco_ASA_NetworkSession_IngestedLogs.first-rows.csv');
+    let n = 0;
+    for (let f = 0; f < 400; f++) {
+      const lines: string[] = [];
+      const shape = pick(4);
+      for (let i = pick(41); i > 0; i--) {
+        const x = pick(100);
+        const kind =
+          shape === 0
+            ? 0
+            : shape === 1
+              ? i === 0 || x < 5
+                ? 3
+                : 1
+              : x < 40
+                ? 0
+                : x < 80
+                  ? 1
+                  : x < 90
+                    ? 2
+                    : 3 + pick(8);
+        lines.push(lineOf(kind, n++, pick));
+      }
+      const text = lines.join(pick(5) === 0 ? '\r\n' : '\n') + (pick(3) === 0 ? '' : '\n');
+      const sub = join(root, `day-${f % 7}`);
+      mkdirSync(sub, { recursive: true });
+      const name = join(sub, `part-${String(f).padStart(4, '0')}`);
+      const way = pick(12);
+      const bytes =
+        way === 0
+          ? gzipSync(text)
+          : way === 1
+            ? Buffer.from(`\ufeff${text}`, 'utf16le')
+            : way === 2
+              ? Buffer.from(`\ufeff${text}`)
+              : way === 3
+                ? csv
+                : Buffer.from(text);
+      writeFileSync(name, bytes);
+    }
+    const options = ['detect', '--threshold', '5', '--lateness-minutes', '1', '--retention-hours', '1'];
+    const one = await runPortscan([...options, root]);
+    expect(one.status).toBe(0);
+    expect(one.stdout.split('\n').length).toBeGreaterThan(10);
+    for (const threads of ['2', '3']) {
+      const sharded = await runPortscan([...options, '--threads', threads, root]);
+      expect(sharded.status).toBe(0);
+      expect(sharded.stdout).toBe(one.stdout);
+      expect(sharded.stderr).toBe(one.stderr);
     }
   }, 180_000);
 

@@ -178,6 +178,7 @@ async function sharded(inputs: readonly string[][], threads: number, cuts: reado
     normalizer,
     onAlert: (a) => alerts.push(a),
     depth: 6,
+    depthBytes: 1 << 20,
   });
   try {
     let c = 0;
@@ -250,6 +251,7 @@ describe('ShardPool', () => {
       normalizer,
       onAlert: () => {},
       depth: 2,
+      depthBytes: 1 << 20,
     });
     try {
       pool.openInput('in', REFERENCE_MS);
