@@ -8,6 +8,7 @@ import { decodeText } from '../sources/pipeline/decodeInput.js';
 import { Normalizer } from '../sources/pipeline/Normalizer.js';
 import type { SourceDecoder } from '../sources/pipeline/types.js';
 import type { DeadLetterStore } from '../state/DeadLetterStore.js';
+import { settleAll } from '../state/settleAll.js';
 import type {
   ApplyCounts,
   BatchGroup,
@@ -136,12 +137,18 @@ export async function ingestBatch(
   const storage: ApplyCounts = { entityWrites: 0, transactions: 0, conflicts: 0, reads: 0 };
   let windows = 0;
   let lateWindows = 0;
-  /** Writes the windows gathered so far (between messages, so a message's rows are never split). */
-  const flush = async () => {
+  /**
+   * Writes the windows gathered so far (between messages, so a message's rows are never split),
+   * then `progress` when given; without windows, only the progress.
+   */
+  const flush = async (progress?: PartitionProgress) => {
     const groups = [...aggregator.groups()];
-    if (groups.length === 0) return;
+    if (groups.length === 0) {
+      if (progress !== undefined) await store.recordProgress(progress);
+      return;
+    }
     aggregator = new BatchAggregator(true);
-    const r = await persistBatch(store, partition, groups, undefined, settings);
+    const r = await persistBatch(store, partition, groups, progress, settings);
     addCounts(storage, r.storage);
     windows += groups.length;
     lateWindows += r.late;
@@ -193,21 +200,23 @@ export async function ingestBatch(
     if (message.sequenceNumber > lastSequenceNumber) lastSequenceNumber = message.sequenceNumber;
   }
 
-  await flush();
-  if (messages.length > 0) {
-    const { feed } = deps;
-    await store.recordProgress({
-      partition: feed?.partition ?? partition,
-      maxEventTimeMs: maxEventTimeMs ?? 0,
-      minEventTimeMs: minEventTimeMs ?? maxEventTimeMs ?? 0,
-      maxEnqueuedTimeMs,
-      lastSequenceNumber,
-      updatedAtMs: deps.nowMs,
-      ...(feed === undefined
-        ? {}
-        : { feed: feed.kind, ...(feed.endMs === undefined ? {} : { feedEndMs: feed.endMs }) }),
-    });
-  }
+  const { feed } = deps;
+  // The batch's last windows, then its progress (none for no message).
+  await flush(
+    messages.length === 0
+      ? undefined
+      : {
+          partition: feed?.partition ?? partition,
+          maxEventTimeMs: maxEventTimeMs ?? 0,
+          minEventTimeMs: minEventTimeMs ?? maxEventTimeMs ?? 0,
+          maxEnqueuedTimeMs,
+          lastSequenceNumber,
+          updatedAtMs: deps.nowMs,
+          ...(feed === undefined
+            ? {}
+            : { feed: feed.kind, ...(feed.endMs === undefined ? {} : { feedEndMs: feed.endMs }) }),
+        },
+  );
   const deadLettersWritten =
     deps.deadLetters === undefined
       ? 0
@@ -267,11 +276,6 @@ function bytesText(bytes: Uint8Array, maxBytes: number): string | GunzipFailure 
   return isGzip(bytes) ? gunzipText(bytes, maxBytes + 1) : utf8.decode(bytes);
 }
 
-/**
- * Writes one batch's windows, then the partition's progress, then marks the windows whose bin
- * the timer had already announced closed. Shared by the Event Hub function and the CLI's
- * `--state table` replay.
- */
 function addCounts(into: ApplyCounts, more: ApplyCounts): void {
   into.entityWrites += more.entityWrites;
   into.transactions += more.transactions;
@@ -279,6 +283,16 @@ function addCounts(into: ApplyCounts, more: ApplyCounts): void {
   into.reads += more.reads;
 }
 
+/**
+ * Writes one batch's windows, then the partition's progress (when given) and, at the same time,
+ * reads the closer, then marks the windows whose bin the timer had already announced closed.
+ * Shared by the Event Hub function and the CLI's `--state table` replay.
+ *
+ * The progress and the closer read both wait for every window write, and neither needs the other:
+ * a late mark depends only on whether the closer announced the bin before the read, which follows
+ * the windows' writes either way, and a batch that fails before its marks land is delivered
+ * again, writes nothing new and marks them then.
+ */
 export async function persistBatch(
   store: WindowStore,
   partition: string,
@@ -287,10 +301,11 @@ export async function persistBatch(
   settings: DetectionSettings,
 ): Promise<{ storage: ApplyCounts; late: number }> {
   const storage = await store.applyWindows(partition, groups);
-  if (progress !== undefined) await store.recordProgress(progress);
   // Read the closer after writing: if it announced a bin closed before our write landed, we see
   // it here and mark the window late, so the timer re-evaluates it (no lost late alert).
-  const after = await store.readCloser();
+  const reading = store.readCloser();
+  await settleAll(progress === undefined ? [reading] : [store.recordProgress(progress), reading]);
+  const after = await reading;
   const late = groups.filter((g) => isBinClosed(g.binStartMs, after.announcedMs, settings.binMs));
   await store.markLate(late.map((g) => ({ source: g.source, binStartMs: g.binStartMs })));
   return { storage, late: late.length };

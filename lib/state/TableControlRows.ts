@@ -23,6 +23,8 @@ const MAX_ATTEMPTS = 10;
 export class TableControlRows {
   readonly table: TableClient;
   readonly ready: () => Promise<void>;
+  /** Each partition's progress row as this instance last wrote it, with its ETag. */
+  readonly #progress = new Map<string, PartitionProgress & { readonly etag: string }>();
 
   constructor(table: TableClient, use: TableUse = 'create') {
     this.table = table;
@@ -75,19 +77,29 @@ export class TableControlRows {
     throw keptChanging('the closer row', 'closer write');
   }
 
-  /** Records a partition's progress; the stored values only move forward (`mergeProgress`). */
+  /**
+   * Records a partition's progress; the stored values only move forward (`mergeProgress`). The row
+   * this instance wrote last is remembered with its ETag, so the next batch of the partition writes
+   * over it without reading it first: a write conditional on that ETag succeeds only if the row is
+   * still what was written, so the merge is the one a read would have given. When the row changed
+   * (another instance owns the partition now, or a response was lost after the write), was deleted,
+   * or the write failed, the row is forgotten and read again.
+   */
   async recordProgress(progress: PartitionProgress): Promise<void> {
     await this.ready();
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      let current: (PartitionProgress & { etag: string }) | undefined;
-      try {
-        const e = await this.table.getEntity<Omit<PartitionProgress, 'partition'>>(
-          PROGRESS_PK,
-          progress.partition,
-        );
-        current = { ...e, partition: progress.partition, etag: e.etag };
-      } catch (error) {
-        if (classifyStorageError(error) !== 'absent') throw asStorageFailure(error, 'progress read');
+      let current = this.#progress.get(progress.partition);
+      this.#progress.delete(progress.partition);
+      if (current === undefined) {
+        try {
+          const e = await this.table.getEntity<Omit<PartitionProgress, 'partition'>>(
+            PROGRESS_PK,
+            progress.partition,
+          );
+          current = { ...e, partition: progress.partition, etag: e.etag };
+        } catch (error) {
+          if (classifyStorageError(error) !== 'absent') throw asStorageFailure(error, 'progress read');
+        }
       }
       const merged = mergeProgress(current, progress);
       const entity = {
@@ -104,11 +116,17 @@ export class TableControlRows {
           : { feedEndMs: { value: merged.feedEndMs, type: 'Double' as const } }),
       };
       try {
-        if (current === undefined) await this.table.createEntity(entity);
-        else await this.table.updateEntity(entity, 'Replace', { etag: current.etag });
+        const written =
+          current === undefined
+            ? await this.table.createEntity(entity)
+            : await this.table.updateEntity(entity, 'Replace', { etag: current.etag });
+        if (written.etag !== undefined)
+          this.#progress.set(progress.partition, { ...merged, etag: written.etag });
         return;
       } catch (error) {
-        if (!isConcurrentChange(error)) throw asStorageFailure(error, 'progress write');
+        // A replace of a row deleted since it was read or written (404) is a change like another.
+        const deleted = current !== undefined && classifyStorageError(error) === 'absent';
+        if (!isConcurrentChange(error) && !deleted) throw asStorageFailure(error, 'progress write');
       }
     }
     throw keptChanging(`the progress row of ${progress.partition}`, 'progress write');

@@ -1,13 +1,15 @@
+import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchAggregator } from '../../lib/detection/BatchAggregator.js';
 import { StreamingDetector } from '../../lib/detection/StreamingDetector.js';
 import type { Alert } from '../../lib/schema/Alert.js';
 import type { AlertOutbox, OutboxEntry } from '../../lib/state/AlertOutbox.js';
+import { mergeProgress } from '../../lib/state/forwardOnly.js';
 import { InMemoryAlertOutbox } from '../../lib/state/InMemoryAlertOutbox.js';
 import { InMemoryWindowStore } from '../../lib/state/InMemoryWindowStore.js';
 import { TableAlertOutbox } from '../../lib/state/TableAlertOutbox.js';
 import { TableWindowStore } from '../../lib/state/TableWindowStore.js';
-import type { LateMarker, WindowStore } from '../../lib/state/WindowStore.js';
+import type { LateMarker, PartitionProgress, WindowStore } from '../../lib/state/WindowStore.js';
 import { eventCountOf } from '../../lib/window/WindowState.js';
 import { type Azurite, startAzurite } from '../support/azurite.js';
 import { scan } from '../support/sessions.js';
@@ -210,6 +212,48 @@ describe.each(stores)('State contract: %s', (_name, make) => {
     expect(await outbox.revise(renewed as OutboxEntry, { ...correction, Revision: 3 }, ['queue'])).toBe(
       undefined,
     );
+  });
+});
+
+describe('Progress rows in Table Storage, written over the row each instance remembers', () => {
+  const progress = (over: Partial<PartitionProgress>): PartitionProgress => ({
+    partition: '2',
+    maxEventTimeMs: 500,
+    minEventTimeMs: 400,
+    maxEnqueuedTimeMs: 600,
+    lastSequenceNumber: 9,
+    updatedAtMs: 700,
+    ...over,
+  });
+
+  it('merges over what is stored when another instance wrote the row, or it was deleted, since this one wrote it', async () => {
+    const connectionString = az.connectionString();
+    const connection = { kind: 'connectionString' as const, connectionString };
+    const prefix = `Contract${++counter}`;
+    // Two instances that own partition 2 in turn, each remembering the row it wrote last.
+    const a = TableWindowStore.fromConnection(connection, prefix);
+    const b = TableWindowStore.fromConnection(connection, prefix);
+    const written = [
+      progress({}),
+      progress({ maxEventTimeMs: 800, minEventTimeMs: 450, lastSequenceNumber: 20, updatedAtMs: 900 }),
+      progress({ maxEventTimeMs: 700, minEventTimeMs: 350, lastSequenceNumber: 15, updatedAtMs: 1000 }),
+      progress({ maxEventTimeMs: 900, minEventTimeMs: 500, maxEnqueuedTimeMs: 950, updatedAtMs: 1100 }),
+    ];
+    await a.recordProgress(written[0] as PartitionProgress);
+    await b.recordProgress(written[1] as PartitionProgress);
+    // a's remembered row is stale: its write is refused and merged over the row b wrote.
+    await a.recordProgress(written[2] as PartitionProgress);
+    const merged = written.slice(0, 3).reduce<PartitionProgress | undefined>(mergeProgress, undefined);
+    expect(await a.readProgress()).toEqual([merged]);
+    // The row deleted behind a's back: its replace finds none and creates the row anew.
+    await TableClient.fromConnectionString(connectionString, `${prefix}Control`, {
+      allowInsecureConnection: true,
+    }).deleteEntity('progress', '2');
+    await a.recordProgress(written[3] as PartitionProgress);
+    expect(await b.readProgress()).toEqual([written[3]]);
+    // b's remembered row is stale too.
+    await b.recordProgress(written[1] as PartitionProgress);
+    expect(await a.readProgress()).toEqual([mergeProgress(written[3], written[1] as PartitionProgress)]);
   });
 });
 
