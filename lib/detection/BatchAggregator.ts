@@ -7,8 +7,14 @@ import type { CountedRow } from './RowRouter.js';
  * most one write per (source, bin) per batch however many rows the batch holds.
  */
 export class BatchAggregator {
-  readonly #groups = new Map<string, BatchGroup>();
+  /** The groups by bin, then source: looked up without a key built per row. */
+  readonly #byBin = new Map<number, Map<string, BatchGroup>>();
+  /** Every group, in the order of its first row. */
+  readonly #groups: BatchGroup[] = [];
   readonly #tracksMessages: boolean;
+  /** The bin of the last row and its groups (a batch's rows fall in one or two bins). */
+  #lastBin = Number.NaN;
+  #lastBinGroups: Map<string, BatchGroup> | undefined;
 
   /** @param tracksMessages keep per-message counts (Event Hub path) so redeliveries are recognized */
   constructor(tracksMessages: boolean) {
@@ -17,21 +23,32 @@ export class BatchAggregator {
 
   /** Adds a row carried by the message with `sequenceNumber`. */
   add(row: CountedRow, sequenceNumber: number): void {
-    const key = `${row.binStartMs}|${row.source}`;
-    let group = this.#groups.get(key);
+    const binStartMs = row.binStartMs;
+    let bin = this.#lastBinGroups;
+    if (binStartMs !== this.#lastBin || bin === undefined) {
+      bin = this.#byBin.get(binStartMs);
+      if (bin === undefined) {
+        bin = new Map();
+        this.#byBin.set(binStartMs, bin);
+      }
+      this.#lastBin = binStartMs;
+      this.#lastBinGroups = bin;
+    }
+    let group = bin.get(row.source);
     if (group === undefined) {
       group = {
         source: row.source,
-        binStartMs: row.binStartMs,
+        binStartMs,
         accumulator: new WindowAccumulator(this.#tracksMessages),
       };
-      this.#groups.set(key, group);
+      bin.set(row.source, group);
+      this.#groups.push(group);
     }
     group.accumulator.add(row, sequenceNumber);
   }
 
   get size(): number {
-    return this.#groups.size;
+    return this.#groups.length;
   }
 
   groups(): IterableIterator<BatchGroup> {

@@ -9,7 +9,7 @@ import {
   TableBatchWriter,
 } from '../azure/TableBatchWriter.js';
 import { StorageConflictError } from '../errors.js';
-import { decodeState, encodeState } from '../window/stateCodec.js';
+import { decodeState, encodeStateShared } from '../window/stateCodec.js';
 import type { WindowState } from '../window/WindowState.js';
 import { emptyState } from '../window/WindowState.js';
 import { binRange, windowPartitionKey, windowRowKey } from './keys.js';
@@ -128,7 +128,8 @@ export class TableWindowRows {
         const cached = read !== undefined ? read.get(rk) : this.#cache.get(cacheKeys[i] as string);
         const state = g.accumulator.applyTo(cached?.state ?? emptyState(), partition);
         next.push(state);
-        const encoded = encodeState(state);
+        // Used at once (its length and base64), before the next state is encoded over it.
+        const encoded = encodeStateShared(state);
         payload.push(actionPayloadBytes(encoded.length, pk, rk));
         const properties = windowProperties(encoded, state.ports.size);
         operations.push(

@@ -68,7 +68,22 @@ export class StateDecodeError extends Error {
 
 /** @throws {RangeError} when the state would not fit one Table property (see the bound above) */
 export function encodeState(state: WindowState): Uint8Array {
-  const w = new Writer();
+  return encodeStateShared(state).slice();
+}
+
+/** The writer of `encodeStateShared`, kept between calls (it grows to the largest state written). */
+let shared: Writer | undefined;
+
+/**
+ * `encodeState`'s bytes, in a buffer the next call overwrites: for a caller that uses them before
+ * it encodes another state (the window writes turn them into base64 at once), without a buffer
+ * allocated and copied per state.
+ * @throws {RangeError} when the state would not fit one Table property (see the bound above)
+ */
+export function encodeStateShared(state: WindowState): Uint8Array {
+  shared ??= new Writer();
+  const w = shared;
+  w.reset();
   w.u8(STATE_CODEC_VERSION);
   w.f64(state.firstSeenMs);
   w.f64(state.lastSeenMs);
@@ -76,36 +91,49 @@ export function encodeState(state: WindowState): Uint8Array {
   // The ports reached are a subset of the ports attempted: of equal size, they are the same.
   if (state.reached.size === state.ports.size && state.ports.size > 0) w.u8(SAME_AS_ATTEMPTED);
   else writePortSet(w, state.reached);
-  const reporters = state.reporters.slice(0, MAX_REPORTERS_KEPT);
-  w.varint(reporters.length);
-  for (const r of reporters) w.string(r.slice(0, MAX_REPORTER_CHARS));
+  // The kept parts of each list are read in place, without a copy of their first elements.
+  const reporters = state.reporters;
+  const reporterCount = Math.min(reporters.length, MAX_REPORTERS_KEPT);
+  w.varint(reporterCount);
+  for (let i = 0; i < reporterCount; i++) w.string((reporters[i] as string).slice(0, MAX_REPORTER_CHARS));
   w.u8(state.targets.hasPortsWithoutTarget ? 1 : 0);
-  const targets = state.targets.entries.slice(0, MAX_TARGETS_KEPT);
-  w.varint(targets.length);
-  for (const t of targets) {
+  const targets = state.targets.entries;
+  const targetCount = Math.min(targets.length, MAX_TARGETS_KEPT);
+  w.varint(targetCount);
+  for (let i = 0; i < targetCount; i++) {
+    const t = targets[i] as TargetEntry;
     writeAddress(w, t.address);
-    writePortList(w, t.ports.slice(0, MAX_TARGET_PORTS_KEPT));
+    writePortList(w, t.ports, MAX_TARGET_PORTS_KEPT);
   }
-  const partitions = [...state.counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  if (partitions.length > MAX_PARTITIONS)
+  const counts = state.counts;
+  if (counts.size > MAX_PARTITIONS)
     throw new RangeError(`a state holds at most ${MAX_PARTITIONS} partitions`);
-  w.varint(partitions.length);
-  for (const [id, c] of partitions) {
-    w.string(id);
-    w.f64(c.highWater);
-    w.f64(c.count);
-    const devices = c.devices.devices.slice(0, MAX_DEVICES_KEPT);
-    w.varint(devices.length);
-    for (const d of devices) {
-      w.string(d.name.slice(0, MAX_DEVICE_CHARS));
-      w.varint(d.events);
-    }
-    w.varint(c.devices.otherEvents);
+  w.varint(counts.size);
+  if (counts.size === 1) {
+    // A stored row is one partition's: no order to sort.
+    for (const [id, c] of counts) writePartition(w, id, c);
+  } else {
+    const partitions = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [id, c] of partitions) writePartition(w, id, c);
   }
-  const bytes = w.finish();
-  if (bytes.length > MAX_STATE_BYTES)
-    throw new RangeError(`a state of ${bytes.length} bytes does not fit one Table property (64 KiB)`);
-  return bytes;
+  if (w.length > MAX_STATE_BYTES)
+    throw new RangeError(`a state of ${w.length} bytes does not fit one Table property (64 KiB)`);
+  return w.view();
+}
+
+function writePartition(w: Writer, id: string, c: PartitionCount): void {
+  w.string(id);
+  w.f64(c.highWater);
+  w.f64(c.count);
+  const devices = c.devices.devices;
+  const deviceCount = Math.min(devices.length, MAX_DEVICES_KEPT);
+  w.varint(deviceCount);
+  for (let i = 0; i < deviceCount; i++) {
+    const d = devices[i] as DeviceCount;
+    w.string(d.name.slice(0, MAX_DEVICE_CHARS));
+    w.varint(d.events);
+  }
+  w.varint(c.devices.otherEvents);
 }
 
 function writePortSet(w: Writer, set: PortSet): void {
@@ -127,10 +155,13 @@ function writePortSet(w: Writer, set: PortSet): void {
   }
 }
 
-function writePortList(w: Writer, ports: readonly number[]): void {
-  w.varint(ports.length);
+/** Writes the first `limit` of `ports` (all by default). */
+function writePortList(w: Writer, ports: readonly number[], limit = ports.length): void {
+  const n = Math.min(ports.length, limit);
+  w.varint(n);
   let prev = 0;
-  for (const p of ports) {
+  for (let i = 0; i < n; i++) {
+    const p = ports[i] as number;
     w.varint(p - prev);
     prev = p;
   }
@@ -270,6 +301,15 @@ class Writer {
   #view = new DataView(this.#buf.buffer);
   #pos = 0;
 
+  /** Starts a new state at the start of the buffer (kept at the size it grew to). */
+  reset(): void {
+    this.#pos = 0;
+  }
+
+  get length(): number {
+    return this.#pos;
+  }
+
   #ensure(n: number): void {
     if (this.#pos + n <= this.#buf.length) return;
     let size = this.#buf.length * 2;
@@ -325,8 +365,9 @@ class Writer {
     this.#pos = pos;
   }
 
-  finish(): Uint8Array {
-    return this.#buf.slice(0, this.#pos);
+  /** The bytes written since `reset`, in the writer's buffer (valid until it writes again). */
+  view(): Uint8Array {
+    return this.#buf.subarray(0, this.#pos);
   }
 }
 
