@@ -114,7 +114,11 @@ const mark = (met: boolean) => (met ? '**met**' : '**missed**');
 /** Assumptions of the cost model that are not measured here. */
 export const COST_ASSUMPTIONS = {
   instanceMemoryGb: 2,
-  /** Storage round trips per batch that the function waits for in sequence, at this latency each. */
+  /**
+   * Storage round trips per batch that the function waits for in sequence, when the ingest run
+   * did not count them (its `sequentialRoundTripsPerBatch`, counted at the proxy, is used when
+   * present); each at this latency.
+   */
   sequentialRoundTripsPerBatch: 5,
   roundTripMs: 20,
   /** Sustained volume for the Event Hubs throughput-unit share. */
@@ -123,15 +127,24 @@ export const COST_ASSUMPTIONS = {
   minimumBilledMs: 1000,
 } as const;
 
+/** The storage round trips per batch the function waits for in sequence: as counted, else assumed. */
+export function sequentialRoundTripsOf(ingest: Record<string, number>): number {
+  const counted = ingest.sequentialRoundTripsPerBatch;
+  return typeof counted === 'number' && Number.isFinite(counted)
+    ? counted
+    : COST_ASSUMPTIONS.sequentialRoundTripsPerBatch;
+}
+
 /** The cost per GB of flow logs, from the ingest figures and the list prices. */
 export function costPerGb(ingest: Record<string, number>, timerMsPerRow = 0): Record<string, number> {
   const a = COST_ASSUMPTIONS;
   const flowsPerGb = ((ingest.flows as number) / (ingest.bytes as number)) * GB;
   const batchesPerGb = flowsPerGb / ((ingest.flows as number) / (ingest.batches as number));
   const cpuMsPerBatch = (ingest.cpuMs as number) / (ingest.batches as number);
+  const roundTrips = sequentialRoundTripsOf(ingest);
   const billedMsPerBatch = Math.max(
     a.minimumBilledMs,
-    Math.ceil((cpuMsPerBatch + a.sequentialRoundTripsPerBatch * a.roundTripMs) / 100) * 100,
+    Math.ceil((cpuMsPerBatch + roundTrips * a.roundTripMs) / 100) * 100,
   );
   // Flex bills an instance's active periods, each at least 1 s: a batch alone in its period (a
   // partition that keeps up) pays the minimum; batches back to back (a backlog) pay their time.
@@ -139,7 +152,7 @@ export function costPerGb(ingest: Record<string, number>, timerMsPerRow = 0): Re
   const executionsUsd = (batchesPerGb / 1e6) * PRICES.flexMillionExecutions.usd;
   const functionUsd = functionGbSeconds * PRICES.flexGbSecond.usd + executionsUsd;
   const backlogMsPerBatch =
-    Math.ceil((cpuMsPerBatch + a.sequentialRoundTripsPerBatch * a.roundTripMs) / 100) * 100;
+    Math.ceil((cpuMsPerBatch + roundTrips * a.roundTripMs) / 100) * 100;
   const functionBacklogGbSeconds = batchesPerGb * (backlogMsPerBatch / 1000) * a.instanceMemoryGb;
   const functionBacklogUsd = functionBacklogGbSeconds * PRICES.flexGbSecond.usd + executionsUsd;
   const tableRequestsPerGb = ((ingest.tableRequestsPer1000 as number) / 1000) * flowsPerGb;
@@ -415,8 +428,8 @@ export function renderMarkdown(r: BenchResults): string {
     `From the ingest run in batches of ${fmt(costRun.messagesPerBatch as number)} messages × ${fmt(
       costRun.linesPerMessage as number,
     )} lines and list prices (bench/prices.ts, USD, East US, pay-as-you-go; unverified ones flagged there). ` +
-      `Assumed: ${a.instanceMemoryGb} GB instances, billed time per batch = measured CPU + ${a.sequentialRoundTripsPerBatch} sequential storage ` +
-      `round trips × ${a.roundTripMs} ms, at least ${a.minimumBilledMs} ms when each batch is an active period of its own (a partition that keeps up), ` +
+      `Assumed: ${a.instanceMemoryGb} GB instances, billed time per batch = measured CPU + ${fmt(sequentialRoundTripsOf(costRun), 2)} sequential storage ` +
+      `round trips (counted at the proxy) × ${a.roundTripMs} ms, at least ${a.minimumBilledMs} ms when each batch is an active period of its own (a partition that keeps up), ` +
       `without the minimum when batches run back to back (a backlog); Event Hubs Standard at ${a.gbPerDay} GB/day.`,
     '',
   );

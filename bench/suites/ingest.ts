@@ -7,7 +7,8 @@
  * batch, computed from the generator's ground truth. The proxy runs on a thread of its own; the
  * function's busy time is the main thread's CPU time (user and system, read from /proc on Linux,
  * where it does not count time the thread waited for a core on a loaded machine) and its
- * event-loop active time.
+ * event-loop active time. The proxy also counts the storage round trips the function waited for one
+ * after the other (`sequentialRoundTripsPerBatch`), which the cost model bills at a latency each.
  *
  * With `noise` last, the stream is internet background noise (ASIM lines, `NOISE_MIX`), where most
  * flows come from sources seen once: nearly every flow is a window row of its own.
@@ -105,13 +106,21 @@ function mainThreadCpuMs(): number | undefined {
   }
 }
 
+/**
+ * How long the proxy keeps an idle connection of the function open: 5 s, Node's own default, by
+ * default (a storage service keeps them for longer than the gap between two batches), so the
+ * function reuses its connections as it does in Azure; `BENCH_PROXY_KEEP_ALIVE_MS=1` makes it
+ * connect again after every pause.
+ */
+const keepAliveTimeoutMs = Number(process.env.BENCH_PROXY_KEEP_ALIVE_MS ?? '5000');
+
 /** The counting proxy, on its own thread (proxyThread.ts). */
 async function startProxyThread(tablePort: number) {
   const source = new URL('./proxyThread.ts', import.meta.url);
   // The worker loads its TypeScript through tsx's loader, as the suite does.
   const worker = new Worker(
     `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source.href)}); });`,
-    { eval: true, workerData: { tablePort } },
+    { eval: true, workerData: { tablePort, keepAliveTimeoutMs } },
   );
   const next = <T>() =>
     new Promise<T>((resolve, reject) => {
@@ -127,7 +136,7 @@ async function startProxyThread(tablePort: number) {
     },
     counts: async () => {
       worker.postMessage('counts');
-      return next<{ requests: number; forwarded: Record<string, number> }>();
+      return next<{ requests: number; sequentialRoundTrips: number; forwarded: Record<string, number> }>();
     },
     close: async () => {
       worker.postMessage('close');
@@ -224,6 +233,8 @@ try {
     floorTransactionsPer1000: per1000(total((b) => b.floorTransactions)),
     tableRequestsPer1000: per1000(requests.requests),
     tableRequestsByMethod: requests.forwarded,
+    // Counted at the proxy: requests that found none of the function's in flight.
+    sequentialRoundTripsPerBatch: requests.sequentialRoundTrips / data.length,
     entityWrites,
     transactions,
     tableRequests: requests.requests,

@@ -8,14 +8,20 @@ import { startFaultProxy } from '../../test/support/faultProxy.js';
 
 const port = parentPort;
 if (port === null) throw new Error('proxyThread.ts runs as a worker thread');
-const proxy = await startFaultProxy((workerData as { tablePort: number }).tablePort);
+const { tablePort, keepAliveTimeoutMs } = workerData as { tablePort: number; keepAliveTimeoutMs: number };
+const proxy = await startFaultProxy(tablePort, { keepAliveTimeoutMs });
 port.on('message', (message: string) => {
   if (message === 'reset') {
     proxy.requests = 0;
+    proxy.sequentialRoundTrips = 0;
     proxy.forwarded.clear();
     port.postMessage({ reset: true });
   } else if (message === 'counts') {
-    port.postMessage({ requests: proxy.requests, forwarded: Object.fromEntries(proxy.forwarded) });
+    port.postMessage({
+      requests: proxy.requests,
+      sequentialRoundTrips: proxy.sequentialRoundTrips,
+      forwarded: Object.fromEntries(proxy.forwarded),
+    });
   } else if (message === 'close') {
     void proxy.close().then(() => port.close());
   }

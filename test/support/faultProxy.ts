@@ -55,23 +55,45 @@ export interface FaultProxy {
   requests: number;
   /** Responses lost and requests reset so far. */
   readonly injected: { lostResponses: number; resets: number };
+  /**
+   * Times a request arrived while none was in flight: the round trips a single client waited for
+   * one after the other (requests it sent together count once while they overlap).
+   */
+  sequentialRoundTrips: number;
   close(): Promise<void>;
 }
 
-export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
+export interface FaultProxyOptions {
+  /**
+   * How long an idle client connection is kept open, in ms: 1 by default, so that every request
+   * after a pause opens a connection of its own (fault modes see each one); the benchmark keeps
+   * them as a storage service does.
+   */
+  readonly keepAliveTimeoutMs?: number;
+}
+
+export async function startFaultProxy(
+  targetPort: number,
+  options: FaultProxyOptions = {},
+): Promise<FaultProxy> {
   const state: {
     mode: FaultMode;
     forwarded: Map<string, number>;
     requests: number;
     injected: { lostResponses: number; resets: number };
+    sequentialRoundTrips: number;
   } = {
     mode: { kind: 'pass' },
     forwarded: new Map(),
     requests: 0,
     injected: { lostResponses: 0, resets: 0 },
+    sequentialRoundTrips: 0,
   };
+  let inFlight = 0;
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     state.requests++;
+    if (inFlight++ === 0) state.sequentialRoundTrips++;
+    res.once('close', () => inFlight--);
     const mode = state.mode;
     if (mode.kind === 'failFrom' && mode.picks(req.method ?? '', decodeURIComponent(req.url ?? ''))) {
       state.mode = { kind: 'down' };
@@ -150,7 +172,7 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
     }
     req.pipe(upstream);
   });
-  server.keepAliveTimeout = 1;
+  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 1;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
@@ -172,6 +194,12 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
     },
     set requests(n: number) {
       state.requests = n;
+    },
+    get sequentialRoundTrips() {
+      return state.sequentialRoundTrips;
+    },
+    set sequentialRoundTrips(n: number) {
+      state.sequentialRoundTrips = n;
     },
     close: () =>
       new Promise<void>((resolve) => {
