@@ -151,8 +151,7 @@ export function costPerGb(ingest: Record<string, number>, timerMsPerRow = 0): Re
   const functionGbSeconds = batchesPerGb * (billedMsPerBatch / 1000) * a.instanceMemoryGb;
   const executionsUsd = (batchesPerGb / 1e6) * PRICES.flexMillionExecutions.usd;
   const functionUsd = functionGbSeconds * PRICES.flexGbSecond.usd + executionsUsd;
-  const backlogMsPerBatch =
-    Math.ceil((cpuMsPerBatch + roundTrips * a.roundTripMs) / 100) * 100;
+  const backlogMsPerBatch = Math.ceil((cpuMsPerBatch + roundTrips * a.roundTripMs) / 100) * 100;
   const functionBacklogGbSeconds = batchesPerGb * (backlogMsPerBatch / 1000) * a.instanceMemoryGb;
   const functionBacklogUsd = functionBacklogGbSeconds * PRICES.flexGbSecond.usd + executionsUsd;
   const tableRequestsPerGb = ((ingest.tableRequestsPer1000 as number) / 1000) * flowsPerGb;
