@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import type { DetectionSettings } from '../config/detectionSettings.js';
 import type { CountedRow } from '../detection/RowRouter.js';
 import { type RowDropReason, RowRouter } from '../detection/RowRouter.js';
@@ -137,10 +138,7 @@ export class ChunkDecoder {
     this.#rows = 0;
     const logAdded: string[] = [];
     const chunk = request.lines;
-    const text =
-      chunk.kind === 'text'
-        ? chunk.text
-        : Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength).toString('utf8');
+    const text = chunk.kind === 'text' ? chunk.text : textOf(chunk.bytes);
     const lineNumbers = chunk.kind === 'text' ? chunk.lineNumbers : undefined;
     const firstLineNumber = chunk.kind === 'text' ? 0 : chunk.firstLineNumber;
     const lineCount = chunk.kind === 'text' ? chunk.lineNumbers.length : chunk.lineCount;
@@ -249,6 +247,16 @@ export class ChunkDecoder {
     if (row.timeMs > this.#latestMs) this.#latestMs = row.timeMs;
     this.#rows++;
   }
+}
+
+/**
+ * UTF-8 bytes of whole lines as text. Bytes that are all ASCII read the same in Latin-1, which
+ * copies them into a string about ten times faster than the UTF-8 decoder does (most logs are
+ * ASCII); any other bytes are decoded as UTF-8.
+ */
+function textOf(bytes: Uint8Array): string {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return buffer.toString(isAscii(buffer) ? 'latin1' : 'utf8');
 }
 
 /** The counts of `after` less those of `before`, in `after`'s order (first occurrence). */
