@@ -28,8 +28,17 @@ export type BatchOperation =
 
 /** An `Edm.Binary` property as a JSON member: base64, with its type annotation. */
 export function binaryProperty(name: string, bytes: Uint8Array): string {
-  const base64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  return base64Property(name, base64Of(bytes));
+}
+
+/** `binaryProperty` of the bytes whose base64 text is `base64` (standard alphabet, padded, as `base64Of` writes it). */
+export function base64Property(name: string, base64: string): string {
   return `${JSON.stringify(name)}:"${base64}",${JSON.stringify(`${name}@odata.type`)}:"Edm.Binary"`;
+}
+
+/** The base64 text of bytes, as an `Edm.Binary` property carries them. */
+export function base64Of(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
 /** An `Edm.Int32` property as a JSON member (a JSON integer needs no annotation). */

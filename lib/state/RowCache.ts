@@ -1,53 +1,35 @@
-import type { WindowState } from '../window/WindowState.js';
-
-/** A window row as this instance last wrote or read it. */
+/**
+ * A window row as this instance last wrote or read it: its ETag and its state as the row's
+ * `state` property carries it, the base64 text of its encoding (`encodeState`). Kept encoded, not
+ * decoded: one flat string per row instead of a graph of a dozen objects, a few times smaller,
+ * and nothing for the garbage collector to trace or copy; the writer decodes it when it applies
+ * the row's next batch (what it would do with the row read from storage).
+ */
 export interface CachedRow {
   readonly etag: string;
-  readonly state: WindowState;
+  readonly state: string;
 }
-
-/** Ports past which a `PortSet` is an 8 KiB bitmap (see lib/window/PortSet.ts). */
-const SMALL_PORT_LIMIT = 32;
 
 /**
  * The heap a cached row takes, estimated from what V8 allocates for it (64-bit, no pointer
- * compression, as Node runs): the map entry, the key and ETag strings, the state object, its port
- * set (an array of 8-byte slots up to 32 ports, then a 8,192-byte bitmap), its reporters and its
- * per-partition counts. An estimate, a little on the high side (within a few percent above the
- * heap and external memory a cache of decoded rows takes, measured in
- * test/unit/state/RowCache.test.ts), so that the cache stays within its budget: about 2.1 KB for a
- * benign row (its evidence, a target, a device and the ports reached, is about half), 11 KB for a
- * scanner's.
+ * compression, as Node runs): the map entry and its record, the row object, and three strings of
+ * one byte a character: the key (ASCII: a bin, a bucket, an address and a partition id), the ETag
+ * (an HTTP header's value) and the state's base64 text. An estimate, a little on the
+ * high side (within a few percent above the heap a cache of rows takes, measured in
+ * test/unit/state/RowCache.test.ts), so that the cache stays within its budget: about 0.4 KB for
+ * a benign row, up to 11 KB for a scan's (its ports a bitmap of 8 KiB once their list would be longer).
  */
 export function estimateRowBytes(key: string, row: CachedRow): number {
-  const { state } = row;
-  const portSet = (size: number) => (size > SMALL_PORT_LIMIT ? 8192 + 400 : 96 + 8 * size);
-  let reporters = 32 + 8 * state.reporters.length;
-  for (const r of state.reporters) reporters += 24 + r.length;
-  // The evidence: the ports reached, each target's entry and ports, each partition's devices.
-  let targets = 200;
-  for (const t of state.targets.entries) targets += 260 + 8 * t.ports.length;
-  let devices = 0;
-  for (const c of state.counts.values()) {
-    devices += 160;
-    for (const d of c.devices.devices) devices += 120 + 2 * d.name.length;
-  }
-  return (
-    820 +
-    2 * (key.length + row.etag.length) +
-    portSet(state.ports.size) +
-    portSet(state.reached.size) +
-    reporters +
-    targets +
-    devices +
-    120 * state.counts.size
-  );
+  return ROW_OVERHEAD_BYTES + key.length + row.etag.length + row.state.length;
 }
+
+/** A row's fixed part: the map's slots for its entry, the entry record, the row object, the strings' headers. */
+const ROW_OVERHEAD_BYTES = 256;
 
 /**
  * The rows this instance wrote last, with their ETags, so that the steady state writes without
  * reading: least recently used first out, bounded in bytes (`estimateRowBytes`), not in entries,
- * since a row with more than 32 ports takes about 8 KiB and a benign one a few hundred bytes.
+ * since a scan's row takes up to 11 KiB and a benign one a few hundred bytes.
  */
 export class RowCache {
   readonly limitBytes: number;

@@ -4,13 +4,13 @@ import { TABLE_TRANSACTION_LIMIT, type TableUse, tableReady } from '../azure/cli
 import { asStorageFailure, classifyStorageError } from '../azure/storageErrors.js';
 import {
   type BatchOperation,
-  binaryProperty,
+  base64Of,
+  base64Property,
   int32Property,
   TableBatchWriter,
 } from '../azure/TableBatchWriter.js';
 import { StorageConflictError } from '../errors.js';
 import { decodeState, encodeStateShared } from '../window/stateCodec.js';
-import type { WindowState } from '../window/WindowState.js';
 import { emptyState } from '../window/WindowState.js';
 import { binRange, windowPartitionKey, windowRowKey } from './keys.js';
 import { type CachedRow, RowCache } from './RowCache.js';
@@ -121,17 +121,20 @@ export class TableWindowRows {
     let read: Map<string, CachedRow | undefined> | undefined;
     for (let round = 0; ; round++) {
       const operations: BatchOperation[] = [];
-      const next: WindowState[] = [];
+      /** Each row's new state as written (base64), for the cache. */
+      const next: string[] = [];
       const payload: number[] = [];
       groups.forEach((g, i) => {
         const rk = rowKeys[i] as string;
         const cached = read !== undefined ? read.get(rk) : this.#cache.get(cacheKeys[i] as string);
-        const state = g.accumulator.applyTo(cached?.state ?? emptyState(), partition);
-        next.push(state);
+        const stored = cached === undefined ? emptyState() : decodeState(Buffer.from(cached.state, 'base64'));
+        const state = g.accumulator.applyTo(stored, partition);
         // Used at once (its length and base64), before the next state is encoded over it.
         const encoded = encodeStateShared(state);
         payload.push(actionPayloadBytes(encoded.length, pk, rk));
-        const properties = windowProperties(encoded, state.ports.size);
+        const base64 = base64Of(encoded);
+        next.push(base64);
+        const properties = windowProperties(base64, state.ports.size);
         operations.push(
           cached === undefined
             ? { kind: 'create', rowKey: rk, properties }
@@ -151,7 +154,7 @@ export class TableWindowRows {
         counts.entityWrites += operations.length;
         etags.forEach((etag, i) => {
           if (etag !== undefined)
-            this.#cache.remember(cacheKeys[i] as string, { etag, state: next[i] as WindowState });
+            this.#cache.remember(cacheKeys[i] as string, { etag, state: next[i] as string });
         });
         return;
       } catch (error) {
@@ -203,7 +206,11 @@ export class TableWindowRows {
         requests++;
         for (const e of page) {
           const rk = e.rowKey as string;
-          if (rows.has(rk)) rows.set(rk, { etag: e.etag, state: decodeState(toBytes(e.state)) });
+          if (!rows.has(rk)) continue;
+          const bytes = toBytes(e.state);
+          // Decoded here so that a row that is not a state fails the read, as a read row always has.
+          decodeState(bytes);
+          rows.set(rk, { etag: e.etag, state: base64Of(bytes) });
         }
       }
     } catch (error) {
@@ -310,9 +317,9 @@ function cacheKeyOf(pk: string, rk: string): string {
   return `${pk}\n${rk}`;
 }
 
-/** A window row's properties besides its keys: the encoded state (`Edm.Binary`) and its port count (`Edm.Int32`). */
-function windowProperties(state: Uint8Array, ports: number): string {
-  return `${binaryProperty('state', state)},${int32Property('ports', ports)}`;
+/** A window row's properties besides its keys: the encoded state (`Edm.Binary`, given as base64) and its port count (`Edm.Int32`). */
+function windowProperties(stateBase64: string, ports: number): string {
+  return `${base64Property('state', stateBase64)},${int32Property('ports', ports)}`;
 }
 
 function toStoredWindow(rowKey: string, state: Uint8Array): StoredWindow {

@@ -118,7 +118,8 @@ describe('Faults: lost responses and stale caches', () => {
       { kind: 'connectionString', connectionString: az.connectionString() },
       `Cache${process.pid}`,
       { maxRetries: 1, retryDelayInMs: 20, maxRetryDelayInMs: 50 },
-      40 * 1024,
+      // Room for about 8 of the batch's 20 rows (about 0.6 KB each).
+      5 * 1024,
     );
     const batch = (seq: number) => {
       const agg = new BatchAggregator(true);
@@ -143,7 +144,7 @@ describe('Faults: lost responses and stale caches', () => {
       return agg.groups();
     };
     await store.applyWindows('0', batch(1));
-    expect(store.rowCache.bytes).toBeLessThanOrEqual(40 * 1024);
+    expect(store.rowCache.bytes).toBeLessThanOrEqual(5 * 1024);
     expect(store.rowCache.evicted).toBeGreaterThan(0);
     const second = await store.applyWindows('0', batch(2));
     // The rows no longer cached are created, meet 409, and are read back in one query.
