@@ -259,7 +259,10 @@ function writeAddress(w: Writer, address: string): void {
 
 function readAddress(r: Reader): string {
   const kind = r.u8();
-  if (kind === 4) return Array.from(r.bytes(4)).join('.');
+  if (kind === 4) {
+    const b = r.bytes(4);
+    return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
+  }
   if (kind === 16) return (ipaddr.fromByteArray(Array.from(r.bytes(16))) as ipaddr.IPv6).toRFC5952String();
   throw new StateDecodeError(`unknown address form ${kind}`);
 }
@@ -295,6 +298,36 @@ function varintLength(n: number): number {
 }
 
 const UTF8 = new TextEncoder();
+const UTF8_TEXT = new TextDecoder('utf-8', { fatal: false });
+
+/** Longest string `textOf` remembers: reporters, partition ids and device names are shorter. */
+const REMEMBERED_MAX_BYTES = 64;
+/** The strings `textOf` decoded last, by a hash of their bytes (one slot each). */
+const rememberedBytes: (Uint8Array | undefined)[] = new Array(64).fill(undefined);
+const rememberedText: string[] = new Array(64).fill('');
+
+/**
+ * The UTF-8 text of `bytes` (malformed sequences as U+FFFD). The stored rows of a stream repeat a
+ * few strings (reporters, partition ids, device names): a string decoded recently is given again,
+ * the same text, without a decoder call.
+ */
+function textOf(bytes: Uint8Array): string {
+  const n = bytes.length;
+  if (n > REMEMBERED_MAX_BYTES) return UTF8_TEXT.decode(bytes);
+  let hash = n;
+  for (let i = 0; i < n; i++) hash = (Math.imul(hash, 31) + (bytes[i] as number)) | 0;
+  const slot = (hash ^ (hash >>> 11)) & 63;
+  const known = rememberedBytes[slot];
+  if (known !== undefined && known.length === n) {
+    let same = true;
+    for (let i = 0; i < n && same; i++) same = known[i] === bytes[i];
+    if (same) return rememberedText[slot] as string;
+  }
+  const text = UTF8_TEXT.decode(bytes);
+  rememberedBytes[slot] = bytes.slice();
+  rememberedText[slot] = text;
+  return text;
+}
 
 class Writer {
   #buf = new Uint8Array(256);
@@ -419,7 +452,7 @@ class Reader {
   string(): string {
     const n = this.varint();
     if (n > 4096) throw new StateDecodeError('string too long');
-    return new TextDecoder('utf-8', { fatal: false }).decode(this.bytes(n));
+    return textOf(this.bytes(n));
   }
 
   atEnd(): boolean {

@@ -101,3 +101,46 @@ describe('Row cache: a state kept as its stored bytes', () => {
     );
   });
 });
+
+describe('stateCodec: the strings of decoded rows', () => {
+  it('reads every reporter, device and partition id as written, however often the strings repeat', () => {
+    // Few distinct strings (so that they repeat and are remembered) among many (so that they
+    // take one another's place), in ASCII and beyond.
+    const arbText = fc.oneof(
+      fc.constantFrom('AWS/VPC', 'Cisco/ASA', 'fw-a', 'fw-b', '0', '1', 'é/ü', '防火墙/设备'),
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }),
+      fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 70 }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ reporter: arbText, device: arbText, partition: arbText }), {
+          minLength: 1,
+          maxLength: 200,
+        }),
+        (rows) => {
+          for (const r of rows) {
+            const acc = new WindowAccumulator(true);
+            const device = r.device.slice(0, 64);
+            acc.add(
+              {
+                port: 22,
+                reporter: r.reporter,
+                timeMs: 1,
+                eventCount: 1,
+                target: undefined,
+                reached: false,
+                device,
+              },
+              1,
+            );
+            const state = decodeState(encodeState(acc.applyTo(emptyState(), r.partition)));
+            expect(state.reporters).toEqual([r.reporter]);
+            expect([...state.counts.keys()]).toEqual([r.partition]);
+            expect(state.counts.get(r.partition)?.devices.devices.map((d) => d.name)).toEqual([device]);
+          }
+        },
+      ),
+      { seed: 7, numRuns: 200 },
+    );
+  });
+});
