@@ -110,6 +110,8 @@ interface ChunkUnit {
   readonly track: InputTrack;
   readonly prev: ChunkUnit | undefined;
   lines: ChunkLines;
+  /** Its line bytes are with a worker (transferred, not copied), until the worker's report gives them back. */
+  lent: boolean;
   /** The size of its lines, counted in flight until it is merged. */
   readonly size: number;
   /** The input ends after this chunk (its stream is ended, `ItemSplitter.end`). */
@@ -215,7 +217,10 @@ export class ShardPool {
     await this.#room();
   }
 
-  /** Queues consecutive lines of the current input as their UTF-8 bytes (the workers decode them). */
+  /**
+   * Queues consecutive lines of the current input as their UTF-8 bytes (the workers decode them).
+   * Their buffer, which holds nothing else, moves to the worker threads: the caller no longer reads it.
+   */
   async bytes(chunk: LineBytesChunk): Promise<void> {
     this.#addChunk({ kind: 'bytes', ...chunk });
     await this.#room();
@@ -285,6 +290,7 @@ export class ShardPool {
       track,
       prev: track.last,
       lines,
+      lent: false,
       size: lines.kind === 'text' ? lines.text.length : lines.bytes.byteLength,
       isLast: false,
       attempts: [],
@@ -345,15 +351,27 @@ export class ShardPool {
       isLast: unit.isLast,
       start: chunkStart,
     };
-    (this.#workers[worker] as Worker).postMessage(message);
+    // Line bytes move to the worker rather than being copied; its report gives them back for
+    // another attempt, which waits for them (#check).
+    const { lines } = unit;
+    if (lines.kind === 'bytes' && lines.bytes.byteLength > 0) {
+      unit.lent = true;
+      (this.#workers[worker] as Worker).postMessage(message, [lines.bytes.buffer as ArrayBuffer]);
+    } else (this.#workers[worker] as Worker).postMessage(message);
   }
 
   #receive(m: FromShardWorker): void {
     try {
       if (m.type === 'decoded') {
+        const { lent, ...report } = m;
         const unit = this.#chunks[m.id] as ChunkUnit;
         const attempt = unit.attempts[m.attempt] as Attempt;
-        attempt.report = m;
+        attempt.report = report;
+        if (lent !== undefined && unit.lent) {
+          unit.lent = false;
+          if (unit.valid === undefined && unit.lines.kind === 'bytes')
+            unit.lines = { ...unit.lines, bytes: lent };
+        }
         if (attempt.dead || (unit.valid !== undefined && unit.valid !== attempt))
           this.#release(unit, attempt);
         this.#check();
@@ -397,7 +415,8 @@ export class ShardPool {
         }
       }
       if (chosen === undefined) {
-        if (!pending) {
+        // Another attempt waits for the chunk's bytes to come back from a wrong one.
+        if (!pending && !unit.lent) {
           if (mustContinue)
             this.#send(
               unit,

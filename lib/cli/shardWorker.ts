@@ -40,7 +40,11 @@ export interface ShardCounts {
 
 /** Messages to the pool. */
 export type FromShardWorker =
-  | ({ readonly type: 'decoded' } & DecodeReport)
+  | ({
+      readonly type: 'decoded';
+      /** The chunk's line bytes, given back (transferred) for another attempt at it. */
+      readonly lent?: Uint8Array;
+    } & DecodeReport)
   | {
       readonly type: 'applied';
       readonly shard: number;
@@ -109,7 +113,12 @@ parentPort?.on('message', (message: ToShardWorker) => {
   switch (message.type) {
     case 'decode': {
       const { report, batches: out } = decoder.decode(message);
-      post({ type: 'decoded', ...report });
+      const { lines } = message;
+      if (lines.kind === 'bytes' && lines.bytes.byteLength > 0)
+        parentPort?.postMessage({ type: 'decoded', ...report, lent: lines.bytes } satisfies FromShardWorker, [
+          lines.bytes.buffer as ArrayBuffer,
+        ]);
+      else post({ type: 'decoded', ...report });
       for (let shard = 0; shard < out.length; shard++) {
         const batch = out[shard] as RowBatch;
         if (shard === data.index) receive(batch);

@@ -93,7 +93,7 @@ function inputOf(seed: number, lines: number, startMs: number, isReplayable = tr
       out.push(
         `{"TimeGenerated":"${iso(t)}","EventVendor":"X","EventProduct":"Y","SrcIpAddr":"${src}","DstPortNumber":${port}}\r`,
       );
-    else out.push('not a record at all');
+    else out.push('not a record at all: café');
   }
   // Some inputs end inside a document, which the end of the input takes again line by line.
   if (seed % 2 === 0) out.push('{"records": [', `{"TimeGenerated":"${iso(startMs)}","EventVendor":"V",`);
@@ -123,10 +123,15 @@ const plain = (counts: Normalizer['counts']) =>
   JSON.parse(JSON.stringify(counts, (_, v) => (v instanceof Map ? [...v] : v)));
 
 /** One thread: the CLI's single-thread engine over the inputs. */
-/** A chunk is `size` lines, and `step` says whether this thread rejects an item after it (a line over the size limit). */
+/**
+ * A chunk is `size` lines, given as text or as UTF-8 bytes (which move to a worker and come back
+ * for another attempt), and `step` says whether this thread rejects an item after it (a line over
+ * the size limit).
+ */
 interface Cut {
   readonly size: number;
   readonly step: boolean;
+  readonly bytes: boolean;
 }
 
 /** What the CLI's thread does itself between chunks: rejects a line over the size limit. */
@@ -185,9 +190,21 @@ async function sharded(inputs: readonly string[][], threads: number, cuts: reado
     for (const [k, lines] of inputs.entries()) {
       pool.openInput(`in-${k}`, REFERENCE_MS);
       for (let at = 0; at < lines.length; ) {
-        const { size, step } = cuts[c++ % cuts.length] as Cut;
-        const numbers = Array.from({ length: Math.min(size, lines.length - at) }, (_, i) => at + i + 1);
-        await pool.lines(lines.slice(at, at + size), numbers);
+        const { size, step, bytes } = cuts[c++ % cuts.length] as Cut;
+        const count = Math.min(size, lines.length - at);
+        const chunk = lines.slice(at, at + size);
+        if (bytes)
+          // A buffer of their own, as the pool requires (Buffer.from may give a slice of a shared one).
+          await pool.bytes({
+            bytes: new TextEncoder().encode(`${chunk.join('\n')}\n`),
+            firstLineNumber: at + 1,
+            lineCount: count,
+          });
+        else
+          await pool.lines(
+            chunk,
+            Array.from({ length: count }, (_, i) => at + i + 1),
+          );
         at += size;
         if (step) await pool.inOrder(() => rejectAfter(normalizer, `in-${k}`, at));
       }
@@ -214,10 +231,13 @@ describe('ShardPool', () => {
       await fc.assert(
         fc.asyncProperty(
           fc.integer({ min: 1, max: 2 ** 31 - 1 }),
-          fc.array(fc.record({ size: fc.integer({ min: 1, max: 400 }), step: fc.boolean() }), {
-            minLength: 1,
-            maxLength: 8,
-          }),
+          fc.array(
+            fc.record({ size: fc.integer({ min: 1, max: 400 }), step: fc.boolean(), bytes: fc.boolean() }),
+            {
+              minLength: 1,
+              maxLength: 8,
+            },
+          ),
           async (seed, cuts) => {
             const inputs = [
               inputOf(seed, 1500, T0),
