@@ -95,8 +95,10 @@ export class ChunkDecoder {
   readonly #maxDocumentChars: number;
   readonly #maxFieldChars: number;
   readonly #kept = new Map<string, Stream>();
-  /** The batches of the chunk being decoded, one per shard; undefined while a log is replayed. */
-  #batches: RowBatchBuilder[] | undefined;
+  /** The batches of the chunk being decoded, one per shard. */
+  readonly #builders: RowBatchBuilder[];
+  /** A chunk is being decoded (rather than a log replayed). */
+  #decoding = false;
   #latestMs = Number.NEGATIVE_INFINITY;
   #rows = 0;
 
@@ -115,6 +117,7 @@ export class ChunkDecoder {
     this.#maxDeadLetters = options.maxDeadLetters;
     this.#maxDocumentChars = options.maxDocumentChars;
     this.#maxFieldChars = options.maxFieldChars;
+    this.#builders = Array.from({ length: options.shards }, () => new RowBatchBuilder());
   }
 
   /** Decodes a chunk: its report and one batch of rows per shard. */
@@ -133,7 +136,7 @@ export class ChunkDecoder {
     };
     // The drops of this chunk alone, in the order they first occur in it.
     this.#router.drops.clear();
-    this.#batches = Array.from({ length: this.#shards }, () => new RowBatchBuilder());
+    this.#decoding = true;
     this.#latestMs = Number.NEGATIVE_INFINITY;
     this.#rows = 0;
     const logAdded: string[] = [];
@@ -173,10 +176,8 @@ export class ChunkDecoder {
     if (request.isLast) input.end();
     const key = attemptKey(request.id, request.attempt);
     if (!request.isLast) this.#kept.set(key, stream);
-    const batches = (this.#batches as RowBatchBuilder[]).map((b) =>
-      b.build(request.id, request.attempt, this.#latestMs),
-    );
-    this.#batches = undefined;
+    const batches = this.#builders.map((b) => b.build(request.id, request.attempt, this.#latestMs));
+    this.#decoding = false;
     const report: DecodeReport = {
       id: request.id,
       attempt: request.attempt,
@@ -217,7 +218,7 @@ export class ChunkDecoder {
         maxFieldChars: this.#maxFieldChars,
       },
       (session) => {
-        if (this.#batches === undefined) return;
+        if (!this.#decoding) return;
         const row = this.#router.route(session);
         if (row !== undefined) this.#add(row);
       },
@@ -242,8 +243,7 @@ export class ChunkDecoder {
   }
 
   #add(row: CountedRow): void {
-    const batches = this.#batches as RowBatchBuilder[];
-    (batches[shardOf(row.source, this.#shards)] as RowBatchBuilder).add(row, this.#latestMs);
+    (this.#builders[shardOf(row.source, this.#shards)] as RowBatchBuilder).add(row, this.#latestMs);
     if (row.timeMs > this.#latestMs) this.#latestMs = row.timeMs;
     this.#rows++;
   }

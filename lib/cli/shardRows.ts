@@ -12,80 +12,84 @@ export function shardOf(source: string, shards: number): number {
   return (h >>> 0) % shards;
 }
 
+/** Numbers per row in a batch's cells: time, latest event time before it, event count. */
+const FLOATS = 3;
+/** Integers per row, after the numbers: port, source, target, reporter, device, reached. */
+const INTS = 6;
+
 /**
- * The counted rows of one chunk that one shard owns, in input order, in arrays that cross threads
- * cheaply (strings once per batch). `latestBeforeMs[i]` is the latest event time of the counted
- * rows before row i in the chunk, of every shard; `chunkLatestMs` that of the whole chunk.
+ * The counted rows of one chunk that one shard owns, in input order, in one buffer that moves
+ * between threads (transferred, not copied) and a table of their strings. Row i's numbers are
+ * `Float64Array(cells)[3i…3i+2]`: its event time, the latest event time of the counted rows before
+ * it in the chunk, of every shard (`latestBeforeMs`), and its event count; after `3 × count`
+ * numbers, its integers are `Int32Array[6i…6i+5]`: DstPortNumber (-1 when absent), the indexes into
+ * `strings` of its source, target (-1 when absent), reporter and device, and 1 when reached.
+ * `chunkLatestMs` is the latest event time of the whole chunk.
  */
 export interface RowBatch {
   readonly id: number;
   readonly attempt: number;
   readonly count: number;
   readonly chunkLatestMs: number;
-  readonly timeMs: Float64Array;
-  readonly latestBeforeMs: Float64Array;
-  /** DstPortNumber, -1 when absent. */
-  readonly ports: Int32Array;
-  readonly eventCounts: Float64Array;
-  readonly reached: Uint8Array;
-  readonly sourceIndex: Int32Array;
-  /** Index into `strings` of the target, -1 when absent. */
-  readonly targetIndex: Int32Array;
-  readonly reporterIndex: Int32Array;
-  readonly deviceIndex: Int32Array;
+  readonly cells: ArrayBuffer;
   /** The distinct strings of the batch: sources, targets, reporters and devices. */
   readonly strings: string[];
 }
 
-/** Builds one `RowBatch`, row by row. */
+/** Builds one `RowBatch` per chunk, row by row, in arrays kept from one chunk to the next. */
 export class RowBatchBuilder {
   #count = 0;
   #capacity = 0;
-  #timeMs = new Float64Array(0);
-  #latestBeforeMs = new Float64Array(0);
-  #ports = new Int32Array(0);
-  #eventCounts = new Float64Array(0);
-  #reached = new Uint8Array(0);
-  #sourceIndex = new Int32Array(0);
-  #targetIndex = new Int32Array(0);
-  #reporterIndex = new Int32Array(0);
-  #deviceIndex = new Int32Array(0);
-  readonly #strings: string[] = [];
+  #floats = new Float64Array(0);
+  #ints = new Int32Array(0);
+  #strings: string[] = [];
   readonly #ids = new Map<string, number>();
+  // Most rows of a chunk share their reporter and device with the row before.
+  #reporter: string | undefined;
+  #reporterId = -1;
+  #device: string | undefined;
+  #deviceId = -1;
 
   add(row: CountedRow, latestBeforeMs: number): void {
     if (this.#count === this.#capacity) this.#grow();
     const i = this.#count++;
-    this.#timeMs[i] = row.timeMs;
-    this.#latestBeforeMs[i] = latestBeforeMs;
-    this.#ports[i] = row.port ?? -1;
-    this.#eventCounts[i] = row.eventCount;
-    this.#reached[i] = row.reached ? 1 : 0;
-    this.#sourceIndex[i] = this.#idOf(row.source);
-    this.#targetIndex[i] = row.target === undefined ? -1 : this.#idOf(row.target);
-    this.#reporterIndex[i] = this.#idOf(row.reporter);
-    this.#deviceIndex[i] = this.#idOf(row.device);
+    const f = i * FLOATS;
+    const floats = this.#floats;
+    floats[f] = row.timeMs;
+    floats[f + 1] = latestBeforeMs;
+    floats[f + 2] = row.eventCount;
+    const n = i * INTS;
+    const ints = this.#ints;
+    ints[n] = row.port ?? -1;
+    ints[n + 1] = this.#idOf(row.source);
+    ints[n + 2] = row.target === undefined ? -1 : this.#idOf(row.target);
+    const { reporter, device } = row;
+    if (reporter !== this.#reporter) {
+      this.#reporter = reporter;
+      this.#reporterId = this.#idOf(reporter);
+    }
+    ints[n + 3] = this.#reporterId;
+    if (device !== this.#device) {
+      this.#device = device;
+      this.#deviceId = this.#idOf(device);
+    }
+    ints[n + 4] = this.#deviceId;
+    ints[n + 5] = row.reached ? 1 : 0;
   }
 
-  /** The batch, its arrays trimmed to the rows added. */
+  /** The batch of the rows added since the last one; the builder starts the next. */
   build(id: number, attempt: number, chunkLatestMs: number): RowBatch {
-    const n = this.#count;
-    return {
-      id,
-      attempt,
-      count: n,
-      chunkLatestMs,
-      timeMs: this.#timeMs.slice(0, n),
-      latestBeforeMs: this.#latestBeforeMs.slice(0, n),
-      ports: this.#ports.slice(0, n),
-      eventCounts: this.#eventCounts.slice(0, n),
-      reached: this.#reached.slice(0, n),
-      sourceIndex: this.#sourceIndex.slice(0, n),
-      targetIndex: this.#targetIndex.slice(0, n),
-      reporterIndex: this.#reporterIndex.slice(0, n),
-      deviceIndex: this.#deviceIndex.slice(0, n),
-      strings: this.#strings,
-    };
+    const count = this.#count;
+    const cells = new ArrayBuffer(count * (FLOATS * 8 + INTS * 4));
+    new Float64Array(cells, 0, count * FLOATS).set(this.#floats.subarray(0, count * FLOATS));
+    new Int32Array(cells, count * FLOATS * 8, count * INTS).set(this.#ints.subarray(0, count * INTS));
+    const batch: RowBatch = { id, attempt, count, chunkLatestMs, cells, strings: this.#strings };
+    this.#count = 0;
+    this.#strings = [];
+    this.#ids.clear();
+    this.#reporter = undefined;
+    this.#device = undefined;
+    return batch;
   }
 
   #idOf(value: string): number {
@@ -100,37 +104,19 @@ export class RowBatchBuilder {
 
   #grow(): void {
     const capacity = Math.max(256, this.#capacity * 2);
-    const grown = <T extends Float64Array | Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
-      const b = make(capacity);
-      b.set(a);
-      return b;
-    };
-    this.#timeMs = grown(this.#timeMs, (n) => new Float64Array(n));
-    this.#latestBeforeMs = grown(this.#latestBeforeMs, (n) => new Float64Array(n));
-    this.#ports = grown(this.#ports, (n) => new Int32Array(n));
-    this.#eventCounts = grown(this.#eventCounts, (n) => new Float64Array(n));
-    this.#reached = grown(this.#reached, (n) => new Uint8Array(n));
-    this.#sourceIndex = grown(this.#sourceIndex, (n) => new Int32Array(n));
-    this.#targetIndex = grown(this.#targetIndex, (n) => new Int32Array(n));
-    this.#reporterIndex = grown(this.#reporterIndex, (n) => new Int32Array(n));
-    this.#deviceIndex = grown(this.#deviceIndex, (n) => new Int32Array(n));
+    const floats = new Float64Array(capacity * FLOATS);
+    floats.set(this.#floats);
+    const ints = new Int32Array(capacity * INTS);
+    ints.set(this.#ints);
+    this.#floats = floats;
+    this.#ints = ints;
     this.#capacity = capacity;
   }
 }
 
 /** The buffers of a batch, to transfer rather than copy. */
 export function transferablesOf(batch: RowBatch): ArrayBuffer[] {
-  return [
-    batch.timeMs,
-    batch.latestBeforeMs,
-    batch.ports,
-    batch.eventCounts,
-    batch.reached,
-    batch.sourceIndex,
-    batch.targetIndex,
-    batch.reporterIndex,
-    batch.deviceIndex,
-  ].map((a) => a.buffer as ArrayBuffer);
+  return [batch.cells];
 }
 
 /**
@@ -145,23 +131,26 @@ export function applyRowBatch(
   binMs: number,
   priorLatestMs: number,
 ): number {
-  const { strings } = batch;
-  for (let i = 0; i < batch.count; i++) {
-    const before = batch.latestBeforeMs[i] as number;
-    detector.observeEventTime(Math.max(before, priorLatestMs));
-    const timeMs = batch.timeMs[i] as number;
-    const port = batch.ports[i] as number;
-    const target = batch.targetIndex[i] as number;
+  const { strings, count } = batch;
+  const floats = new Float64Array(batch.cells, 0, count * FLOATS);
+  const ints = new Int32Array(batch.cells, count * FLOATS * 8, count * INTS);
+  for (let i = 0; i < count; i++) {
+    const f = i * FLOATS;
+    const n = i * INTS;
+    detector.observeEventTime(Math.max(floats[f + 1] as number, priorLatestMs));
+    const timeMs = floats[f] as number;
+    const port = ints[n] as number;
+    const target = ints[n + 2] as number;
     detector.addRow({
-      source: strings[batch.sourceIndex[i] as number] as string,
+      source: strings[ints[n + 1] as number] as string,
       binStartMs: binStartOf(timeMs, binMs),
       timeMs,
       port: port < 0 ? undefined : port,
-      reporter: strings[batch.reporterIndex[i] as number] as string,
-      eventCount: batch.eventCounts[i] as number,
+      reporter: strings[ints[n + 3] as number] as string,
+      eventCount: floats[f + 2] as number,
       target: target < 0 ? undefined : strings[target],
-      reached: batch.reached[i] === 1,
-      device: strings[batch.deviceIndex[i] as number] as string,
+      reached: ints[n + 5] === 1,
+      device: strings[ints[n + 4] as number] as string,
     });
   }
   const latest = Math.max(batch.chunkLatestMs, priorLatestMs);
