@@ -1,4 +1,3 @@
-import { isAscii } from 'node:buffer';
 import type { DetectionSettings } from '../config/detectionSettings.js';
 import type { CountedRow } from '../detection/RowRouter.js';
 import { type RowDropReason, RowRouter } from '../detection/RowRouter.js';
@@ -13,6 +12,7 @@ import {
 import type { DeadLetter } from '../sources/pipeline/Normalizer.js';
 import { Normalizer } from '../sources/pipeline/Normalizer.js';
 import { SOURCE_DECODERS } from '../sources/pipeline/registry.js';
+import { asciiText } from './readLines.js';
 import { type RowBatch, RowBatchBuilder, shardOf } from './shardRows.js';
 
 /**
@@ -249,14 +249,9 @@ export class ChunkDecoder {
   }
 }
 
-/**
- * UTF-8 bytes of whole lines as text. Bytes that are all ASCII read the same in Latin-1, which
- * copies them into a string about ten times faster than the UTF-8 decoder does (most logs are
- * ASCII); any other bytes are decoded as UTF-8.
- */
+/** UTF-8 bytes of whole lines as text: `asciiText` when they are all ASCII (most logs), else decoded as UTF-8. */
 function textOf(bytes: Uint8Array): string {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return buffer.toString(isAscii(buffer) ? 'latin1' : 'utf8');
+  return asciiText(bytes) ?? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
 /** The counts of `after` less those of `before`, in `after`'s order (first occurrence). */
