@@ -583,11 +583,11 @@ export function renderMarkdown(r: BenchResults): string {
  */
 const EXPLAINED = {
   functionCpu:
-    '[ingest-profile.md](ingest-profile.md#fewer-round-trips-and-less-garbage-per-window-write-2026-12-05-afternoon)',
+    '[ingest-profile.md](ingest-profile.md#the-row-cache-keeps-states-as-written-2026-12-05-evening)',
   decoders:
-    '[ingest-profile.md](ingest-profile.md#what-05-would-take), [NSG](ingest-profile.md#what-is-left-and-why)',
+    '[rows-profile.md](rows-profile.md#what-remains-by-the-profiles), [ingest-profile.md](ingest-profile.md#what-05-would-take), [NSG](ingest-profile.md#what-is-left-and-why)',
   threads:
-    '[threads-profile.md](threads-profile.md), [docs/scaling.md](../../docs/scaling.md#portscan-detect-on-more-cores)',
+    '[threads-profile.md](threads-profile.md#2026-12-05-later-the-handoff-between-threads), [docs/scaling.md](../../docs/scaling.md#portscan-detect-on-more-cores)',
   cost: '[docs/scaling.md](../../docs/scaling.md#cost-per-gb-of-flow-logs)',
   highCardinality:
     '[docs/scaling.md](../../docs/scaling.md#high-cardinality-traffic-when-every-flow-is-a-window)',
