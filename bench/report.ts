@@ -588,6 +588,7 @@ const EXPLAINED = {
     '[rows-profile.md](rows-profile.md#what-remains-by-the-profiles), [ingest-profile.md](ingest-profile.md#what-05-would-take), [NSG](ingest-profile.md#what-is-left-and-why)',
   threads:
     '[threads-profile.md](threads-profile.md#2026-12-05-later-the-handoff-between-threads), [docs/scaling.md](../../docs/scaling.md#portscan-detect-on-more-cores)',
+  windowCreate: '[windows-profile.md](windows-profile.md#what-remains)',
   cost: '[docs/scaling.md](../../docs/scaling.md#cost-per-gb-of-flow-logs)',
   highCardinality:
     '[docs/scaling.md](../../docs/scaling.md#high-cardinality-traffic-when-every-flow-is-a-window)',
@@ -644,6 +645,7 @@ function renderTargets(r: BenchResults): string[] {
       `ns to create a window: a few hundred (≤ ${CREATE_WINDOW_NS})`,
       fmt(w.createNs.median),
       w.createNs.median <= CREATE_WINDOW_NS,
+      EXPLAINED.windowCreate,
     );
   }
   const year = r.memory.find((x) => x.label.includes('168'));
