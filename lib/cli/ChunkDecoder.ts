@@ -34,6 +34,14 @@ export type ChunkLines =
       readonly lineCount: number;
     };
 
+/**
+ * The line bytes of a chunk that travel between threads by transfer rather than copy (the pool
+ * lends them to the worker that decodes the chunk, whose report gives them back); none for text.
+ */
+export function lentBytesOf(lines: ChunkLines): Uint8Array | undefined {
+  return lines.kind === 'bytes' && lines.bytes.byteLength > 0 ? lines.bytes : undefined;
+}
+
 /** A chunk of one input's lines to decode. */
 export interface DecodeRequest {
   readonly id: number;

@@ -44,7 +44,13 @@ import type { RowDropReason } from '../detection/RowRouter.js';
 import { DetectorError } from '../errors.js';
 import type { Alert } from '../schema/Alert.js';
 import type { Normalizer } from '../sources/pipeline/Normalizer.js';
-import { attemptKey, type ChunkLines, type ChunkStart, type DecodeReport } from './ChunkDecoder.js';
+import {
+  attemptKey,
+  type ChunkLines,
+  type ChunkStart,
+  type DecodeReport,
+  lentBytesOf,
+} from './ChunkDecoder.js';
 import type { LineBytesChunk } from './readLines.js';
 import type {
   FromShardWorker,
@@ -353,11 +359,12 @@ export class ShardPool {
     };
     // Line bytes move to the worker rather than being copied; its report gives them back for
     // another attempt, which waits for them (#check).
-    const { lines } = unit;
-    if (lines.kind === 'bytes' && lines.bytes.byteLength > 0) {
-      unit.lent = true;
-      (this.#workers[worker] as Worker).postMessage(message, [lines.bytes.buffer as ArrayBuffer]);
-    } else (this.#workers[worker] as Worker).postMessage(message);
+    const lent = lentBytesOf(unit.lines);
+    unit.lent = lent !== undefined;
+    (this.#workers[worker] as Worker).postMessage(
+      message,
+      lent === undefined ? [] : [lent.buffer as ArrayBuffer],
+    );
   }
 
   #receive(m: FromShardWorker): void {

@@ -39,9 +39,11 @@ function decoding(encoding: TextEncoding): TextDecoding {
     let mayHold = false;
     return {
       write: (b) => {
-        const ascii = mayHold ? undefined : asciiText(b);
-        if (ascii !== undefined) return ascii;
-        mayHold = !isAscii(b);
+        if (!mayHold) {
+          const ascii = asciiText(b);
+          if (ascii !== undefined) return ascii;
+          mayHold = true;
+        } else mayHold = !isAscii(b);
         return d.write(b);
       },
       end: () => d.end(),

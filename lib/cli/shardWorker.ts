@@ -3,7 +3,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { CLI_DEFAULTS, resolveDetectionSettings } from '../config/detectionSettings.js';
 import { StreamingDetector } from '../detection/StreamingDetector.js';
 import type { Alert } from '../schema/Alert.js';
-import { attemptKey, ChunkDecoder, type DecodeReport, type DecodeRequest } from './ChunkDecoder.js';
+import {
+  attemptKey,
+  ChunkDecoder,
+  type DecodeReport,
+  type DecodeRequest,
+  lentBytesOf,
+} from './ChunkDecoder.js';
 import { applyRowBatch, type RowBatch, transferablesOf } from './shardRows.js';
 
 /** What every thread of a sharded run reads alike: the detection settings' sources and the decoding limits. */
@@ -79,7 +85,8 @@ const commits = new Map<number, number>();
 const batches = new Map<string, RowBatch>();
 let next = 0;
 let latestMs = Number.NEGATIVE_INFINITY;
-const post = (message: FromShardWorker) => parentPort?.postMessage(message);
+const post = (message: FromShardWorker, transfer: ArrayBuffer[] = []) =>
+  parentPort?.postMessage(message, transfer);
 const countsOf = (): ShardCounts => {
   const c = detector.counts;
   return { rowsCounted: c.rowsCounted, beyondRetention: c.beyondRetention, openWindows: c.openWindows };
@@ -113,12 +120,9 @@ parentPort?.on('message', (message: ToShardWorker) => {
   switch (message.type) {
     case 'decode': {
       const { report, batches: out } = decoder.decode(message);
-      const { lines } = message;
-      if (lines.kind === 'bytes' && lines.bytes.byteLength > 0)
-        parentPort?.postMessage({ type: 'decoded', ...report, lent: lines.bytes } satisfies FromShardWorker, [
-          lines.bytes.buffer as ArrayBuffer,
-        ]);
-      else post({ type: 'decoded', ...report });
+      const lent = lentBytesOf(message.lines);
+      if (lent === undefined) post({ type: 'decoded', ...report });
+      else post({ type: 'decoded', ...report, lent }, [lent.buffer as ArrayBuffer]);
       for (let shard = 0; shard < out.length; shard++) {
         const batch = out[shard] as RowBatch;
         if (shard === data.index) receive(batch);
